@@ -1,0 +1,197 @@
+// Package analysis is the statistics of benchlab: it turns the raw trials of
+// an archived run into per-strategy summaries and ratios between strategies,
+// in the spirit of hyperfine. It is deliberately small and pure: no I/O, no
+// formatting of numbers for people, no knowledge of published figures beyond
+// the (mean, σ) pairs it is handed.
+//
+// Its stance: a number never travels without its caveats. Degenerate
+// samples (no runs, a single run, failures, outliers) still produce a
+// Summary, with every statistic finite (never NaN) and a Warning that says
+// why the number should be read with care. A renderer shows the warnings
+// beside the numbers; it does not have to re-derive them.
+//
+// Times are in nanoseconds and memory in KiB; the unit is in each name.
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"benchlab/results"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Summary describes the counted runs of one strategy: the trials that were
+// not warm-ups and that succeeded.
+type Summary struct {
+	// Strategy is the strategy's name.
+	Strategy string
+	// N is the number of counted runs: non-warm-up trials that succeeded.
+	N int
+	// Failed is the number of trials that failed, warm-ups included.
+	Failed int
+	// Failure is the strategy's failure text from the archive, verbatim
+	// (exit status and the tail of its standard error); empty if none.
+	Failure string
+
+	// MeanNS, StddevNS (sample standard deviation, n−1), MedianNS, MinNS
+	// and MaxNS describe the wall times of the counted runs. All are 0
+	// when N is 0; StddevNS is 0 when N is 1.
+	MeanNS, StddevNS, MedianNS, MinNS, MaxNS float64
+	// UserMeanNS and SysMeanNS are the mean CPU times of the counted runs
+	// in user and kernel mode.
+	UserMeanNS, SysMeanNS float64
+	// MaxRSSKiB is the largest peak resident set size of any counted run.
+	MaxRSSKiB int64
+	// Outliers counts the counted runs whose wall time lies beyond
+	// Tukey's far fences (see OutlierFence).
+	Outliers int
+
+	// Warnings are caveats to present with the numbers, such as too few
+	// runs, failures or outliers. They are sentences without a final
+	// period, one line each.
+	Warnings []string
+}
+
+// HasStddev reports whether StddevNS was measured, which takes two runs.
+func (s Summary) HasStddev() bool { return s.N >= 2 }
+
+// OutlierFence is how many interquartile ranges beyond the quartiles a
+// wall time must lie to count as an outlier: Tukey's "far out" fence. The
+// inner fence (1.5) flags ordinary scheduling noise too often at the 10 or
+// so runs a benchmark usually has.
+const OutlierFence = 3.0
+
+// ShortRunNS is the mean below which a warning says that process start-up
+// is a large part of what was timed, as hyperfine warns under 5 ms.
+const ShortRunNS = 5e6
+
+// Summarize summarizes each strategy of run, in the run's strategy order.
+// Trials naming no strategy of the run are ignored. Settings.Runs, when
+// set, is the number of runs planned per strategy; fewer is warned about.
+func Summarize(run *results.Run) []Summary {
+	byStrategy := make([][]results.Trial, len(run.Strategies))
+	for _, t := range run.Trials {
+		if t.Strategy >= 0 && t.Strategy < len(byStrategy) {
+			byStrategy[t.Strategy] = append(byStrategy[t.Strategy], t)
+		}
+	}
+	out := make([]Summary, len(run.Strategies))
+	for i, s := range run.Strategies {
+		out[i] = summarize(s, byStrategy[i], run.Settings.Runs)
+	}
+	return out
+}
+
+// summarize computes the Summary of one strategy from its trials, with
+// planned the number of counted runs intended (0 if unknown).
+func summarize(st results.Strategy, trials []results.Trial, planned int) Summary {
+	s := Summary{Strategy: st.Name, Failure: st.Failure}
+	var wall, user, sys []float64
+	for _, t := range trials {
+		if !t.OK() {
+			s.Failed++
+			continue
+		}
+		if t.Warmup {
+			continue
+		}
+		wall = append(wall, float64(t.WallNS))
+		user = append(user, float64(t.UserNS))
+		sys = append(sys, float64(t.SysNS))
+		s.MaxRSSKiB = max(s.MaxRSSKiB, t.MaxRSSKiB)
+	}
+	s.N = len(wall)
+
+	if s.Failed > 0 {
+		w := fmt.Sprintf("%d of %d trials failed", s.Failed, len(trials))
+		if line := firstLine(st.Failure); line != "" {
+			w += ": " + line
+		}
+		s.Warnings = append(s.Warnings, w)
+	} else if st.Failure != "" {
+		// A failure with no failed trial: keep the archive's word for it.
+		s.Warnings = append(s.Warnings, "failed: "+firstLine(st.Failure))
+	}
+	switch {
+	case s.N == 0:
+		s.Warnings = append(s.Warnings, "no runs counted: no statistics")
+		return s
+	case s.N == 1 && planned > 1:
+		s.Warnings = append(s.Warnings, fmt.Sprintf("only 1 of %d planned runs: no σ", planned))
+	case s.N == 1:
+		s.Warnings = append(s.Warnings, "only 1 run: no σ")
+	case s.N < planned:
+		s.Warnings = append(s.Warnings, fmt.Sprintf("only %d of %d planned runs counted", s.N, planned))
+	}
+
+	sorted := slices.Clone(wall)
+	slices.Sort(sorted)
+	s.MinNS, s.MaxNS = sorted[0], sorted[s.N-1]
+	s.MedianNS = quantile(sorted, 0.5)
+	s.UserMeanNS = stat.Mean(user, nil)
+	s.SysMeanNS = stat.Mean(sys, nil)
+	if s.N == 1 {
+		s.MeanNS = wall[0]
+	} else {
+		// stat.StdDev is the sample (n−1) standard deviation.
+		s.MeanNS, s.StddevNS = stat.MeanStdDev(wall, nil)
+	}
+
+	s.Outliers = countOutliers(sorted)
+	if s.Outliers > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"%d of %d runs are statistical outliers (beyond %g IQR from the quartiles): "+
+				"other programs or power management may have interfered; consider a quieter machine or more warm-up runs",
+			s.Outliers, s.N, OutlierFence))
+	}
+	if s.MeanNS < ShortRunNS {
+		s.Warnings = append(s.Warnings,
+			"mean below 5 ms: process start-up is a large part of what was timed")
+	}
+	return s
+}
+
+// quantile returns the p-quantile of sorted, interpolating linearly between
+// order statistics (Hyndman and Fan's type 7, the default of R and NumPy),
+// so that the median of an even count is the mean of the middle two.
+// gonum's stat.Quantile(LinInterp) interpolates differently and returns the
+// lower middle value there.
+func quantile(sorted []float64, p float64) float64 {
+	h := p * float64(len(sorted)-1)
+	lo := int(math.Floor(h))
+	if lo+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
+}
+
+// countOutliers counts the values of sorted beyond Tukey's far fences,
+// OutlierFence interquartile ranges below the first quartile or above the
+// third. Fewer than four values have no meaningful quartiles: none are
+// counted.
+func countOutliers(sorted []float64) int {
+	if len(sorted) < 4 {
+		return 0
+	}
+	q1, q3 := quantile(sorted, 0.25), quantile(sorted, 0.75)
+	lo, hi := q1-OutlierFence*(q3-q1), q3+OutlierFence*(q3-q1)
+	n := 0
+	for _, v := range sorted {
+		if v < lo || v > hi {
+			n++
+		}
+	}
+	return n
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i]) + " …"
+	}
+	return s
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"benchlab/results"
+)
+
+// Exit codes: 1 for a failure, 2 for bad usage, 130 for an interrupted run
+// (as a shell reports Ctrl-C).
+const (
+	exitFail        = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// usageError marks an error in how the command was called.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errInterrupted is returned when a run was stopped by a signal; what it
+// measured is archived before it is returned.
+var errInterrupted = errors.New("interrupted")
+
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"check", "EXPERIMENT_DIR", "validate an experiment and this host; runs nothing", cmdCheck},
+	{"run", "[flags] EXPERIMENT_DIR", "check, build, time every strategy and archive the run", cmdRun},
+	{"report", "[flags] EXPERIMENT_NAME", "write the Markdown report and plots from the archive", cmdReport},
+	{"ls", "[flags] [EXPERIMENT_NAME]", "list archived runs, newest first", cmdLs},
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return 0
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		lab := labInfo()
+		fmt.Fprintf(stdout, "benchlab %s %s %s\n", lab.Version, lab.Commit, lab.GoVersion)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		var ue usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "benchlab %s: %v\nusage: benchlab %s %s\n", c.name, err, c.name, c.args)
+			return exitUsage
+		case errors.Is(err, errInterrupted):
+			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
+			return exitInterrupted
+		default:
+			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
+			return exitFail
+		}
+	}
+	fmt.Fprintf(stderr, "benchlab: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: benchlab COMMAND [flags] ARGS\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-7s %-26s %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprintln(w, "\n`benchlab COMMAND -h` lists a command's flags.")
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("benchlab "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args and checks the count of positional arguments.
+func parse(fs *flag.FlagSet, args []string, want int, what string) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err.Error()}
+	}
+	rest := fs.Args()
+	if want >= 0 && len(rest) != want {
+		return nil, usageError{fmt.Sprintf("want %s, got %d arguments", what, len(rest))}
+	}
+	return rest, nil
+}
+
+// labInfo identifies this benchlab build from the module and VCS
+// information Go stamps into the binary.
+func labInfo() results.Lab {
+	lab := results.Lab{Version: "devel"}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return lab
+	}
+	lab.GoVersion = bi.GoVersion
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		lab.Version = v
+	}
+	var dirty bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			lab.Commit = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if dirty && lab.Commit != "" {
+		lab.Commit += "-dirty"
+	}
+	return lab
+}
+
+// writeFile replaces path's content atomically, so that an interrupted
+// report never leaves half a file.
+func writeFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// printLoadErrors reports archive files that could not be read; they are
+// skipped, never deleted.
+func printLoadErrors(w io.Writer, errs []error) {
+	for _, err := range errs {
+		fmt.Fprintf(w, "warning: skipped %v\n", strings.TrimSpace(err.Error()))
+	}
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"benchlab/results"
+)
+
+func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ls", stderr)
+	resultsDir := fs.String("results", "results", "archive `folder`")
+	rest, err := parse(fs, args, -1, "")
+	if err != nil {
+		return err
+	}
+	if len(rest) > 1 {
+		return usageError{"want at most one experiment name"}
+	}
+	name := ""
+	if len(rest) == 1 {
+		name = rest[0]
+	}
+	entries, errs := results.Archive{Dir: *resultsDir}.Runs(name)
+	printLoadErrors(stderr, errs)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MACHINE\tEXPERIMENT\tRUN\tSTARTED\tTRIALS\tSTATE\tWARNINGS")
+	for i := len(entries) - 1; i >= 0; i-- {
+		r := entries[i].Run
+		state := "complete"
+		if !r.Complete {
+			state = "incomplete"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\n", r.Machine.ID, r.Experiment, r.ID,
+			r.Started.UTC().Format("2006-01-02 15:04"), len(r.Trials), state, len(r.Warnings))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"benchlab/experiments"
+	"benchlab/harness"
+	"benchlab/reports"
+	"benchlab/results"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", stderr)
+	resultsDir := fs.String("results", "results", "archive `folder`")
+	runs := fs.Int("runs", 0, "counted runs per strategy (default: the experiment's trials.runs)")
+	warmup := fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)")
+	noBuild := fs.Bool("no-build", false, "skip the experiment's build step (the artifacts are still hashed)")
+	rest, err := parse(fs, args, 1, "one experiment folder")
+	if err != nil {
+		return err
+	}
+	e, err := experiments.Load(rest[0])
+	if err != nil {
+		return err
+	}
+	if *runs < 0 {
+		return usageError{"--runs must be at least 1"}
+	}
+	opts := harness.Options{
+		Warmup:   e.Trials.Warmup,
+		Runs:     e.Trials.Runs,
+		Pin:      e.Trials.Pin,
+		Timeout:  e.Trials.Timeout.Duration,
+		Progress: stderr,
+		Terminal: isTerminal(stderr),
+	}
+	if *runs > 0 {
+		opts.Runs = *runs
+	}
+	if *warmup >= 0 {
+		opts.Warmup = *warmup
+	}
+
+	host, err := harness.CheckHost(e)
+	if err != nil {
+		return err
+	}
+	if !*noBuild && e.Build != nil {
+		fmt.Fprintf(stderr, "building %s: %v\n", e.Name, e.Build.Command)
+		if err := harness.Build(ctx, e, stderr); err != nil {
+			return err
+		}
+	}
+	recorded, err := readRecorded(e)
+	if err != nil {
+		return err
+	}
+	artifacts, err := harness.Artifacts(e)
+	if err != nil {
+		return err
+	}
+
+	started := time.Now()
+	out, err := harness.Run(ctx, e, opts)
+	if err != nil && out == nil {
+		return err
+	}
+	r := &results.Run{
+		Format:         results.FormatVersion,
+		ID:             results.NewID(started),
+		Experiment:     e.Name,
+		Title:          e.Title,
+		ExperimentFile: string(e.Raw),
+		Started:        started.UTC(),
+		Finished:       time.Now().UTC(),
+		Complete:       out.Complete,
+		Machine:        harness.Fingerprint(),
+		Lab:            labInfo(),
+		Settings: results.Settings{
+			Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
+			TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
+		},
+		Toolchains:   host.Tools,
+		Dependencies: results.Dependencies(recorded),
+		Artifacts:    artifacts,
+		Recorded:     recorded,
+		Strategies:   out.Strategies,
+		Trials:       out.Trials,
+		Warnings:     append(host.Warnings, out.Warnings...),
+	}
+	path, werr := results.Archive{Dir: *resultsDir}.Write(r)
+	if werr != nil {
+		return fmt.Errorf("%w (the measurements of this run are lost; free space or fix permissions and run again)", werr)
+	}
+	fmt.Fprint(stdout, reports.Text(r))
+	fmt.Fprintf(stdout, "\narchived %s\n", path)
+	if !out.Complete {
+		return fmt.Errorf("%w: archived the %d trials done as an incomplete run", errInterrupted, len(out.Trials))
+	}
+	return err
+}
+
+// readRecorded reads the files the experiment asks to archive.
+func readRecorded(e *experiments.Experiment) ([]results.RecordedFile, error) {
+	if e.Build == nil {
+		return nil, nil
+	}
+	var files []results.RecordedFile
+	for _, p := range e.Build.Record {
+		data, err := os.ReadFile(filepath.Join(e.Dir, p))
+		if err != nil {
+			return nil, fmt.Errorf("%s: build.record: %w (did the build make it?)", e.Path, err)
+		}
+		files = append(files, results.RecordedFile{Path: p, Content: string(data)})
+	}
+	return files, nil
+}
+
+// isTerminal reports whether w is a character device, where progress can
+// be redrawn in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

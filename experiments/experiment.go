@@ -1,0 +1,123 @@
+// Package experiments holds experiment definitions: the schema of
+// experiment.toml, its strict loading and validation. It runs nothing and
+// knows nothing of hosts or archives; a loaded Experiment is plain data that
+// the harness executes and the archive records verbatim.
+package experiments
+
+import (
+	"fmt"
+	"time"
+)
+
+// FileName is the name of the definition file inside an experiment folder.
+const FileName = "experiment.toml"
+
+// Experiment is one experiment.toml, decoded and validated.
+type Experiment struct {
+	Name       string     `toml:"name"`
+	Title      string     `toml:"title"`
+	Source     string     `toml:"source"`
+	Question   string     `toml:"question"`
+	Build      *Build     `toml:"build"`
+	Host       Host       `toml:"host"`
+	Trials     Trials     `toml:"trials"`
+	Reference  Reference  `toml:"reference"`
+	Strategies []Strategy `toml:"strategy"`
+
+	// Dir is the experiment folder; relative commands run from it.
+	Dir string `toml:"-"`
+	// Path is the experiment file as it was named when loaded.
+	Path string `toml:"-"`
+	// Raw is the file's exact bytes, archived with every run.
+	Raw []byte `toml:"-"`
+}
+
+// Build is the command that builds the subjects, run once before the trials.
+type Build struct {
+	Command []string `toml:"command"`
+	// Record lists files (relative to the experiment folder) whose contents
+	// are archived after the build, such as Cargo.lock, so that the exact
+	// dependency versions travel with the numbers.
+	Record []string `toml:"record"`
+}
+
+// Host is what the experiment requires of the machine.
+type Host struct {
+	MinCPUs int `toml:"min_cpus"`
+	// Tools must be on PATH; each one's version is archived.
+	Tools []string `toml:"tools"`
+}
+
+// Trials are the measurement settings shared by all strategies.
+type Trials struct {
+	Warmup   int      `toml:"warmup"`
+	Runs     int      `toml:"runs"`
+	Pin      []int    `toml:"pin"`
+	Timeout  Duration `toml:"timeout"`
+	Baseline string   `toml:"baseline"`
+}
+
+// Strategy is one command to time.
+type Strategy struct {
+	Name        string   `toml:"name"`
+	Command     []string `toml:"command"`
+	Description string   `toml:"description"`
+	// Reference is the published figure this strategy reproduces, if any.
+	Reference *Figure `toml:"reference"`
+}
+
+// Reference describes where the published figures came from; its Unit,
+// Runs and Machine are the defaults for every strategy's Figure.
+type Reference struct {
+	Machine string `toml:"machine"`
+	Tool    string `toml:"tool"`
+	Runs    int    `toml:"runs"`
+	Unit    string `toml:"unit"`
+}
+
+// Figure is a published measurement: mean, standard deviation and range
+// in Unit, over Runs runs on Machine.
+type Figure struct {
+	Mean    float64 `toml:"mean"`
+	Stddev  float64 `toml:"stddev"`
+	Min     float64 `toml:"min"`
+	Max     float64 `toml:"max"`
+	Runs    int     `toml:"runs"`
+	Unit    string  `toml:"unit"`
+	Machine string  `toml:"machine"`
+}
+
+// units maps the accepted time units to their length in nanoseconds.
+var units = map[string]float64{"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
+
+// Seconds converts v, in the figure's unit, to seconds.
+func (f Figure) Seconds(v float64) float64 { return v * units[f.Unit] / 1e9 }
+
+// Duration is a time.Duration written in TOML as a Go duration string ("120s").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration such as "90s" or "2m".
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf("want a duration such as \"120s\" or \"2m\": %w", err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration back in Go's notation.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Strategy returns the strategy named name, or nil.
+func (e *Experiment) Strategy(name string) *Strategy {
+	for i := range e.Strategies {
+		if e.Strategies[i].Name == name {
+			return &e.Strategies[i]
+		}
+	}
+	return nil
+}
+
+// DefaultTimeout bounds a trial when the experiment names no timeout.
+const DefaultTimeout = 10 * time.Minute

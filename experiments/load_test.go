@@ -1,0 +1,218 @@
+package experiments
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const good = `name = "demo"
+title = "A demo"
+source = "https://example.com/post"
+
+[build]
+command = ["make"]
+record = ["Cargo.lock"]
+
+[host]
+min_cpus = 2
+tools = ["cargo"]
+
+[trials]
+warmup = 2
+runs = 10
+pin = [1]
+timeout = "90s"
+baseline = "a"
+
+[reference]
+machine = "laptop"
+runs = 10
+unit = "ms"
+
+[[strategy]]
+name = "a"
+command = ["bin/a", "--fast"]
+description = "the first"
+reference = { mean = 429.1, stddev = 7.0, min = 418.9, max = 436.7 }
+
+[[strategy]]
+name = "b-2"
+command = ["bin/b"]
+[strategy.reference]
+mean = 4.985
+stddev = 0.09
+unit = "s"
+`
+
+func TestParseGood(t *testing.T) {
+	got, err := Parse("experiment.toml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Experiment{
+		Name: "demo", Title: "A demo", Source: "https://example.com/post",
+		Build:     &Build{Command: []string{"make"}, Record: []string{"Cargo.lock"}},
+		Host:      Host{MinCPUs: 2, Tools: []string{"cargo"}},
+		Trials:    Trials{Warmup: 2, Runs: 10, Pin: []int{1}, Timeout: Duration{90 * time.Second}, Baseline: "a"},
+		Reference: Reference{Machine: "laptop", Runs: 10, Unit: "ms"},
+		Strategies: []Strategy{
+			{Name: "a", Command: []string{"bin/a", "--fast"}, Description: "the first",
+				Reference: &Figure{Mean: 429.1, Stddev: 7, Min: 418.9, Max: 436.7, Runs: 10, Unit: "ms", Machine: "laptop"}},
+			{Name: "b-2", Command: []string{"bin/b"},
+				Reference: &Figure{Mean: 4.985, Stddev: 0.09, Runs: 10, Unit: "s", Machine: "laptop"}},
+		},
+		Path: "experiment.toml",
+		Raw:  []byte(good),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Parse (-want +got):\n%s", diff)
+	}
+	if s := got.Strategies[1].Reference.Seconds(4.985); s != 4.985 {
+		t.Errorf("Seconds in s = %v", s)
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	e, err := Parse("e.toml", []byte("name = \"x\"\n[trials]\nruns = 1\n[[strategy]]\nname = \"a\"\ncommand = [\"true\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Trials.Timeout.Duration != DefaultTimeout || e.Build != nil || e.Trials.Baseline != "" {
+		t.Errorf("defaults: timeout %v, build %v, baseline %q", e.Trials.Timeout, e.Build, e.Trials.Baseline)
+	}
+}
+
+// Each bad file must fail with exactly these messages, naming file, line and key.
+func TestParseErrors(t *testing.T) {
+	const strat = "\n[[strategy]]\nname = \"a\"\ncommand = [\"a\"]\n"
+	tests := []struct {
+		why  string
+		toml string
+		want string
+	}{
+		{"a misspelt key is not ignored",
+			"name = \"x\"\n[trials]\nruns = 3\nwarmpu = 1\n" + strat,
+			"e.toml:4: trials.warmpu: unknown key; see experiments/README.md for the schema"},
+		{"an unknown key inside a strategy points at its line",
+			"name = \"x\"\n[trials]\nruns = 3\n" + strat + "colour = \"red\"\n",
+			"e.toml:8: strategy.colour: unknown key; see experiments/README.md for the schema"},
+		{"an unknown table is reported by its keys",
+			"name = \"x\"\n[trials]\nruns = 3\n" + strat + "[extra]\nk = 1\n",
+			"e.toml:9: extra.k: unknown key; see experiments/README.md for the schema"},
+		{"a wrong type names the key and both types",
+			"name = \"x\"\n[trials]\nruns = \"ten\"\n" + strat,
+			"e.toml:3: trials.runs: wrong type: the value is string; want integer"},
+		{"a bad duration says what a good one looks like",
+			"name = \"x\"\n[trials]\nruns = 3\ntimeout = \"forever\"\n" + strat,
+			"e.toml:4: trials.timeout: want a duration such as \"120s\" or \"2m\": time: invalid duration \"forever\""},
+		{"a syntax error gives its line",
+			"name = \"x\"\n[trials\n",
+			"e.toml:3: expected '.' or ']' to end table name, but got '\\n' instead"},
+		{"a key defined twice",
+			"name = \"x\"\nname = \"y\"\n",
+			"e.toml:2: name: key 'name' has already been defined."},
+		{"the name is required",
+			"[trials]\nruns = 3\n" + strat,
+			"e.toml: name: required: lower-case words joined by '-', such as \"async-fn-pointers\""},
+		{"the name must be a safe folder name",
+			"name = \"Has Spaces\"\n[trials]\nruns = 3\n" + strat,
+			"e.toml:1: name: \"Has Spaces\" is not lower-case words joined by '-'"},
+		{"at least one run",
+			"name = \"x\"\n[trials]\nruns = 0\n" + strat,
+			"e.toml:3: trials.runs: must be at least 1"},
+		{"missing [trials] means zero runs",
+			"name = \"x\"\n" + strat,
+			"e.toml: trials.runs: must be at least 1"},
+		{"a strategy is required",
+			"name = \"x\"\n[trials]\nruns = 3\n",
+			"e.toml: strategy: at least one [[strategy]] is required"},
+		{"duplicate strategies",
+			"name = \"x\"\n[trials]\nruns = 3\n" + strat + strat,
+			"e.toml:10: strategy.name: duplicate strategy \"a\""},
+		{"an empty command",
+			"name = \"x\"\n[trials]\nruns = 3\n[[strategy]]\nname = \"a\"\ncommand = []\n",
+			"e.toml:6: strategy.command: strategy \"a\" needs a command (argv list, no shell)"},
+		{"a baseline that names no strategy",
+			"name = \"x\"\n[trials]\nruns = 3\nbaseline = \"zz\"\n" + strat,
+			"e.toml:4: trials.baseline: \"zz\" names no strategy"},
+		{"pinned CPUs are distinct and in range",
+			"name = \"x\"\n[trials]\nruns = 3\npin = [1, 1, -2]\n" + strat,
+			"e.toml:4: trials.pin: CPU 1 is listed twice\ne.toml:4: trials.pin: CPU -2 is out of range 0..1023"},
+		{"a reference needs a known unit",
+			"name = \"x\"\n[trials]\nruns = 3\n" + strat + "reference = { mean = 1.0 }\n",
+			"e.toml:8: strategy.reference.unit: strategy \"a\": unknown or missing unit \"\"; use ns, us, ms or s"},
+		{"an empty build command",
+			"name = \"x\"\n[build]\ncommand = []\n[trials]\nruns = 3\n" + strat,
+			"e.toml:3: build.command: must name a program to run; remove [build] if nothing is built"},
+		{"recorded files stay inside the experiment",
+			"name = \"x\"\n[build]\ncommand = [\"make\"]\nrecord = [\"../secret\"]\n[trials]\nruns = 3\n" + strat,
+			"e.toml:4: build.record: \"../secret\" must be a path inside the experiment folder"},
+		{"all problems are reported at once",
+			"name = \"x\"\n[trials]\nruns = 0\nbaseline = \"zz\"\n" + strat,
+			"e.toml:3: trials.runs: must be at least 1\ne.toml:4: trials.baseline: \"zz\" names no strategy"},
+	}
+	for _, tt := range tests {
+		_, err := Parse("e.toml", []byte(tt.toml))
+		if err == nil {
+			t.Errorf("%s: no error; want %q", tt.why, tt.want)
+			continue
+		}
+		if got := err.Error(); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.why, got, tt.want)
+		}
+	}
+}
+
+func TestLoadDirAndFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{dir, filepath.Join(dir, FileName)} {
+		e, err := Load(arg)
+		if err != nil {
+			t.Fatalf("Load(%s): %v", arg, err)
+		}
+		if e.Dir != dir || e.Path != filepath.Join(dir, FileName) {
+			t.Errorf("Load(%s): Dir %q Path %q", arg, e.Dir, e.Path)
+		}
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
+		t.Error("Load of a missing folder succeeded")
+	}
+}
+
+// The experiments committed to the repository must load.
+func TestCommittedExperiments(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("*", FileName))
+	for _, p := range paths {
+		e, err := Load(filepath.Dir(p))
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		if e.Name != filepath.Base(filepath.Dir(p)) {
+			t.Errorf("%s: name %q differs from its folder", p, e.Name)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("name = \"x\"\n[trials\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := Parse("f.toml", data)
+		if err != nil {
+			_ = err.Error()
+			return
+		}
+		// A file that loads has what the harness relies on.
+		if e.Trials.Runs < 1 || len(e.Strategies) == 0 || e.Trials.Timeout.Duration <= 0 {
+			t.Fatalf("accepted an unusable experiment: %+v", e)
+		}
+	})
+}

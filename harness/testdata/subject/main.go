@@ -1,0 +1,112 @@
+// Command subject is the program the harness tests time. Its arguments are
+// actions done in order:
+//
+//	exit=N           exit with status N
+//	sleep=D          sleep for duration D
+//	spin=D           burn D of CPU time
+//	alloc=N          allocate N MiB and touch every page
+//	affinity=FILE    write this process's CPU mask ("0,1") to FILE
+//	stderr=TEXT      write TEXT and a newline to standard error
+//	grandchild=FILE  start a copy of itself sleeping 30s, write its pid to FILE
+//	signal=N         send itself signal N
+//	--version        print a version banner, as a tool would
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+var sink []byte
+
+func main() {
+	for _, arg := range os.Args[1:] {
+		if arg == "--version" {
+			fmt.Println("\n  subject 1.2.3  \nsecond line")
+			continue
+		}
+		key, val, _ := strings.Cut(arg, "=")
+		var err error
+		switch key {
+		case "exit":
+			n, _ := strconv.Atoi(val)
+			os.Exit(n)
+		case "sleep":
+			var d time.Duration
+			if d, err = time.ParseDuration(val); err == nil {
+				time.Sleep(d)
+			}
+		case "spin":
+			var d time.Duration
+			if d, err = time.ParseDuration(val); err == nil {
+				spin(d)
+			}
+		case "alloc":
+			var n int
+			if n, err = strconv.Atoi(val); err == nil {
+				sink = make([]byte, n<<20)
+				for i := 0; i < len(sink); i += 4096 {
+					sink[i] = 1
+				}
+			}
+		case "affinity":
+			err = writeAffinity(val)
+		case "stderr":
+			fmt.Fprintln(os.Stderr, val)
+		case "grandchild":
+			cmd := exec.Command(os.Args[0], "sleep=30s")
+			if err = cmd.Start(); err == nil {
+				err = os.WriteFile(val, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+			}
+		case "signal":
+			var n int
+			if n, err = strconv.Atoi(val); err == nil {
+				err = syscall.Kill(os.Getpid(), syscall.Signal(n))
+				time.Sleep(time.Second)
+			}
+		default:
+			err = fmt.Errorf("unknown action %q", arg)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "subject:", err)
+			os.Exit(100)
+		}
+	}
+}
+
+// spin burns d of this process's CPU time.
+func spin(d time.Duration) {
+	x := 0
+	for {
+		for i := 0; i < 1e5; i++ {
+			x += i
+		}
+		var ts unix.Timespec
+		if unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts) == nil && time.Duration(ts.Nano()) >= d {
+			break
+		}
+	}
+	sink = []byte{byte(x)}
+}
+
+// writeAffinity writes the CPUs this process may run on to path.
+func writeAffinity(path string) error {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return err
+	}
+	var cpus []string
+	for c := 0; c < len(set)*64; c++ {
+		if set.IsSet(c) {
+			cpus = append(cpus, strconv.Itoa(c))
+		}
+	}
+	return os.WriteFile(path, []byte(strings.Join(cpus, ",")), 0o644)
+}

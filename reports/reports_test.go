@@ -1,0 +1,278 @@
+package reports
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"benchlab/analysis"
+	"benchlab/results"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden* (and the sample testdata/*.chart.png) from the current output")
+
+// golden compares got with the file at path, or rewrites it with -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./reports -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got); if the change is intended, run go test ./reports -update:\n%s", path, diff)
+	}
+}
+
+var cases = []struct {
+	name string
+	why  string
+	run  func(*testing.T) *results.Run
+}{
+	{"async", "a complete run of the seed experiment: every section filled, one notable Δ, one outlier", asyncRun},
+	{"degenerate", "an interrupted run whose baseline failed: no reproduced ratios, one run, identical runs, a timeout, escaping", degenerateRun},
+	{"fastest", "no baseline and an experiment file that no longer decodes: ratios to the fastest, no published figures, µs", fastestRun},
+}
+
+// TestGolden renders each fixed run to Markdown and to the terminal summary
+// and compares them with testdata/<case>.report.golden.md and
+// testdata/<case>.text.golden.
+func TestGolden(t *testing.T) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			run := tt.run(t)
+			rep, err := Build(run)
+			if err != nil {
+				t.Fatalf("%s: Build: %v", tt.why, err)
+			}
+			golden(t, filepath.Join("testdata", tt.name+".report.golden.md"), rep.Markdown(ChartName))
+			golden(t, filepath.Join("testdata", tt.name+".text.golden"), []byte(Text(run)))
+			if *update {
+				// A sample for people to look at; never compared, as PNG
+				// bytes may differ between platforms.
+				png, err := BarChart(rep)
+				if err == nil {
+					err = os.WriteFile(filepath.Join("testdata", tt.name+".chart.png"), png, 0o644)
+				}
+				if err != nil && !errors.Is(err, ErrNothingToPlot) {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestNoNaN checks the promise that a missing number is an em dash.
+func TestNoNaN(t *testing.T) {
+	for _, tt := range cases {
+		run := tt.run(t)
+		rep, err := Build(run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range []string{string(rep.Markdown(ChartName)), Text(run)} {
+			for _, bad := range []string{"NaN", "Inf", "%!"} {
+				if strings.Contains(out, bad) {
+					t.Errorf("%s: output contains %q", tt.name, bad)
+				}
+			}
+		}
+	}
+}
+
+func TestBarChart(t *testing.T) {
+	for _, tt := range cases {
+		rep, err := Build(tt.run(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := BarChart(rep)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		img, err := png.Decode(bytes.NewReader(a))
+		if err != nil {
+			t.Fatalf("%s: chart is not a PNG: %v", tt.name, err)
+		}
+		// 8 × 96 = 768 by 4.5 × 96 = 432 pixels.
+		if got := img.Bounds().Size(); got.X != 768 || got.Y != 432 {
+			t.Errorf("%s: chart is %v pixels, want 768x432", tt.name, got)
+		}
+		b, err := BarChart(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: rendering twice gave different bytes", tt.name)
+		}
+	}
+}
+
+func TestNothingToPlot(t *testing.T) {
+	tests := []struct {
+		why string
+		run *results.Run
+	}{
+		{"a single strategy has only its own ratio of 1", &results.Run{
+			Strategies: []results.Strategy{{Name: "a"}},
+			Trials:     []results.Trial{{WallNS: 10}},
+		}},
+		{"no strategy has runs or published figures", &results.Run{
+			Strategies: []results.Strategy{{Name: "a", Failure: "exit status 1"}, {Name: "b"}},
+			Trials:     []results.Trial{{ExitCode: 1}},
+		}},
+	}
+	for _, tt := range tests {
+		rep, err := Build(tt.run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := BarChart(rep); !errors.Is(err, ErrNothingToPlot) {
+			t.Errorf("%s: BarChart error = %v, want ErrNothingToPlot", tt.why, err)
+		}
+		files, err := rep.Files()
+		if err != nil {
+			t.Fatalf("%s: Files: %v", tt.why, err)
+		}
+		if len(files) != 1 || files[0].Name != ReadmeName || bytes.Contains(files[0].Data, []byte("![")) {
+			t.Errorf("%s: want only %s without an image, got %d files", tt.why, ReadmeName, len(files))
+		}
+	}
+}
+
+func TestFiles(t *testing.T) {
+	rep, err := Build(asyncRun(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := rep.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	if diff := cmp.Diff([]string{ReadmeName, ChartName}, names); diff != "" {
+		t.Fatalf("files (-want +got):\n%s", diff)
+	}
+	if !bytes.Contains(files[0].Data, []byte("]("+ChartName+")")) {
+		t.Errorf("%s does not embed %s", ReadmeName, ChartName)
+	}
+}
+
+func TestBuildRejectsDamagedRun(t *testing.T) {
+	tests := []struct {
+		why string
+		run *results.Run
+	}{
+		{"no run", nil},
+		{"a trial naming a strategy the run lacks", &results.Run{
+			Strategies: []results.Strategy{{Name: "a"}},
+			Trials:     []results.Trial{{Strategy: 1}},
+		}},
+	}
+	for _, tt := range tests {
+		if _, err := Build(tt.run); err == nil {
+			t.Errorf("%s: Build succeeded, want an error", tt.why)
+		}
+	}
+}
+
+// TestBuildRatios checks the ratios of the seed experiment against hand
+// arithmetic: published figures in different units are compared in seconds.
+func TestBuildRatios(t *testing.T) {
+	rep, err := Build(asyncRun(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]analysis.Ratio{}
+	for _, row := range rep.Rows {
+		got[row.Strategy] = row.PublishedRatio
+	}
+	want := map[string]analysis.Ratio{
+		"function-pointer": {Value: 1},
+		// 537.9/429.1 = 1.2535540 ± 0.0212632 (see analysis.TestRatioOf).
+		"boxed-function-pointer": {Value: 1.2535540, Stddev: 0.0212632},
+		// 407.6/429.1 = 0.9498951; √((3.6/407.6)² + (7/429.1)²) =
+		// √(0.0088322² + 0.0163132²) = √0.000344129 = 0.0185507;
+		// σ = 0.9498951 · 0.0185507 = 0.0176212.
+		"async-func": {Value: 0.9498951, Stddev: 0.0176212},
+		// 4.985 s against 0.4291 s: 11.617339 ± 0.2826796 (see
+		// analysis.TestRatioOfMeans, worked in ms).
+		"async-boxed-naive": {Value: 11.617339, Stddev: 0.2826796},
+		// 318.1/429.1 = 0.7413190; √((1.2/318.1)² + 0.0163132²) =
+		// √(0.0037724² + 0.0163132²) = 0.0167437; σ = 0.0124125.
+		"async-boxed-invert": {Value: 0.7413190, Stddev: 0.0124125},
+		// 526.5/429.1 = 1.2269867; √((0.8/526.5)² + 0.0163132²) =
+		// √(0.0015195² + 0.0163132²) = 0.0163838; σ = 0.0201027.
+		"async-enum": {Value: 1.2269867, Stddev: 0.0201027},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(1e-5, 0)); diff != "" {
+		t.Errorf("published ratios (-want +got):\n%s", diff)
+	}
+	if rep.Baseline != "function-pointer" || rep.BaselineFastest {
+		t.Errorf("baseline = %q (fastest %v), want function-pointer as set", rep.Baseline, rep.BaselineFastest)
+	}
+	var notable []string
+	for _, row := range rep.Rows {
+		if row.HasDelta && row.Delta.Notable {
+			notable = append(notable, row.Strategy)
+		}
+	}
+	if diff := cmp.Diff([]string{"async-boxed-naive"}, notable); diff != "" {
+		t.Errorf("notable Δ (-want +got):\n%s", diff)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		why, got, want string
+	}{
+		{"seconds from 1 s, three decimals", duration(4.9851e9), "4.985 s"},
+		{"milliseconds from 1 ms, one decimal", duration(429.14e6), "429.1 ms"},
+		{"microseconds below 1 ms", duration(912.3e3), "912.3 µs"},
+		{"NaN is a dash", duration(nan), "—"},
+		{"infinity is a dash", duration(math.Inf(1)), "—"},
+		{"a ratio with σ", ratio(analysis.Ratio{Value: 1.2535, Stddev: 0.0213}), "1.25 ± 0.02"},
+		{"a NaN ratio is a dash", ratio(analysis.Ratio{Value: nan}), "—"},
+		{"a delta is signed, with its percentage", delta(analysis.Delta{Value: 0.15, Stddev: 0.036, Relative: 0.136}), "+0.15 ± 0.04 (+13.6%)"},
+		{"hyperfine's eight columns for the value", ratioWidth(analysis.Ratio{Value: 11.62, Stddev: 0.28}), "   11.62 ± 0.28"},
+		{"KiB under a MiB", kib(812), "812.0 KiB"},
+		{"MiB", kib(1946), "1.9 MiB"},
+		{"GiB", kib(32_768_000), "31.2 GiB"},
+		{"bytes", size(999), "999 B"},
+		{"a pipe in a cell is escaped", cell("a | b"), `a \| b`},
+		{"an escaped pipe is not escaped twice", cell(`a \| b`), `a \| b`},
+		{"backticks stay, with pipes inside escaped", cell("`x|y`"), "`x\\|y`"},
+		{"newlines become spaces", cell("first\nsecond\r\nthird"), "first second third"},
+		{"a code span around backticks uses a longer fence", code("a ` b"), "``a ` b``"},
+		{"a code span starting with a backtick is padded", code("`a"), "`` `a ``"},
+		{"an empty code span is a dash", code(""), "—"},
+		{"a fenced block outlasts the fences inside", fenced("```\nx"), "````\n```\nx\n````\n"},
+		{"faster", speedPhrase(analysis.Ratio{Value: 1.25, Stddev: 0.02}, "b"), "    1.25 ± 0.02 times faster than b"},
+		// 1/0.8 = 1.25; σ 0.032/0.8² = 0.05.
+		{"slower reads as the inverse", speedPhrase(analysis.Ratio{Value: 0.8, Stddev: 0.032}, "c"), "    1.25 ± 0.05 times slower than c"},
+		{"equal", speedPhrase(analysis.Ratio{Value: 1, Stddev: 0.01}, "d"), "    1.00 ± 0.01 times as fast as d"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.why, tt.got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package results
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Ext is the file extension of a run file.
+const Ext = ".run.zst"
+
+// MachineFile is the machine fingerprint kept once in each machine folder.
+const MachineFile = "machine.json"
+
+// Archive is an append-only store of runs rooted at Dir:
+// Dir/<machine>/<experiment>/<run id>.run.zst. Files are only ever added.
+type Archive struct {
+	Dir string
+}
+
+var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// NewID returns a run ID that sorts by start time and cannot collide with a
+// concurrent run's: UTC timestamp plus random bits.
+func NewID(start time.Time) string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return start.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// Write stores r and returns the file's path. The file is written to a
+// temporary name, synced, and linked into place, so a reader sees either
+// nothing or the whole run, and an existing run is never replaced.
+func (a Archive) Write(r *Run) (string, error) {
+	for _, n := range []string{r.Machine.ID, r.Experiment, r.ID} {
+		if !safeName.MatchString(n) {
+			return "", fmt.Errorf("archive: %q is not a safe file name", n)
+		}
+	}
+	data, err := Encode(r)
+	if err != nil {
+		return "", err
+	}
+	machineDir := filepath.Join(a.Dir, r.Machine.ID)
+	dir := filepath.Join(machineDir, r.Experiment)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("archive: %w", err)
+	}
+	if err := a.writeMachine(machineDir, r.Machine); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, r.ID+Ext)
+	if err := writeNew(path, data); err != nil {
+		return "", fmt.Errorf("archive run %s: %w", path, err)
+	}
+	return path, nil
+}
+
+// writeMachine keeps the machine's fingerprint beside its runs, written
+// once; each run carries its own copy too, so this file is only an index.
+func (a Archive) writeMachine(dir string, m Machine) error {
+	path := filepath.Join(dir, MachineFile)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	if err := writeNew(path, append(data, '\n')); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("archive machine %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeNew writes data to path atomically and fails if path exists.
+func writeNew(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	// Link, unlike rename, refuses to replace an existing file.
+	if err = os.Link(tmp.Name(), path); err != nil {
+		return err
+	}
+	os.Remove(tmp.Name())
+	if d, derr := os.Open(dir); derr == nil {
+		err = d.Sync()
+		d.Close()
+	}
+	return err
+}
+
+// Load reads and verifies one run file.
+func Load(path string) (*Run, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read run: %w", err)
+	}
+	r, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// Entry is a run found in the archive.
+type Entry struct {
+	Path string
+	Run  *Run
+}
+
+// Runs loads every run of experiment (every experiment when empty) on every
+// machine, oldest first. A file that fails to load is reported in the
+// returned errors and skipped; the others still load.
+func (a Archive) Runs(experiment string) ([]Entry, []error) {
+	pattern := filepath.Join(a.Dir, "*", "*", "*"+Ext)
+	if experiment != "" {
+		pattern = filepath.Join(a.Dir, "*", experiment, "*"+Ext)
+	}
+	paths, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, []error{fmt.Errorf("archive %s: %w", a.Dir, err)}
+	}
+	var entries []Entry
+	var errs []error
+	for _, p := range paths {
+		r, err := Load(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if dir := filepath.Base(filepath.Dir(p)); r.Experiment != dir {
+			errs = append(errs, fmt.Errorf("%s: %w: run of %q filed under %q", p, ErrCorrupt, r.Experiment, dir))
+			continue
+		}
+		entries = append(entries, Entry{Path: p, Run: r})
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		ri, rj := entries[i].Run, entries[j].Run
+		if !ri.Started.Equal(rj.Started) {
+			return ri.Started.Before(rj.Started)
+		}
+		return entries[i].Path < entries[j].Path
+	})
+	return entries, errs
+}
+
+// Latest returns the newest complete run of experiment, or the newest run
+// at all when none is complete (the caller should say so).
+func (a Archive) Latest(experiment string) (Entry, []error, error) {
+	entries, errs := a.Runs(experiment)
+	if len(entries) == 0 {
+		return Entry{}, errs, fmt.Errorf("no runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		if entries[i].Run.Complete {
+			return entries[i], errs, nil
+		}
+	}
+	return entries[len(entries)-1], errs, nil
+}
+
+// Find returns the run whose ID is id or starts with it.
+func (a Archive) Find(experiment, id string) (Entry, []error, error) {
+	entries, errs := a.Runs(experiment)
+	var found []Entry
+	for _, e := range entries {
+		if strings.HasPrefix(e.Run.ID, id) {
+			found = append(found, e)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Entry{}, errs, fmt.Errorf("no run %q of %q in %s: `benchlab ls` lists them", id, experiment, a.Dir)
+	case 1:
+		return found[0], errs, nil
+	}
+	return Entry{}, errs, fmt.Errorf("run %q of %q is ambiguous (%d match): give more of the ID", id, experiment, len(found))
+}

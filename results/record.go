@@ -1,0 +1,126 @@
+// Package results is the archive: the record of one run of an experiment
+// (raw trials, the experiment file as it was, the machine and toolchains,
+// the built artifacts), its on-disk encoding, and the append-only store of
+// such records under results/<machine>/<experiment>/. It computes no
+// statistics; analysis reads what this package loads.
+package results
+
+import "time"
+
+// FormatVersion is the version of the run record written by this code.
+// Readers accept every version up to it.
+const FormatVersion = 1
+
+// Run is the complete record of one run of an experiment.
+type Run struct {
+	Format     int    `json:"format"`
+	ID         string `json:"id"`
+	Experiment string `json:"experiment"`
+	Title      string `json:"title,omitempty"`
+	// ExperimentFile is experiment.toml byte for byte as it was run.
+	ExperimentFile string    `json:"experiment_file"`
+	Started        time.Time `json:"started"`
+	Finished       time.Time `json:"finished"`
+	// Complete is false when the run was interrupted: the trials are the
+	// ones finished before it stopped.
+	Complete bool     `json:"complete"`
+	Machine  Machine  `json:"machine"`
+	Lab      Lab      `json:"lab"`
+	Settings Settings `json:"settings"`
+	// Toolchains maps each tool the experiment requires to its version line.
+	Toolchains map[string]string `json:"toolchains,omitempty"`
+	// Dependencies maps packages resolved by the build (from Cargo.lock and
+	// the like) to their versions.
+	Dependencies map[string]string `json:"dependencies,omitempty"`
+	Artifacts    []Artifact        `json:"artifacts,omitempty"`
+	Recorded     []RecordedFile    `json:"recorded,omitempty"`
+	Strategies   []Strategy        `json:"strategies"`
+	Trials       []Trial           `json:"-"` // encoded column by column
+	// Warnings are caveats found while running (a noisy host, a failed
+	// strategy) that travel with the numbers into every report.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Machine fingerprints the host a run was measured on.
+type Machine struct {
+	// ID names the machine's folder in the archive; it is derived from the
+	// hardware and OS, not the hostname, so it is stable across reinstalls.
+	ID        string `json:"id"`
+	Hostname  string `json:"hostname"`
+	CPUModel  string `json:"cpu_model"`
+	CPUs      int    `json:"cpus"`
+	MemoryKiB int64  `json:"memory_kib"`
+	Kernel    string `json:"kernel"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+}
+
+// Lab identifies the benchlab build that made the run.
+type Lab struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"go_version"`
+}
+
+// Settings are the trial settings in force (after command-line overrides).
+type Settings struct {
+	Warmup    int    `json:"warmup"`
+	Runs      int    `json:"runs"`
+	Pin       []int  `json:"pin,omitempty"`
+	TimeoutNS int64  `json:"timeout_ns"`
+	Baseline  string `json:"baseline,omitempty"`
+}
+
+// Artifact is a file the build produced, identified by content.
+type Artifact struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// RecordedFile is a file the experiment asked to keep, such as Cargo.lock.
+type RecordedFile struct {
+	Path    string `json:"path"`
+	Content string `json:"content"`
+}
+
+// Strategy is a strategy as it was run.
+type Strategy struct {
+	Name        string   `json:"name"`
+	Command     []string `json:"command"`
+	Description string   `json:"description,omitempty"`
+	// Failure describes the first failed trial, if any: exit status and the
+	// tail of its standard error.
+	Failure string `json:"failure,omitempty"`
+}
+
+// Trial is one timed execution of one strategy.
+type Trial struct {
+	Strategy int  `json:"strategy"` // index into Run.Strategies
+	Round    int  `json:"round"`    // 0-based; warm-up rounds come first
+	Warmup   bool `json:"warmup"`
+	// WallNS is elapsed monotonic time from just before the start to just
+	// after the child was reaped.
+	WallNS    int64 `json:"wall_ns"`
+	UserNS    int64 `json:"user_ns"`
+	SysNS     int64 `json:"sys_ns"`
+	MaxRSSKiB int64 `json:"max_rss_kib"`
+	// ExitCode is the child's exit status, or -1 when a signal ended it.
+	ExitCode int `json:"exit_code"`
+	// Signal is the signal that ended the child, or 0.
+	Signal   int  `json:"signal"`
+	TimedOut bool `json:"timed_out"`
+}
+
+// OK reports whether the trial ran to a zero exit status in time.
+func (t Trial) OK() bool { return t.ExitCode == 0 && t.Signal == 0 && !t.TimedOut }
+
+// StrategyIndex returns the index of the named strategy, or -1.
+func (r *Run) StrategyIndex(name string) int {
+	for i, s := range r.Strategies {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}
