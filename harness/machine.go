@@ -115,10 +115,18 @@ func field(text string, keys ...string) string {
 // cpuModel reads the CPU model from /proc/cpuinfo. x86 names it
 // "model name"; other architectures use other keys.
 func cpuModel(cpuinfo string) string {
-	if m := field(cpuinfo, "model name", "Model", "Hardware", "cpu model", "cpu", "uarch"); m != "" {
-		return strings.Join(strings.Fields(m), " ")
+	m := field(cpuinfo, "model name", "Model", "Hardware", "cpu model", "cpu", "uarch")
+	if m == "" {
+		return "unknown"
 	}
-	return "unknown"
+	m = strings.Join(strings.Fields(m), " ")
+	// Virtual machines often hide the model ("AMD EPYC"); x86's family and
+	// model numbers still tell the microarchitecture apart.
+	fam, mod := field(cpuinfo, "cpu family"), field(cpuinfo, "model")
+	if fam != "" && mod != "" && !strings.ContainsAny(m, "0123456789") {
+		m += fmt.Sprintf(" (family %s, model %s)", fam, mod)
+	}
+	return m
 }
 
 // memTotalKiB reads MemTotal from /proc/meminfo ("MemTotal: 16314412 kB").

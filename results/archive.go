@@ -97,6 +97,10 @@ func writeNew(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	// Archives are shared reading: CreateTemp's 0600 is too tight.
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
 	if _, err = tmp.Write(data); err != nil {
 		return err
 	}

@@ -114,10 +114,14 @@ func parse(fs *flag.FlagSet, args []string, want int, what string) ([]string, er
 	return rest, nil
 }
 
+// commit is set by the Makefile (-ldflags -X main.commit=...) for builds
+// where Go's own VCS stamping is off (GOFLAGS=-buildvcs=false).
+var commit string
+
 // labInfo identifies this benchlab build from the module and VCS
 // information Go stamps into the binary.
 func labInfo() results.Lab {
-	lab := results.Lab{Version: "devel"}
+	lab := results.Lab{Version: "devel", Commit: commit}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return lab
