@@ -27,6 +27,11 @@ type Run struct {
 	Machine  Machine  `json:"machine"`
 	Lab      Lab      `json:"lab"`
 	Settings Settings `json:"settings"`
+	// Parameters are the build-time parameter values this run was built
+	// with (e.g. iterations=1000000); empty when the experiment has none.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	// Environment says whether the toolchains were pinned (Nix) and to what.
+	Environment Environment `json:"environment"`
 	// Toolchains maps each tool the experiment requires to its version line.
 	Toolchains map[string]string `json:"toolchains,omitempty"`
 	// Dependencies maps packages resolved by the build (from Cargo.lock and
@@ -53,6 +58,16 @@ type Machine struct {
 	Kernel    string `json:"kernel"`
 	OS        string `json:"os"`
 	Arch      string `json:"arch"`
+}
+
+// Environment records how reproducible the run's toolchain is.
+type Environment struct {
+	// Pinned is true inside benchlab's Nix shell or app.
+	Pinned bool `json:"pinned"`
+	// Nixpkgs is the pinned nixpkgs revision, when pinned.
+	Nixpkgs string `json:"nixpkgs,omitempty"`
+	// StorePaths maps toolchain names to their Nix store paths, when pinned.
+	StorePaths map[string]string `json:"store_paths,omitempty"`
 }
 
 // Lab identifies the benchlab build that made the run.
