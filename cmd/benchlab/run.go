@@ -81,6 +81,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Complete:       out.Complete,
 		Machine:        harness.Fingerprint(),
 		Lab:            labInfo(),
+		Environment:    environment(os.Getenv),
 		Settings: results.Settings{
 			Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
 			TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
