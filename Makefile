@@ -1,6 +1,8 @@
-# benchlab: `make experiment` runs an experiment end to end, `make test` the tests.
+# benchlab: `make experiment` runs the experiments end to end, `make test` the tests.
 GO      ?= go
-EXP     ?= async-fn-pointers
+# `make experiment` runs every experiment of EXPS in turn; EXP=name runs one.
+EXPS    ?= async-fn-pointers go-func-dispatch dispatch-crossover
+EXP     ?= $(EXPS)
 RESULTS ?= results
 REPORTS ?= reports
 BIN     := bin/benchlab
@@ -15,18 +17,32 @@ all: build
 build:
 	$(GO) build -ldflags "-X main.commit=$(COMMIT)" -o $(BIN) ./cmd/benchlab
 
-# Installs what the experiment needs that the machine lacks (its setup.sh),
-# then checks, builds, runs, archives and reports.
+# Installs what each experiment needs that the machine lacks (its setup.sh),
+# then checks, builds, runs, archives and reports each one; stops at the
+# first that fails.
 experiment: build setup
-	./$(BIN) run --results $(RESULTS) experiments/$(EXP)
-	./$(BIN) report --results $(RESULTS) --out $(REPORTS) $(EXP)
+	@set -e; for e in $(EXP); do \
+		echo "== $$e"; \
+		./$(BIN) run --results $(RESULTS) experiments/$$e; \
+		./$(BIN) report --results $(RESULTS) --out $(REPORTS) $$e; \
+	done
 
 setup:
-	@if [ -x experiments/$(EXP)/setup.sh ]; then experiments/$(EXP)/setup.sh; fi
+	@set -e; for e in $(EXP); do \
+		if [ -x experiments/$$e/setup.sh ]; then experiments/$$e/setup.sh; fi; \
+	done
 
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# Harness fidelity against hyperfine and the fork-exec floor, and adaptive
+# runs against hyperfine's defaults (bench/fidelity; a few minutes).
+bench: build
+	$(GO) test ./results -run '^$$' -bench . -benchtime 1x   # archive bytes/trial; load+summarise 1,000 runs
+	@command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+	bench/subjects/build.sh /tmp/benchlab-bench
+	$(GO) run ./bench/fidelity -dir /tmp/benchlab-bench
 
 clean:
 	rm -rf bin

@@ -46,9 +46,16 @@ type Summary struct {
 	UserMeanNS, SysMeanNS float64
 	// MaxRSSKiB is the largest peak resident set size of any counted run.
 	MaxRSSKiB int64
-	// Outliers counts the counted runs whose wall time lies beyond
-	// Tukey's far fences (see OutlierFence).
-	Outliers int
+	// Outliers classifies the counted runs by Tukey's fences. Outliers are
+	// counted and shown, never dropped: every statistic includes them.
+	Outliers Outliers
+
+	// WallNS are the wall times of the counted runs, in the order they ran.
+	WallNS []float64
+	// MeanCI is the 95% percentile-bootstrap interval of the mean and
+	// MedianCI the order-statistic interval of the median (see
+	// interval.go); neither is OK when N is 0.
+	MeanCI, MedianCI Interval
 
 	// Warnings are caveats to present with the numbers, such as too few
 	// runs, failures or outliers. They are sentences without a final
@@ -59,11 +66,15 @@ type Summary struct {
 // HasStddev reports whether StddevNS was measured, which takes two runs.
 func (s Summary) HasStddev() bool { return s.N >= 2 }
 
-// OutlierFence is how many interquartile ranges beyond the quartiles a
-// wall time must lie to count as an outlier: Tukey's "far out" fence. The
-// inner fence (1.5) flags ordinary scheduling noise too often at the 10 or
-// so runs a benchmark usually has.
-const OutlierFence = 3.0
+// MildFence and OutlierFence are how many interquartile ranges beyond the
+// quartiles a wall time must lie to be a mild outlier (Tukey's inner fence)
+// or a severe one (his "far out" fence). Only severe outliers are warned
+// about: the inner fence flags ordinary scheduling noise too often at the
+// 10 or so runs a benchmark usually has.
+const (
+	MildFence    = 1.5
+	OutlierFence = 3.0
+)
 
 // ShortRunNS is the mean below which a warning says that process start-up
 // is a large part of what was timed, as hyperfine warns under 5 ms.
@@ -100,6 +111,7 @@ func summarize(st results.Strategy, trials []results.Trial, planned int) Summary
 			continue
 		}
 		wall = append(wall, float64(t.WallNS))
+		s.WallNS = append(s.WallNS, float64(t.WallNS))
 		user = append(user, float64(t.UserNS))
 		sys = append(sys, float64(t.SysNS))
 		s.MaxRSSKiB = max(s.MaxRSSKiB, t.MaxRSSKiB)
@@ -132,6 +144,13 @@ func summarize(st results.Strategy, trials []results.Trial, planned int) Summary
 	slices.Sort(sorted)
 	s.MinNS, s.MaxNS = sorted[0], sorted[s.N-1]
 	s.MedianNS = quantile(sorted, 0.5)
+	s.MedianCI = MedianInterval(sorted)
+	s.MeanCI = MeanInterval(wall)
+	if s.N > 1 && s.N < MinBootstrapRuns {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"only %d runs: the 95%% intervals are rough (the bootstrap needs %d or more runs, the median's interval covers %.0f%%)",
+			s.N, MinBootstrapRuns, 100*s.MedianCI.Confidence))
+	}
 	s.UserMeanNS = stat.Mean(user, nil)
 	s.SysMeanNS = stat.Mean(sys, nil)
 	if s.N == 1 {
@@ -141,12 +160,12 @@ func summarize(st results.Strategy, trials []results.Trial, planned int) Summary
 		s.MeanNS, s.StddevNS = stat.MeanStdDev(wall, nil)
 	}
 
-	s.Outliers = countOutliers(sorted)
-	if s.Outliers > 0 {
+	s.Outliers = ClassifyOutliers(sorted)
+	if s.Outliers.Severe > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
 			"%d of %d runs are statistical outliers (beyond %g IQR from the quartiles): "+
 				"other programs or power management may have interfered; consider a quieter machine or more warm-up runs",
-			s.Outliers, s.N, OutlierFence))
+			s.Outliers.Severe, s.N, OutlierFence))
 	}
 	if s.MeanNS < ShortRunNS {
 		s.Warnings = append(s.Warnings,
@@ -169,23 +188,68 @@ func quantile(sorted []float64, p float64) float64 {
 	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
 
-// countOutliers counts the values of sorted beyond Tukey's far fences,
-// OutlierFence interquartile ranges below the first quartile or above the
-// third. Fewer than four values have no meaningful quartiles: none are
-// counted.
-func countOutliers(sorted []float64) int {
+// Outliers counts a sample's values by Tukey's fences: Mild ones lie
+// beyond MildFence interquartile ranges from the quartiles but within
+// OutlierFence; Severe ones beyond OutlierFence.
+type Outliers struct {
+	Mild, Severe int
+	// Fences are the sample's fences; zero when it has under four values.
+	Fences Fences
+}
+
+// Fences are Tukey's fences of a sample: a value below LowSevere or above
+// HighSevere is a severe outlier; else below LowMild or above HighMild, a
+// mild one.
+type Fences struct {
+	LowSevere, LowMild, HighMild, HighSevere float64
+}
+
+// Class is an outlier class.
+type Class int
+
+// The classes of Classify.
+const (
+	NotOutlier Class = iota
+	Mild
+	Severe
+)
+
+// Classify returns the class of v against the fences. Zero fences (too few
+// values) classify nothing as an outlier.
+func (f Fences) Classify(v float64) Class {
+	switch {
+	case f == Fences{}:
+		return NotOutlier
+	case v < f.LowSevere || v > f.HighSevere:
+		return Severe
+	case v < f.LowMild || v > f.HighMild:
+		return Mild
+	}
+	return NotOutlier
+}
+
+// ClassifyOutliers counts the mild and severe outliers of sorted
+// (ascending), with quartiles interpolated as in quantile. Fewer than four
+// values have no meaningful quartiles: none are counted.
+func ClassifyOutliers(sorted []float64) Outliers {
 	if len(sorted) < 4 {
-		return 0
+		return Outliers{}
 	}
 	q1, q3 := quantile(sorted, 0.25), quantile(sorted, 0.75)
-	lo, hi := q1-OutlierFence*(q3-q1), q3+OutlierFence*(q3-q1)
-	n := 0
+	iqr := q3 - q1
+	o := Outliers{Fences: Fences{
+		LowSevere: q1 - OutlierFence*iqr, LowMild: q1 - MildFence*iqr,
+		HighMild: q3 + MildFence*iqr, HighSevere: q3 + OutlierFence*iqr,
+	}}
 	for _, v := range sorted {
-		if v < lo || v > hi {
-			n++
+		switch o.Fences.Classify(v) {
+		case Mild:
+			o.Mild++
+		case Severe:
+			o.Severe++
 		}
 	}
-	return n
+	return o
 }
 
 func firstLine(s string) string {

@@ -65,7 +65,9 @@ func TestSummarize(t *testing.T) {
 			planned: 4,
 			want: Summary{Strategy: "s", N: 4, MeanNS: 25 * ms, StddevNS: 12.909944 * ms,
 				MedianNS: 25 * ms, MinNS: 10 * ms, MaxNS: 40 * ms,
-				UserMeanNS: 22.5 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000},
+				UserMeanNS: 22.5 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
+				// The median's interval at n = 4 is [min, max]: 1 − 2·(1/16) = 87.5%.
+				Warnings: []string{"only 4 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 88%)"}},
 		},
 		{
 			why:     "one run has no σ: it is 0, not NaN, and a warning says so",
@@ -104,14 +106,17 @@ func TestSummarize(t *testing.T) {
 			want: Summary{Strategy: "s", N: 2, Failed: 1, Failure: "timed out after 300ms",
 				MeanNS: 100 * ms, MedianNS: 100 * ms, MinNS: 100 * ms, MaxNS: 100 * ms,
 				UserMeanNS: 90 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
-				Warnings: []string{"1 of 3 trials failed: timed out after 300ms", "only 2 of 3 planned runs counted"}},
+				Warnings: []string{"1 of 3 trials failed: timed out after 300ms", "only 2 of 3 planned runs counted",
+					// n = 2: 1 − 2·(1/4) = 50%.
+					"only 2 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 50%)"}},
 		},
 		{
 			why:     "identical samples: σ is exactly 0 and none is an outlier (IQR 0, fences on the value)",
 			trials:  counted(200, 200, 200, 200),
 			planned: 4,
 			want: Summary{Strategy: "s", N: 4, MeanNS: 200 * ms, MedianNS: 200 * ms,
-				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000},
+				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
+				Warnings: []string{"only 4 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 88%)"}},
 		},
 		{
 			why: "a far outlier is counted and warned about",
@@ -124,7 +129,7 @@ func TestSummarize(t *testing.T) {
 			planned: 10,
 			want: Summary{Strategy: "s", N: 10, MeanNS: 113.6 * ms, StddevNS: 30.467469 * ms,
 				MedianNS: 104.5 * ms, MinNS: 100 * ms, MaxNS: 200 * ms,
-				UserMeanNS: 0.9 * 113.6 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: 1,
+				UserMeanNS: 0.9 * 113.6 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: Outliers{Severe: 1},
 				Warnings: []string{"1 of 10 runs are statistical outliers (beyond 3 IQR from the quartiles): " +
 					"other programs or power management may have interfered; consider a quieter machine or more warm-up runs"}},
 		},
@@ -134,7 +139,8 @@ func TestSummarize(t *testing.T) {
 			planned: 2,
 			want: Summary{Strategy: "s", N: 2, MeanNS: 1 * ms, MedianNS: 1 * ms, MinNS: 1 * ms, MaxNS: 1 * ms,
 				UserMeanNS: 0.9 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
-				Warnings: []string{"mean below 5 ms: process start-up is a large part of what was timed"}},
+				Warnings: []string{"only 2 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 50%)",
+					"mean below 5 ms: process start-up is a large part of what was timed"}},
 		},
 	}
 	for _, tt := range tests {
@@ -147,7 +153,9 @@ func TestSummarize(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%s: got %d summaries, want 1", tt.why, len(got))
 		}
-		if diff := cmp.Diff(tt.want, got[0], approx); diff != "" {
+		// The intervals and the sample are checked in interval_test.go.
+		ignore := cmpopts.IgnoreFields(Summary{}, "WallNS", "MeanCI", "MedianCI")
+		if diff := cmp.Diff(tt.want, got[0], approx, ignore, cmpopts.IgnoreFields(Outliers{}, "Fences")); diff != "" {
 			t.Errorf("%s: summary (-want +got):\n%s", tt.why, diff)
 		}
 		if hasNaN(got[0]) {
@@ -208,19 +216,19 @@ func TestRatioOf(t *testing.T) {
 			// 7.0/429.1 = 0.0163132, √(0.0046477² + 0.0163132²) = 0.0169624,
 			// σ_r = 1.2535540 · 0.0169624 = 0.0212632.
 			s:    Summary{Strategy: "boxed", N: 10, MeanNS: 537.9 * ms, StddevNS: 2.5 * ms},
-			base: base, want: Ratio{1.25355395, 0.02126325}, wantOK: true,
+			base: base, want: Ratio{Value: 1.25355395, Stddev: 0.02126325}, wantOK: true,
 		},
 		{
 			why:  "a strategy against itself is exactly 1 ± 0, not 1 ± √2·(σ/μ)",
 			s:    base,
-			base: base, want: Ratio{1, 0}, wantOK: true,
+			base: base, want: Ratio{Value: 1, Stddev: 0, CI: Interval{Lo: 1, Hi: 1, Confidence: 1, OK: true}}, wantOK: true,
 		},
 		{
 			why: "a single run contributes no σ",
 			// 200/100 = 2; only the base's 10/100 = 0.1 counts: σ = 0.2.
 			s:    Summary{Strategy: "one", N: 1, MeanNS: 200 * ms},
 			base: Summary{Strategy: "b", N: 5, MeanNS: 100 * ms, StddevNS: 10 * ms},
-			want: Ratio{2, 0.2}, wantOK: true,
+			want: Ratio{Value: 2, Stddev: 0.2}, wantOK: true,
 		},
 		{
 			why:  "no runs of the strategy: no ratio",
@@ -255,8 +263,8 @@ func TestRatioOfMeans(t *testing.T) {
 		// 4985/429.1 = 11.617339; √((90/4985)² + (7/429.1)²) =
 		// √(0.0180542² + 0.0163132²) = √0.000592075 = 0.0243326;
 		// σ = 11.617339 · 0.0243326 = 0.2826796.
-		{"published figures in one unit", 4985, 90, 429.1, 7, Ratio{11.617339, 0.2826796}, true},
-		{"equal means without σ", 5, 0, 5, 0, Ratio{1, 0}, true},
+		{"published figures in one unit", 4985, 90, 429.1, 7, Ratio{Value: 11.617339, Stddev: 0.2826796}, true},
+		{"equal means without σ", 5, 0, 5, 0, Ratio{Value: 1, Stddev: 0}, true},
 		{"a zero baseline mean has no ratio", 5, 1, 0, 0, Ratio{}, false},
 		{"a negative mean has no ratio", -5, 1, 5, 0, Ratio{}, false},
 		{"a negative σ is not accepted", 5, -1, 5, 0, Ratio{}, false},
@@ -281,8 +289,8 @@ func TestInverse(t *testing.T) {
 		want Ratio
 	}{
 		// 1/2 = 0.5; relative σ 0.2/2 = 10% kept: 0.05.
-		{"relative σ is kept", Ratio{2, 0.2}, Ratio{0.5, 0.05}},
-		{"a zero ratio has no inverse, and no infinity either", Ratio{0, 1}, Ratio{}},
+		{"relative σ is kept", Ratio{Value: 2, Stddev: 0.2}, Ratio{Value: 0.5, Stddev: 0.05}},
+		{"a zero ratio has no inverse, and no infinity either", Ratio{Value: 0, Stddev: 1}, Ratio{}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, tt.r.Inverse(), approx); diff != "" {
@@ -300,20 +308,20 @@ func TestCompare(t *testing.T) {
 		{
 			// Δ 0.15, σ √(0.02² + 0.03²) = 0.0360555, 3σ = 0.108 < 0.15;
 			// 0.15/1.10 = 13.6% > 10%.
-			"clear and large", Ratio{1.25, 0.02}, Ratio{1.10, 0.03},
+			"clear and large", Ratio{Value: 1.25, Stddev: 0.02}, Ratio{Value: 1.10, Stddev: 0.03},
 			Delta{Value: 0.15, Stddev: 0.0360555, Relative: 0.1363636, Notable: true},
 		},
 		{
 			// σ = √0.0002 = 0.01414214; Δ 0.05 is 3.5σ but only 5%.
-			"clear but small is not notable", Ratio{1.05, 0.01}, Ratio{1.0, 0.01},
+			"clear but small is not notable", Ratio{Value: 1.05, Stddev: 0.01}, Ratio{Value: 1.0, Stddev: 0.01},
 			Delta{Value: 0.05, Stddev: 0.01414214, Relative: 0.05},
 		},
 		{
 			// Δ 0.5 is 50% but σ √(0.04 + 0.01) = 0.2236, 3σ = 0.67.
-			"large but within the noise is not notable", Ratio{1.5, 0.2}, Ratio{1.0, 0.1},
+			"large but within the noise is not notable", Ratio{Value: 1.5, Stddev: 0.2}, Ratio{Value: 1.0, Stddev: 0.1},
 			Delta{Value: 0.5, Stddev: 0.2236068, Relative: 0.5},
 		},
-		{"the baseline against itself", Ratio{1, 0}, Ratio{1, 0}, Delta{}},
+		{"the baseline against itself", Ratio{Value: 1, Stddev: 0}, Ratio{Value: 1, Stddev: 0}, Delta{}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, Compare(tt.reproduced, tt.published), approx); diff != "" {

@@ -9,6 +9,9 @@ import "math"
 type Ratio struct {
 	Value  float64
 	Stddev float64
+	// CI is the 95% percentile-bootstrap interval of the ratio, resampling
+	// both strategies' runs; not OK for figures known only as (mean, σ).
+	CI Interval
 }
 
 // RatioOf returns the ratio of s's mean time to base's: above 1 when s is
@@ -22,9 +25,13 @@ func RatioOf(s, base Summary) (Ratio, bool) {
 		return Ratio{}, false
 	}
 	if s.Strategy == base.Strategy {
-		return Ratio{Value: 1}, true
+		return Ratio{Value: 1, CI: Interval{Lo: 1, Hi: 1, Confidence: 1, OK: true}}, true
 	}
-	return RatioOfMeans(s.MeanNS, s.StddevNS, base.MeanNS, base.StddevNS)
+	r, ok := RatioOfMeans(s.MeanNS, s.StddevNS, base.MeanNS, base.StddevNS)
+	if ok {
+		r.CI = RatioInterval(s.WallNS, base.WallNS)
+	}
+	return r, ok
 }
 
 // RatioOfMeans returns mean/baseMean with its propagated standard deviation,
@@ -46,7 +53,11 @@ func (r Ratio) Inverse() Ratio {
 	if r.Value == 0 {
 		return Ratio{}
 	}
-	return Ratio{Value: 1 / r.Value, Stddev: r.Stddev / (r.Value * r.Value)}
+	inv := Ratio{Value: 1 / r.Value, Stddev: r.Stddev / (r.Value * r.Value)}
+	if r.CI.OK && r.CI.Lo > 0 {
+		inv.CI = Interval{Lo: 1 / r.CI.Hi, Hi: 1 / r.CI.Lo, Confidence: r.CI.Confidence, OK: true}
+	}
+	return inv
 }
 
 // Delta compares a reproduced ratio with a published one.

@@ -23,6 +23,9 @@ type Experiment struct {
 	Trials     Trials     `toml:"trials"`
 	Reference  Reference  `toml:"reference"`
 	Strategies []Strategy `toml:"strategy"`
+	// OpenQuestions are questions the source left open, each comparing
+	// two strategies; reports answer them from the data (questions.go).
+	OpenQuestions []OpenQuestion `toml:"open_question"`
 
 	// Dir is the experiment folder; relative commands run from it.
 	Dir string `toml:"-"`
@@ -39,6 +42,11 @@ type Build struct {
 	// are archived after the build, such as Cargo.lock, so that the exact
 	// dependency versions travel with the numbers.
 	Record []string `toml:"record"`
+	// Parameters declares the build-time parameters (see params.go): each
+	// name's values, as strings, in the order `benchlab sweep` runs them.
+	Parameters map[string][]string `toml:"parameters"`
+	// Defaults is each parameter's value for `benchlab run`.
+	Defaults map[string]string `toml:"defaults"`
 }
 
 // Host is what the experiment requires of the machine.
@@ -51,10 +59,16 @@ type Host struct {
 // Trials are the measurement settings shared by all strategies.
 type Trials struct {
 	Warmup   int      `toml:"warmup"`
-	Runs     int      `toml:"runs"`
+	Runs     RunCount `toml:"runs"` // a count, or AutoRuns for "auto" (trials.go)
 	Pin      []int    `toml:"pin"`
 	Timeout  Duration `toml:"timeout"`
 	Baseline string   `toml:"baseline"`
+	// MinRuns, MaxRuns, MaxTime and Precision bound runs = "auto"
+	// (trials.go); they are defaulted when runs is "auto".
+	MinRuns   int      `toml:"min_runs"`
+	MaxRuns   int      `toml:"max_runs"`
+	MaxTime   Duration `toml:"max_time"`
+	Precision float64  `toml:"precision"`
 }
 
 // Strategy is one command to time.
@@ -64,6 +78,13 @@ type Strategy struct {
 	Description string   `toml:"description"`
 	// Reference is the published figure this strategy reproduces, if any.
 	Reference *Figure `toml:"reference"`
+	// Prepare runs, untimed, before every trial of the strategy; Cleanup
+	// once after its last trial (argv lists, as Command).
+	Prepare []string `toml:"prepare"`
+	Cleanup []string `toml:"cleanup"`
+	// Params are run-time parameters: the strategy is expanded into one
+	// strategy per combination of values, "{name}" substituted (trials.go).
+	Params map[string][]any `toml:"params"`
 }
 
 // Reference describes where the published figures came from; its Unit,

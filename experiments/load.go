@@ -63,6 +63,9 @@ func Parse(path string, raw []byte) (*Experiment, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	if err := e.expandParams(path, idx); err != nil {
+		return nil, err
+	}
 	return &e, nil
 }
 
@@ -134,9 +137,7 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 	if e.Trials.Warmup < 0 {
 		bad("trials.warmup", -1, "must not be negative")
 	}
-	if e.Trials.Runs < 1 {
-		bad("trials.runs", -1, "must be at least 1")
-	}
+	errs = append(errs, e.validateTrials(path, idx)...)
 	if e.Trials.Timeout.Duration < 0 {
 		bad("trials.timeout", -1, "must be positive")
 	}
@@ -194,10 +195,12 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 			}
 		}
 	}
+	errs = append(errs, e.validateParams(path, idx)...)
+	errs = append(errs, e.validateQuestions(path, idx)...)
 	switch {
 	case e.Trials.Baseline == "":
 		// No baseline: reports take ratios to the fastest strategy.
-	case !seen[e.Trials.Baseline]:
+	case !seen[e.Trials.Baseline] && !e.expandsTo(e.Trials.Baseline):
 		bad("trials.baseline", -1, "%q names no strategy", e.Trials.Baseline)
 	}
 	return errs

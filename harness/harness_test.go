@@ -368,18 +368,44 @@ func TestRunErrors(t *testing.T) {
 }
 
 // fakeRunner plays back trials without processes: strategy i takes wallNS[i]
-// and fails with failure[i] in round failAt[i] (-1: never).
+// (or samples[i][k] in its trial k, cycling) and fails with failure[i] in
+// round failAt[i] (-1: never). events logs prepare, trial and cleanup calls.
 type fakeRunner struct {
 	wallNS  []int64
+	samples [][]int64
 	failAt  []int
 	failure []string
 	rounds  []int // per strategy: trials run so far
 	calls   []int
+	events  []string
+	// prepareFails[i] is the failure of strategy i's prepare, if any.
+	prepareFails []string
+}
+
+func (f *fakeRunner) prepare(i int) string {
+	f.events = append(f.events, fmt.Sprintf("prepare %d", i))
+	if i < len(f.prepareFails) {
+		return f.prepareFails[i]
+	}
+	return ""
+}
+
+func (f *fakeRunner) cleanup(i int) string {
+	f.events = append(f.events, fmt.Sprintf("cleanup %d", i))
+	return ""
 }
 
 func (f *fakeRunner) trial(i int) measurement {
 	f.calls = append(f.calls, i)
-	m := measurement{record: true, trial: results.Trial{WallNS: f.wallNS[i]}}
+	f.events = append(f.events, fmt.Sprintf("trial %d", i))
+	wall := int64(0)
+	if i < len(f.wallNS) {
+		wall = f.wallNS[i]
+	}
+	if i < len(f.samples) {
+		wall = f.samples[i][f.rounds[i]%len(f.samples[i])]
+	}
+	m := measurement{record: true, trial: results.Trial{WallNS: wall}}
 	if f.failAt[i] == f.rounds[i] {
 		m.failure = f.failure[i]
 		m.trial.ExitCode = 3
@@ -421,11 +447,14 @@ func TestProgress(t *testing.T) {
 		why:      "a terminal redraws one line; failures and the summary stay",
 		terminal: true,
 		bFailsAt: 1,
-		want: "\r\033[Kwarm-up 1/1  a  100.0 ms  (est. <1s left)" +
-			"\r\033[Kwarm-up 1/1  b  2.000 s  (est. 4s left)" +
+		// The bar counts trials, b's failed one too: 6 planned until b
+		// fails after 2, then 5 (a 3, b 2).
+		want: "\r\033[Kwarm-up 1/1  [████░░░░░░░░░░░░░░░░░░░░] 1/6  a  100.0 ms  ETA <1s" +
+			"\r\033[Kwarm-up 1/1  [████████░░░░░░░░░░░░░░░░] 2/6  b  2.000 s  ETA 4s" +
 			"\r\033[Kround 1/2  b  failed, not run again: exit status 3: boom\n    line 2\n" +
-			"\r\033[Kround 1/2  a  100.0 ms  (est. <1s left)" +
-			"\r\033[Kround 2/2  a  100.0 ms" +
+			"\r\033[Kround 1/2  [███████████████████░░░░░] 4/5  a  100.0 ms  ETA <1s" +
+			// a's second counted run gives the running estimate mean ± σ.
+			"\r\033[Kround 2/2  [████████████████████████] 5/5  a  100.0 ms ± 0.0 µs" +
 			"\r\033[Kdone: 5 trials, 4s measured\n",
 	}} {
 		var buf bytes.Buffer

@@ -33,6 +33,18 @@ type procRunner struct {
 	paths []string   // per strategy: the program, absolute
 	argv  [][]string // per strategy: its arguments, argv[0] as written
 	attr  syscall.ProcAttr
+	dir   string // the experiment folder, where prepare and cleanup run
+
+	prepares, cleanups []auxCommand // per strategy; zero when it has none
+	showOutput         bool
+
+	// isolated is true when benchlab's own threads are kept on others, the
+	// allowed CPUs outside the pin, for the whole run; restore undoes it.
+	isolated bool
+	others   unix.CPUSet
+	restore  func()
+	// warnings are caveats found while preparing, for the Outcome.
+	warnings []string
 
 	devNull *os.File
 	stderr  *os.File // the children's standard error, reused by each trial
@@ -59,8 +71,18 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	r := &procRunner{timeout: opts.Timeout}
+	r := &procRunner{timeout: opts.Timeout, dir: dir, showOutput: opts.ShowOutput}
 	for i, s := range e.Strategies {
+		prep, err := newAuxCommand(e, dir, "strategy.prepare", s.Name, s.Prepare)
+		if err != nil {
+			return nil, err
+		}
+		clean, err := newAuxCommand(e, dir, "strategy.cleanup", s.Name, s.Cleanup)
+		if err != nil {
+			return nil, err
+		}
+		r.prepares = append(r.prepares, prep)
+		r.cleanups = append(r.cleanups, clean)
 		if len(s.Command) == 0 {
 			return nil, &experiments.Error{Path: expPath(e), Key: "strategy.command",
 				Msg: fmt.Sprintf("strategy %d (%q) has no command", i+1, s.Name)}
@@ -84,6 +106,15 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 		r.pin = true
 		for _, c := range opts.Pin {
 			r.pinSet.Set(c)
+		}
+		r.others = allowed
+		for _, c := range opts.Pin {
+			r.others.Clear(c)
+		}
+		if r.others.Count() == 0 {
+			r.warnings = append(r.warnings, fmt.Sprintf(
+				"trials.pin (%s) covers every CPU benchlab may use: its own threads and the Go runtime share them with the children; leave a CPU out of the pin",
+				cpuList(r.pinSet)))
 		}
 	}
 
@@ -112,6 +143,16 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 			Pdeathsig: syscall.SIGKILL,
 		},
 	}
+	if r.showOutput {
+		r.attr.Files[1], r.attr.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
+	}
+	if r.pin && r.others.Count() > 0 {
+		restore, err := isolateProcess(r.others)
+		if err != nil {
+			return nil, fmt.Errorf("keep benchlab off the pinned CPUs: %w", err)
+		}
+		r.isolated, r.restore = true, restore
+	}
 	r.timer = time.AfterFunc(time.Hour, r.expire)
 	r.timer.Stop()
 	r.stopCtx = context.AfterFunc(ctx, r.interrupt)
@@ -131,6 +172,9 @@ func (r *procRunner) close() {
 	}
 	if r.stderr != nil {
 		r.stderr.Close()
+	}
+	if r.restore != nil {
+		r.restore()
 	}
 }
 
@@ -240,7 +284,8 @@ func (r *procRunner) trial(i int) measurement {
 //
 // Pinning sets the CPU mask of this OS thread around the fork: the child is
 // forked from the calling thread and inherits its mask, so it never runs
-// anywhere else. Setting the child's mask after the start would race with
+// anywhere else. The thread then goes back to the CPUs outside the pin,
+// where all of benchlab's threads stay while the child runs. Setting the child's mask after the start would race with
 // the child (which may already have run, or spawned threads and children).
 func (r *procRunner) start(path string, argv []string) (pid int, start time.Time, err error) {
 	if !r.pin {
@@ -249,7 +294,11 @@ func (r *procRunner) start(path string, argv []string) (pid int, start time.Time
 		return pid, start, err
 	}
 	runtime.LockOSThread()
-	if err := unix.SchedGetaffinity(0, &r.saved); err != nil {
+	// An isolated process's threads all have the mask others; no need to
+	// read it.
+	if r.isolated {
+		r.saved = r.others
+	} else if err := unix.SchedGetaffinity(0, &r.saved); err != nil {
 		runtime.UnlockOSThread()
 		return 0, start, fmt.Errorf("read the CPU mask: %w", err)
 	}

@@ -24,10 +24,22 @@ type Options struct {
 	Pin []int
 	// Timeout bounds each trial; zero means experiments.DefaultTimeout.
 	Timeout time.Duration
+	// Auto, when not nil, replaces Runs: each strategy runs until its mean
+	// is known well enough (see Auto).
+	Auto *Auto
+	// IgnoreFailure keeps a strategy running after a trial that exits
+	// non-zero or is killed by a signal, as hyperfine --ignore-failure: the
+	// failed trials are recorded and counted as failed. A timed-out trial
+	// still stops its strategy.
+	IgnoreFailure bool
+	// ShowOutput sends the children's standard output and error (and those
+	// of prepare and cleanup) to benchlab's own instead of /dev/null; a
+	// failure then carries no tail of standard error.
+	ShowOutput bool
 	// Progress receives a line after each trial; nil for none.
 	Progress io.Writer
-	// Terminal redraws the progress as one line (with "\r\033[K") instead
-	// of writing a line per trial.
+	// Terminal draws the progress as one redrawn bar with the running
+	// estimate and the time left, instead of a line per trial.
 	Terminal bool
 }
 
@@ -43,12 +55,22 @@ type Outcome struct {
 	Complete bool
 	// Warnings are caveats about the measurements, for the run's record.
 	Warnings []string
+	// Stops says, per strategy, why it stopped running: "runs" (all rounds
+	// done), "precision", "max_runs", "max_time" (runs = "auto"), "failed",
+	// or "" when the run was interrupted first.
+	Stops []string
 }
 
 // Run times the experiment's strategies: opts.Warmup warm-up rounds, then
-// opts.Runs counted rounds. Each round runs every strategy still active
-// once, starting from a different strategy each round (round r starts with
-// strategy r mod n), so that no strategy always runs first.
+// opts.Runs counted rounds, or with opts.Auto as many as each strategy needs.
+// Each round runs every strategy still active once, starting from a
+// different strategy each round (round r starts with strategy r mod n), so
+// that no strategy always runs first.
+//
+// A strategy's prepare command runs before each of its trials, warm-ups
+// included, untimed; its cleanup once after its last trial (when it stops,
+// fails or the run ends), as hyperfine does. A failing prepare stops the
+// strategy; a failing cleanup is a warning.
 //
 // Each trial is a fresh child process: argv without a shell, command[0]
 // relative to the experiment folder when it has a slash and from PATH when
@@ -74,7 +96,11 @@ type Outcome struct {
 // resident memory; run the trials before anything memory-hungry. Run warns
 // about strategies whose figure is no more than that floor.
 func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome, error) {
-	if opts.Runs < 1 {
+	if opts.Auto != nil {
+		if err := opts.Auto.check(); err != nil {
+			return nil, fmt.Errorf("run %s: %w", e.Name, err)
+		}
+	} else if opts.Runs < 1 {
 		return nil, fmt.Errorf("run %s: runs must be at least 1, not %d", e.Name, opts.Runs)
 	}
 	if opts.Warmup < 0 {
@@ -92,7 +118,8 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	}
 	defer p.close()
 	out := runRounds(ctx, e.Strategies, opts, p)
-	out.Warnings = rssWarnings(out, selfPeakRSSKiB())
+	out.Warnings = append(p.warnings, out.Warnings...)
+	out.Warnings = append(out.Warnings, rssWarnings(out, selfPeakRSSKiB())...)
 	return out, nil
 }
 
@@ -144,164 +171,147 @@ type measurement struct {
 	interrupted bool
 }
 
-// trialRunner runs one trial of a strategy, given by its index.
+// trialRunner runs the trials of strategies, given by their index, and
+// their prepare and cleanup commands.
 type trialRunner interface {
+	// prepare runs strategy i's prepare command, if any, and describes its
+	// failure, or returns "".
+	prepare(strategy int) string
 	trial(strategy int) measurement
+	// cleanup runs strategy i's cleanup command, if any, and describes its
+	// failure, or returns "".
+	cleanup(strategy int) string
+}
+
+// strategyState is what runRounds knows of one strategy while it runs.
+type strategyState struct {
+	active  bool
+	started bool   // prepare or a trial ran: cleanup is due
+	stop    string // why it stopped (Outcome.Stops)
+	counted int    // counted (non-warm-up) trials recorded, failed ones too
+	wall    runningMean
 }
 
 // runRounds runs the rounds, interleaving the strategies, and reports
 // progress after each trial. It stops early when ctx is cancelled.
 func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Options, r trialRunner) *Outcome {
 	n := len(strategies)
-	rounds := opts.Warmup + opts.Runs
 	out := &Outcome{
 		Strategies: make([]results.Strategy, n),
-		Trials:     make([]results.Trial, 0, n*rounds),
+		Stops:      make([]string, n),
+	}
+	if opts.Auto == nil {
+		out.Trials = make([]results.Trial, 0, n*(opts.Warmup+opts.Runs))
 	}
 	for i, s := range strategies {
 		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description}
 	}
-	active := make([]bool, n)
-	for i := range active {
-		active[i] = true
+	st := make([]strategyState, n)
+	for i := range st {
+		st[i].active = true
 	}
-	prog := newProgress(opts, strategies)
-	for round := range rounds {
+	prog := newProgress(opts, strategies, st)
+	// end stops strategy i for reason and runs its cleanup.
+	end := func(i int, reason string) {
+		st[i].active, st[i].stop = false, reason
+		out.Stops[i] = reason
+		if st[i].started {
+			st[i].started = false
+			if f := r.cleanup(i); f != "" {
+				out.Warnings = append(out.Warnings, fmt.Sprintf("%s: cleanup failed: %s", strategies[i].Name, f))
+			}
+		}
+	}
+	finish := func(complete bool) *Outcome {
+		for i := range st {
+			if st[i].active {
+				reason := "runs"
+				if !complete {
+					reason = ""
+				}
+				end(i, reason)
+			}
+		}
+		out.Complete = complete
+		out.Warnings = append(out.Warnings, autoWarnings(opts.Auto, strategies, st)...)
+		prog.finish(out)
+		return out
+	}
+	for round := 0; ; round++ {
+		warm := round < opts.Warmup
+		if opts.Auto == nil && round >= opts.Warmup+opts.Runs {
+			break
+		}
+		any := false
 		for k := range n {
 			i := (round + k) % n
-			if !active[i] {
+			if !st[i].active {
 				continue
 			}
+			any = true
 			if ctx.Err() != nil {
-				prog.finish(out)
-				return out
+				return finish(false)
+			}
+			st[i].started = true
+			if f := r.prepare(i); f != "" {
+				f = "prepare failed: " + f
+				out.Strategies[i].Failure = f
+				prog.trial(i, round, measurement{failure: f}, true)
+				end(i, "failed")
+				continue
 			}
 			m := r.trial(i)
 			if m.interrupted {
-				prog.finish(out)
-				return out
+				return finish(false)
 			}
 			if m.record {
 				t := m.trial
-				t.Strategy, t.Round, t.Warmup = i, round, round < opts.Warmup
+				t.Strategy, t.Round, t.Warmup = i, round, warm
 				out.Trials = append(out.Trials, t)
+				if !warm {
+					st[i].counted++
+					if t.OK() {
+						st[i].wall.add(float64(t.WallNS))
+					}
+				}
 			}
-			if m.failure != "" {
-				active[i] = false
+			failed := m.failure != ""
+			if failed && out.Strategies[i].Failure == "" {
 				out.Strategies[i].Failure = m.failure
 			}
-			prog.trial(i, round, m, active)
+			stopsOnFailure := failed && (!opts.IgnoreFailure || !m.record || m.trial.TimedOut)
+			prog.trial(i, round, m, stopsOnFailure)
+			switch {
+			case stopsOnFailure:
+				end(i, "failed")
+			case !warm && opts.Auto != nil:
+				if why := opts.Auto.stop(st[i].counted, st[i].wall); why != "" {
+					end(i, why)
+				}
+			}
+		}
+		if !any {
+			break
 		}
 	}
-	out.Complete = true
-	prog.finish(out)
-	return out
+	return finish(true)
 }
 
-// progress reports the run's progress after each trial.
-type progress struct {
-	w        io.Writer // nil: report nothing
-	terminal bool
-	warmup   int
-	rounds   int
-	names    []string
-	wallNS   []int64 // per strategy: total wall time of its trials so far
-	trials   []int   // per strategy: its trials so far
-}
-
-func newProgress(opts Options, strategies []experiments.Strategy) *progress {
-	p := &progress{
-		w: opts.Progress, terminal: opts.Terminal,
-		warmup: opts.Warmup, rounds: opts.Warmup + opts.Runs,
-		wallNS: make([]int64, len(strategies)),
-		trials: make([]int, len(strategies)),
+// autoWarnings warns about each strategy that runs = "auto" stopped at a
+// bound before its interval was as narrow as asked.
+func autoWarnings(a *Auto, strategies []experiments.Strategy, st []strategyState) []string {
+	if a == nil {
+		return nil
 	}
-	for _, s := range strategies {
-		p.names = append(p.names, s.Name)
-	}
-	return p
-}
-
-// trial reports the trial of strategy i in round that measured m; active
-// says which strategies will run again.
-func (p *progress) trial(i, round int, m measurement, active []bool) {
-	if m.record {
-		p.wallNS[i] += m.trial.WallNS
-		p.trials[i]++
-	}
-	if p.w == nil {
-		return
-	}
-	label := fmt.Sprintf("round %d/%d", round-p.warmup+1, p.rounds-p.warmup)
-	if round < p.warmup {
-		label = fmt.Sprintf("warm-up %d/%d", round+1, p.warmup)
-	}
-	var b strings.Builder
-	if p.terminal {
-		b.WriteString("\r\033[K")
-	}
-	if m.failure != "" {
-		fmt.Fprintf(&b, "%s  %s  failed, not run again: %s\n", label, p.names[i],
-			strings.ReplaceAll(m.failure, "\n", "\n    "))
-	} else {
-		fmt.Fprintf(&b, "%s  %s  %s", label, p.names[i], formatNS(m.trial.WallNS))
-		if left := p.left(i, round, active); left > 0 {
-			fmt.Fprintf(&b, "  (est. %s left)", formatLeft(left))
-		}
-		if !p.terminal {
-			b.WriteString("\n")
-		}
-	}
-	io.WriteString(p.w, b.String())
-}
-
-// left estimates the time the remaining trials will take after strategy i
-// ran in round: each active strategy's remaining trials at its mean so far.
-func (p *progress) left(i, round int, active []bool) time.Duration {
-	var allNS int64
-	var all int
-	for j := range p.trials {
-		allNS += p.wallNS[j]
-		all += p.trials[j]
-	}
-	var left float64
-	n := len(p.names)
-	for j := range n {
-		if !active[j] {
+	var w []string
+	for i, s := range st {
+		if s.stop != "max_runs" && s.stop != "max_time" {
 			continue
 		}
-		// Strategies up to i in this round's order have run in it.
-		done := round
-		if (j-round%n+n)%n <= (i-round%n+n)%n {
-			done++
-		}
-		mean := float64(allNS) / float64(max(all, 1))
-		if p.trials[j] > 0 {
-			mean = float64(p.wallNS[j]) / float64(p.trials[j])
-		}
-		left += mean * float64(p.rounds-done)
+		w = append(w, fmt.Sprintf("%s: stopped at %s after %d runs with the 95%% interval of the mean at ±%.2f%%, not the ±%.2f%% asked (trials.precision)",
+			strategies[i].Name, s.stop, s.counted, 100*s.wall.relHalfWidth(), 100*a.Precision))
 	}
-	return time.Duration(left)
-}
-
-// finish ends the progress report with a summary line.
-func (p *progress) finish(out *Outcome) {
-	if p.w == nil {
-		return
-	}
-	prefix := ""
-	if p.terminal {
-		prefix = "\r\033[K"
-	}
-	var measured int64
-	for _, ns := range p.wallNS {
-		measured += ns
-	}
-	how := "done"
-	if !out.Complete {
-		how = "interrupted"
-	}
-	fmt.Fprintf(p.w, "%s%s: %d trials, %s measured\n", prefix, how, len(out.Trials), formatLeft(time.Duration(measured)))
+	return w
 }
 
 // formatNS shows a wall time in a unit that suits it: "512.3 µs",

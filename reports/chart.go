@@ -123,13 +123,22 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 		name   string
 		color  color.Color
 		offset vg.Length
-		get    func(Row) (float64, float64, bool)
+		// get returns the ratio and how far its error bar reaches below
+		// and above it.
+		get func(Row) (v, below, above float64, ok bool)
 	}{
-		{"reproduced (this run) ± σ", reproducedColor, -barWidth / 2,
-			func(row Row) (float64, float64, bool) { return row.Ratio.Value, row.Ratio.Stddev, row.HasRatio }},
+		{"reproduced (this run), 95% CI", reproducedColor, -barWidth / 2,
+			func(row Row) (float64, float64, float64, bool) {
+				v := row.Ratio.Value
+				if ci := row.Ratio.CI; ci.OK {
+					return v, math.Max(0, v-ci.Lo), math.Max(0, ci.Hi-v), row.HasRatio
+				}
+				return v, row.Ratio.Stddev, row.Ratio.Stddev, row.HasRatio
+			}},
 		{"published ± σ", publishedColor, barWidth / 2,
-			func(row Row) (float64, float64, bool) {
-				return row.PublishedRatio.Value, row.PublishedRatio.Stddev, row.HasPublishedRatio
+			func(row Row) (float64, float64, float64, bool) {
+				sd := row.PublishedRatio.Stddev
+				return row.PublishedRatio.Value, sd, sd, row.HasPublishedRatio
 			}},
 	}
 	ones := make(plotter.Values, len(rows))
@@ -146,12 +155,12 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 		var errs plotter.YErrors
 		var up, down plotter.XYLabels
 		for i, row := range rows {
-			v, sd, ok := s.get(row)
+			v, below, sd, ok := s.get(row)
 			if !ok || !finite(v) || v <= 0 || r.IsBaseline(row) {
 				continue
 			}
 			heights[i] = v - 1 // stacked on the baseline's 1
-			low := math.Min(sd, 0.5*v)
+			low := math.Min(below, 0.5*v)
 			points = append(points, plotter.XY{X: float64(i), Y: v})
 			errs = append(errs, struct{ Low, High float64 }{low, sd})
 			lo, hi = math.Min(lo, v-low), math.Max(hi, v+sd)

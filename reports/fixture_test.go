@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,4 +134,51 @@ func fastestRun(t *testing.T) *results.Run {
 		Strategies: []results.Strategy{{Name: "slowish", Command: []string{"true"}}, {Name: "quick", Command: []string{"true"}}},
 		Trials:     trials(rng, 0, 3, []float64{0.9, 0.45}, []float64{0.02, 0.01}),
 	}
+}
+
+// paperRun is asyncRun with the evidence a full report shows: a sweep over
+// iterations (0, 50M, 250M; 5 runs each) whose strategies cost exactly
+// 1 ms + perCall·iterations plus seeded noise, async-boxed-naive failing
+// at 250M, and instruction counts at 0 and 1M.
+func paperRun(t *testing.T) *Report {
+	run := asyncRun(t)
+	run.Parameters = map[string]string{"iterations": "250000000"}
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCallNS := []float64{1.7, 2.1, 1.6, 22, 1.27, 2.1}
+	fixedMS := []float64{0.8, 0.8, 1.1, 1.1, 1.1, 1.1}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var sweep []*results.Run
+	for k, it := range []float64{0, 50e6, 250e6} {
+		r := &results.Run{ID: fmt.Sprintf("20260103T00000%dZ-5eed0000", k), Experiment: run.Experiment,
+			ExperimentFile: run.ExperimentFile, Complete: true, Sweep: "20260103T000000Z-5eed",
+			Parameters: map[string]string{"iterations": strconv.FormatFloat(it, 'f', -1, 64)},
+			Strategies: run.Strategies, Settings: results.Settings{Runs: 5}}
+		for round := range 5 {
+			for s := range perCallNS {
+				if s == 3 && it == 250e6 {
+					if round == 0 {
+						r.Trials = append(r.Trials, results.Trial{Strategy: s, Round: round, WallNS: 120e9, ExitCode: -1, Signal: 9, TimedOut: true})
+					}
+					continue
+				}
+				wall := (fixedMS[s]*1e6 + perCallNS[s]*it) * (1 + 0.01*rng.NormFloat64())
+				r.Trials = append(r.Trials, results.Trial{Strategy: s, Round: round, WallNS: int64(wall)})
+			}
+		}
+		sweep = append(sweep, r)
+	}
+	rep.AddSweep(sweep, "iterations")
+	counts := &results.Run{ID: "20260104T000000Z-c0c0c0c0", Experiment: run.Experiment, Complete: true}
+	for s, st := range run.Strategies {
+		for _, it := range []int64{0, 1000000} {
+			counts.Counts = append(counts.Counts, results.InstructionCount{Strategy: st.Name,
+				Parameters: map[string]string{"iterations": strconv.FormatInt(it, 10)}, Tool: "valgrind-3.24.0 callgrind",
+				Instructions: 180000 + int64(s)*1000 + it*int64(5+s)})
+		}
+	}
+	rep.AddCounts(counts, "iterations")
+	return rep
 }

@@ -12,13 +12,25 @@ import (
 	"benchlab/experiments"
 )
 
-// Markdown renders the report as GitHub-flavoured Markdown. chart is the
-// file name of the PNG from BarChart, relative to the Markdown file, or ""
-// to leave the chart out.
-func (r *Report) Markdown(chart string) []byte {
+// Markdown renders the report as GitHub-flavoured Markdown, reading like a
+// short paper: the question, the reproduced table beside the published
+// one, whether the differences are real, the sweep's fixed and per-call
+// costs, instruction counts, answers to the source's open questions, then
+// the caveats, machine, toolchains and run. charts names the PNG files
+// rendered beside it (ChartName, DistributionName, SweepName); a chart not
+// named is left out.
+func (r *Report) Markdown(charts ...string) []byte {
 	var b strings.Builder
+	chart := ""
+	if slices.Contains(charts, ChartName) {
+		chart = ChartName
+	}
 	r.writeHeader(&b)
 	r.writeResults(&b, chart)
+	r.writeTests(&b, slices.Contains(charts, DistributionName))
+	r.writeSweep(&b, slices.Contains(charts, SweepName))
+	r.writeCounts(&b)
+	r.writeAnswers(&b)
 	r.writeWarnings(&b)
 	r.writeFailures(&b)
 	r.writeMachine(&b)
@@ -80,8 +92,9 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 		fmt.Fprintf(b, "and its **ratio**: its mean time divided by that of the baseline, %s, ", code(r.Baseline))
 	}
 	if r.Baseline != "" {
-		b.WriteString("so above 1 is slower. σ is the sample standard deviation; a ratio's σ is propagated from both means' as hyperfine does.")
+		b.WriteString("so above 1 is slower.")
 	}
+	b.WriteString(" Brackets are 95% confidence intervals: the mean's and the ratio's from the percentile bootstrap (10,000 resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond 1.5 IQR, severe beyond 3) and kept in every figure.")
 	hasPub := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Published != nil })
 	if hasPub {
 		b.WriteString(" " + r.publishedSentence())
@@ -90,8 +103,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	}
 	b.WriteString("\n\n")
 
-	head := []string{"strategy", "description", "mean ± σ", "median", "min … max", "runs", "ratio ± σ"}
-	align := []string{":--", ":--", "--:", "--:", "--:", "--:", "--:"}
+	head := []string{"strategy", "mean [95% CI]", "median [95% CI]", "σ", "runs", "outliers mild/severe", "ratio [95% CI]"}
+	align := []string{":--", "--:", "--:", "--:", "--:", "--:", "--:"}
 	if hasPub {
 		head = append(head, "published mean ± σ", "published ratio ± σ", "Δ ratio")
 		align = append(align, "--:", "--:", "--:")
@@ -99,9 +112,9 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	writeRow(b, head)
 	writeRow(b, align)
 	for _, row := range r.Rows {
-		cells := []string{cell(row.Strategy), cell(row.Description)}
-		cells = append(cells, timeCells(row.Summary)...)
-		cells = append(cells, runsCell(row.Summary), r.ratioCell(row, row.Ratio, row.HasRatio))
+		cells := []string{cell(row.Strategy)}
+		cells = append(cells, intervalCells(row.Summary)...)
+		cells = append(cells, runsCell(row.Summary), outliersCell(row.Summary), r.ratioCIcell(row))
 		if hasPub {
 			cells = append(cells, publishedCell(row.Published),
 				r.ratioCell(row, row.PublishedRatio, row.HasPublishedRatio), r.deltaCell(row))
@@ -111,9 +124,10 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	b.WriteString("\n")
 
 	if chart != "" && r.Baseline != "" {
-		fmt.Fprintf(b, "![Mean time of each strategy relative to %s: reproduced and published, with ± σ error bars](%s)\n\n", r.Baseline, chart)
-		fmt.Fprintf(b, "Bars start at the baseline's 1×: up is slower than %s, down is faster; the scale is logarithmic.\n\n", r.Baseline)
+		fmt.Fprintf(b, "![Mean time of each strategy relative to %s: reproduced with 95%% CI, published with ± σ](%s)\n\n", r.Baseline, chart)
+		fmt.Fprintf(b, "Bars start at the baseline's 1×: up is slower than %s, down is faster; the scale is logarithmic. Reproduced bars carry their 95%% bootstrap interval, published ones ± σ (all the source gives).\n\n", r.Baseline)
 	}
+	r.writeStrategies(b)
 
 	b.WriteString("### CPU time and memory\n\n")
 	b.WriteString("Means over the counted runs; max RSS is the largest peak resident set of any counted run.\n\n")

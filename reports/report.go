@@ -42,6 +42,12 @@ type Report struct {
 	// warnings, then any found while building the report. Each row has
 	// its own.
 	Warnings []string
+	// Tests compare each strategy with the baseline (evidence.go).
+	Tests []Test
+	// Sweep and Counts are attached by AddSweep and AddCounts; nil when
+	// the archive has none.
+	Sweep  *Sweep
+	Counts *Counts
 }
 
 // Row is one strategy's reproduced and published figures.
@@ -145,6 +151,7 @@ func Build(run *results.Run) (*Report, error) {
 			row.Delta, row.HasDelta = analysis.Compare(row.Ratio, row.PublishedRatio), true
 		}
 	}
+	r.Tests = tests(r.Rows, base)
 	return r, nil
 }
 
@@ -167,24 +174,38 @@ type File struct {
 	Data []byte
 }
 
-// ReadmeName and ChartName are the names of the report's files.
+// The names of the report's files.
 const (
-	ReadmeName = "README.md"
-	ChartName  = "ratios.png"
+	ReadmeName       = "README.md"
+	ChartName        = "ratios.png"
+	DistributionName = "distribution.png"
+	SweepName        = "sweep.png"
 )
 
-// Files renders the report: README.md first, then the chart when there is
-// anything to plot.
+// Files renders the report: README.md first, then each chart that has
+// anything to plot (ratios, every run's distribution, the sweep).
 func (r *Report) Files() ([]File, error) {
-	chart, err := BarChart(r)
-	switch {
-	case errors.Is(err, ErrNothingToPlot):
-		return []File{{Name: ReadmeName, Data: r.Markdown("")}}, nil
-	case err != nil:
-		return nil, err
+	var charts []File
+	for _, c := range []struct {
+		name   string
+		render func(*Report) ([]byte, error)
+	}{
+		{ChartName, BarChart},
+		{DistributionName, DistributionChart},
+		{SweepName, SweepChart},
+	} {
+		data, err := c.render(r)
+		switch {
+		case errors.Is(err, ErrNothingToPlot):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+		charts = append(charts, File{Name: c.name, Data: data})
 	}
-	return []File{
-		{Name: ReadmeName, Data: r.Markdown(ChartName)},
-		{Name: ChartName, Data: chart},
-	}, nil
+	var names []string
+	for _, c := range charts {
+		names = append(names, c.Name)
+	}
+	return append([]File{{Name: ReadmeName, Data: r.Markdown(names...)}}, charts...), nil
 }

@@ -148,8 +148,13 @@ func TestNothingToPlot(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: Files: %v", tt.why, err)
 		}
-		if len(files) != 1 || files[0].Name != ReadmeName || bytes.Contains(files[0].Data, []byte("![")) {
-			t.Errorf("%s: want only %s without an image, got %d files", tt.why, ReadmeName, len(files))
+		for _, f := range files[1:] {
+			if f.Name == ChartName {
+				t.Errorf("%s: got %s with nothing to plot", tt.why, ChartName)
+			}
+		}
+		if files[0].Name != ReadmeName || bytes.Contains(files[0].Data, []byte("]("+ChartName+")")) {
+			t.Errorf("%s: want %s first, not embedding %s", tt.why, ReadmeName, ChartName)
 		}
 	}
 }
@@ -167,7 +172,7 @@ func TestFiles(t *testing.T) {
 	for _, f := range files {
 		names = append(names, f.Name)
 	}
-	if diff := cmp.Diff([]string{ReadmeName, ChartName}, names); diff != "" {
+	if diff := cmp.Diff([]string{ReadmeName, ChartName, DistributionName}, names); diff != "" {
 		t.Fatalf("files (-want +got):\n%s", diff)
 	}
 	if !bytes.Contains(files[0].Data, []byte("]("+ChartName+")")) {
@@ -273,6 +278,39 @@ func TestFormat(t *testing.T) {
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.why, tt.got, tt.want)
+		}
+	}
+}
+
+// TestPaper renders the full report, sweep and instruction counts
+// included, to testdata/paper.report.golden.md, and checks that every
+// chart renders to the same bytes twice.
+func TestPaper(t *testing.T) {
+	rep := paperRun(t)
+	files, err := rep.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name)
+	}
+	if diff := cmp.Diff([]string{ReadmeName, ChartName, DistributionName, SweepName}, names); diff != "" {
+		t.Fatalf("files (-want +got):\n%s", diff)
+	}
+	golden(t, filepath.Join("testdata", "paper.report.golden.md"), files[0].Data)
+	again, err := paperRun(t).Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range files {
+		if !bytes.Equal(files[i].Data, again[i].Data) {
+			t.Errorf("%s: rendering twice gave different bytes", files[i].Name)
+		}
+		if *update && i > 0 {
+			if err := os.WriteFile(filepath.Join("testdata", "paper."+files[i].Name), files[i].Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

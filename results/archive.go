@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -43,9 +45,9 @@ func NewID(start time.Time) string {
 // temporary name, synced, and linked into place, so a reader sees either
 // nothing or the whole run, and an existing run is never replaced.
 func (a Archive) Write(r *Run) (string, error) {
-	for _, n := range []string{r.Machine.ID, r.Experiment, r.ID} {
-		if !safeName.MatchString(n) {
-			return "", fmt.Errorf("archive: %q is not a safe file name", n)
+	for _, n := range []struct{ what, name string }{{"machine ID", r.Machine.ID}, {"experiment", r.Experiment}, {"run ID", r.ID}} {
+		if err := CheckName(n.what, n.name); err != nil {
+			return "", fmt.Errorf("archive: %w", err)
 		}
 	}
 	data, err := Encode(r)
@@ -87,7 +89,7 @@ func (a Archive) writeMachine(dir string, m Machine) error {
 // writeNew writes data to path atomically and fails if path exists.
 func writeNew(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	tmp, err := os.CreateTemp(dir, TempPrefix+"*")
 	if err != nil {
 		return err
 	}
@@ -126,7 +128,7 @@ func writeNew(path string, data []byte) (err error) {
 func Load(path string) (*Run, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read run: %w", err)
+		return nil, fmt.Errorf("read run %s: %w", path, err)
 	}
 	r, err := Decode(data)
 	if err != nil {
@@ -141,31 +143,66 @@ type Entry struct {
 	Run  *Run
 }
 
+// CheckName returns an error unless name can be one path element of the
+// archive (a machine ID, an experiment name or a run ID): a letter or
+// digit, then letters, digits, '.', '_' or '-'. Names that would leave the
+// archive ("..", "a/b") or act as glob patterns are refused.
+func CheckName(what, name string) error {
+	if !safeName.MatchString(name) || len(name) > 200 {
+		return fmt.Errorf("%s %q is not a safe archive name: use letters, digits, '.', '_' and '-' only", what, name)
+	}
+	return nil
+}
+
 // Runs loads every run of experiment (every experiment when empty) on every
-// machine, oldest first. A file that fails to load is reported in the
-// returned errors and skipped; the others still load.
+// machine, oldest first. A file that fails to load, or that is filed under
+// a name that does not match its record (machine folder, experiment folder,
+// file name = run ID), is reported in the returned errors, naming the
+// file, and skipped; the others still load. Files are decoded in parallel.
 func (a Archive) Runs(experiment string) ([]Entry, []error) {
 	pattern := filepath.Join(a.Dir, "*", "*", "*"+Ext)
 	if experiment != "" {
+		if err := CheckName("experiment", experiment); err != nil {
+			return nil, []error{err}
+		}
 		pattern = filepath.Join(a.Dir, "*", experiment, "*"+Ext)
 	}
 	paths, err := filepath.Glob(pattern)
 	if err != nil {
 		return nil, []error{fmt.Errorf("archive %s: %w", a.Dir, err)}
 	}
+	type loaded struct {
+		run *Run
+		err error
+	}
+	out := make([]loaded, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Go(func() {
+			for i := range next {
+				r, err := Load(paths[i])
+				if err == nil {
+					err = CheckFiled(paths[i], r)
+				}
+				out[i] = loaded{r, err}
+			}
+		})
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
 	var entries []Entry
 	var errs []error
-	for _, p := range paths {
-		r, err := Load(p)
-		if err != nil {
-			errs = append(errs, err)
+	for i, l := range out {
+		if l.err != nil {
+			errs = append(errs, l.err)
 			continue
 		}
-		if dir := filepath.Base(filepath.Dir(p)); r.Experiment != dir {
-			errs = append(errs, fmt.Errorf("%s: %w: run of %q filed under %q", p, ErrCorrupt, r.Experiment, dir))
-			continue
-		}
-		entries = append(entries, Entry{Path: p, Run: r})
+		entries = append(entries, Entry{Path: paths[i], Run: l.run})
 	}
 	sort.SliceStable(entries, func(i, j int) bool {
 		ri, rj := entries[i].Run, entries[j].Run
@@ -177,9 +214,28 @@ func (a Archive) Runs(experiment string) ([]Entry, []error) {
 	return entries, errs
 }
 
+// CheckFiled reports whether the run r loaded from path is filed where the
+// archive puts it: <machine ID>/<experiment>/<run ID>.run.zst. A copied or
+// renamed file that breaks this is an error naming path.
+func CheckFiled(path string, r *Run) error {
+	dir := filepath.Dir(path)
+	switch {
+	case filepath.Base(path) != r.ID+Ext:
+		return fmt.Errorf("%s: %w: file name is not its run ID %q; rename it to %s", path, ErrCorrupt, r.ID, r.ID+Ext)
+	case filepath.Base(dir) != r.Experiment:
+		return fmt.Errorf("%s: %w: run of %q filed under %q; move it to a folder named %s", path, ErrCorrupt, r.Experiment, filepath.Base(dir), r.Experiment)
+	case filepath.Base(filepath.Dir(dir)) != r.Machine.ID:
+		return fmt.Errorf("%s: %w: run on machine %q filed under %q; move it to the machine folder %s", path, ErrCorrupt, r.Machine.ID, filepath.Base(filepath.Dir(dir)), r.Machine.ID)
+	}
+	return nil
+}
+
 // Latest returns the newest complete run of experiment, or the newest run
 // at all when none is complete (the caller should say so).
 func (a Archive) Latest(experiment string) (Entry, []error, error) {
+	if err := CheckName("experiment", experiment); err != nil {
+		return Entry{}, nil, err
+	}
 	entries, errs := a.Runs(experiment)
 	if len(entries) == 0 {
 		return Entry{}, errs, fmt.Errorf("no runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
@@ -194,6 +250,9 @@ func (a Archive) Latest(experiment string) (Entry, []error, error) {
 
 // Find returns the run whose ID is id or starts with it.
 func (a Archive) Find(experiment, id string) (Entry, []error, error) {
+	if err := CheckName("experiment", experiment); err != nil {
+		return Entry{}, nil, err
+	}
 	entries, errs := a.Runs(experiment)
 	var found []Entry
 	for _, e := range entries {

@@ -7,15 +7,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"strconv"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
 
-// A run file is zstd-compressed text: one header line naming the format and
-// the SHA-256 of the body, then the body, a JSON document whose trials are
-// stored column by column (integers in nanoseconds and KiB), which
-// compresses far better than one object per trial.
+// A run file is one zstd frame holding text: a header line naming the
+// format version and the SHA-256 of the body, then the body, a JSON
+// document. Trials are stored column by column, integers in nanoseconds
+// and KiB, which compresses far better than one object per trial. The
+// format is specified in README.md beside this file.
 const magic = "benchlab-run"
 
 // MaxDecodedSize bounds what a run file may decompress to, so that a
@@ -25,8 +27,30 @@ const MaxDecodedSize = 256 << 20
 // ErrCorrupt marks a run file that fails its integrity checks.
 var ErrCorrupt = errors.New("corrupt run file")
 
-// columns is the on-disk layout of a run's trials.
-type columns struct {
+// The zstd encoder and decoder are built once and shared: EncodeAll and
+// DecodeAll are safe for concurrent use, and building a best-compression
+// encoder costs more than encoding a run.
+var (
+	codecOnce sync.Once
+	encoder   *zstd.Encoder
+	decoder   *zstd.Decoder
+	codecErr  error
+)
+
+func codecs() (*zstd.Encoder, *zstd.Decoder, error) {
+	codecOnce.Do(func() {
+		encoder, codecErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+		if codecErr != nil {
+			return
+		}
+		// Concurrency 0 is GOMAXPROCS decoders for concurrent DecodeAll.
+		decoder, codecErr = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(MaxDecodedSize), zstd.WithDecoderConcurrency(0))
+	})
+	return encoder, decoder, codecErr
+}
+
+// columnsV1 is the trials layout of format 1: one JSON array per field.
+type columnsV1 struct {
 	Strategy  []int   `json:"strategy"`
 	Round     []int   `json:"round"`
 	Warmup    []bool  `json:"warmup"`
@@ -39,30 +63,7 @@ type columns struct {
 	TimedOut  []bool  `json:"timed_out"`
 }
 
-type runAlias Run
-
-type wireRun struct {
-	*runAlias
-	Trials columns `json:"trials"`
-}
-
-func toColumns(ts []Trial) columns {
-	n := len(ts)
-	c := columns{
-		Strategy: make([]int, n), Round: make([]int, n), Warmup: make([]bool, n),
-		WallNS: make([]int64, n), UserNS: make([]int64, n), SysNS: make([]int64, n),
-		MaxRSSKiB: make([]int64, n), ExitCode: make([]int, n), Signal: make([]int, n),
-		TimedOut: make([]bool, n),
-	}
-	for i, t := range ts {
-		c.Strategy[i], c.Round[i], c.Warmup[i] = t.Strategy, t.Round, t.Warmup
-		c.WallNS[i], c.UserNS[i], c.SysNS[i], c.MaxRSSKiB[i] = t.WallNS, t.UserNS, t.SysNS, t.MaxRSSKiB
-		c.ExitCode[i], c.Signal[i], c.TimedOut[i] = t.ExitCode, t.Signal, t.TimedOut
-	}
-	return c
-}
-
-func (c columns) trials() ([]Trial, error) {
+func (c columnsV1) trials() ([]Trial, error) {
 	n := len(c.WallNS)
 	for _, l := range []int{len(c.Strategy), len(c.Round), len(c.Warmup), len(c.UserNS), len(c.SysNS),
 		len(c.MaxRSSKiB), len(c.ExitCode), len(c.Signal), len(c.TimedOut)} {
@@ -79,70 +80,276 @@ func (c columns) trials() ([]Trial, error) {
 	return ts, nil
 }
 
-// Encode returns the run file bytes for r.
-func Encode(r *Run) ([]byte, error) {
-	body, err := json.MarshalIndent(wireRun{runAlias: (*runAlias)(r), Trials: toColumns(r.Trials)}, "", " ")
-	if err != nil {
-		return nil, fmt.Errorf("encode run: %w", err)
-	}
-	sum := sha256.Sum256(body)
-	var plain bytes.Buffer
-	fmt.Fprintf(&plain, "%s %d sha256:%s\n", magic, r.Format, hex.EncodeToString(sum[:]))
-	plain.Write(body)
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
-	if err != nil {
-		return nil, fmt.Errorf("encode run: %w", err)
-	}
-	defer enc.Close()
-	return enc.EncodeAll(plain.Bytes(), nil), nil
+// column is one integer field of every trial in format 2: the field's
+// value for trial i is Scale × Values[i]. Scale is the largest power of ten
+// dividing every value (1000 for CPU times, which the kernel reports in
+// microseconds), so the digits that are always zero are not stored.
+type column struct {
+	Scale  int64   `json:"scale"`
+	Values []int64 `json:"values"`
 }
 
-// Decode reads run file bytes, verifying the compression frame, the
-// header, the checksum and the record's own consistency.
-func Decode(data []byte) (*Run, error) {
-	dec, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderMaxMemory(MaxDecodedSize), zstd.WithDecoderConcurrency(1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: not zstd: %v", ErrCorrupt, err)
+// columnsV2 is the trials layout of format 2. Booleans are 0 or 1.
+type columnsV2 struct {
+	N         int    `json:"n"`
+	Strategy  column `json:"strategy"`
+	Round     column `json:"round"`
+	Warmup    column `json:"warmup"`
+	WallNS    column `json:"wall_ns"`
+	UserNS    column `json:"user_ns"`
+	SysNS     column `json:"sys_ns"`
+	MaxRSSKiB column `json:"max_rss_kib"`
+	ExitCode  column `json:"exit_code"`
+	Signal    column `json:"signal"`
+	TimedOut  column `json:"timed_out"`
+}
+
+// fields lists the columns of c with their names, in file order.
+func (c *columnsV2) fields() []struct {
+	name string
+	col  *column
+} {
+	return []struct {
+		name string
+		col  *column
+	}{
+		{"strategy", &c.Strategy}, {"round", &c.Round}, {"warmup", &c.Warmup},
+		{"wall_ns", &c.WallNS}, {"user_ns", &c.UserNS}, {"sys_ns", &c.SysNS},
+		{"max_rss_kib", &c.MaxRSSKiB}, {"exit_code", &c.ExitCode}, {"signal", &c.Signal},
+		{"timed_out", &c.TimedOut},
 	}
-	defer dec.Close()
-	plain, err := io.ReadAll(io.LimitReader(dec, MaxDecodedSize+1))
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func toColumnsV2(ts []Trial) *columnsV2 {
+	c := &columnsV2{N: len(ts)}
+	get := []func(Trial) int64{
+		func(t Trial) int64 { return int64(t.Strategy) }, func(t Trial) int64 { return int64(t.Round) },
+		func(t Trial) int64 { return b2i(t.Warmup) }, func(t Trial) int64 { return t.WallNS },
+		func(t Trial) int64 { return t.UserNS }, func(t Trial) int64 { return t.SysNS },
+		func(t Trial) int64 { return t.MaxRSSKiB }, func(t Trial) int64 { return int64(t.ExitCode) },
+		func(t Trial) int64 { return int64(t.Signal) }, func(t Trial) int64 { return b2i(t.TimedOut) },
+	}
+	for i, f := range c.fields() {
+		vs := make([]int64, len(ts))
+		for j, t := range ts {
+			vs[j] = get[i](t)
+		}
+		scale := commonPow10(vs)
+		for j := range vs {
+			vs[j] /= scale
+		}
+		*f.col = column{Scale: scale, Values: vs}
+	}
+	return c
+}
+
+// commonPow10 returns the largest power of ten (up to 10⁹) dividing every
+// value; 1 when there are none or all are zero.
+func commonPow10(vs []int64) int64 {
+	scale := int64(1)
+	for scale < 1e9 {
+		next, any := scale*10, false
+		for _, v := range vs {
+			if v%next != 0 {
+				return scale
+			}
+			any = any || v != 0
+		}
+		if !any {
+			return 1
+		}
+		scale = next
+	}
+	return scale
+}
+
+func (c *columnsV2) trials() ([]Trial, error) {
+	if c.N < 0 {
+		return nil, fmt.Errorf("%w: trials.n is %d", ErrCorrupt, c.N)
+	}
+	vals := make([][]int64, 0, 10)
+	for _, f := range c.fields() {
+		if len(f.col.Values) != c.N {
+			return nil, fmt.Errorf("%w: trials.%s has %d values, trials.n says %d", ErrCorrupt, f.name, len(f.col.Values), c.N)
+		}
+		if f.col.Scale < 1 {
+			return nil, fmt.Errorf("%w: trials.%s.scale is %d, want at least 1", ErrCorrupt, f.name, f.col.Scale)
+		}
+		vs := make([]int64, c.N)
+		for i, v := range f.col.Values {
+			vs[i] = v * f.col.Scale
+			if f.col.Scale != 1 && vs[i]/f.col.Scale != v {
+				return nil, fmt.Errorf("%w: trials.%s: %d × %d overflows", ErrCorrupt, f.name, v, f.col.Scale)
+			}
+		}
+		vals = append(vals, vs)
+	}
+	if c.N == 0 {
+		return nil, nil
+	}
+	ts := make([]Trial, c.N)
+	for i := range ts {
+		ts[i] = Trial{
+			Strategy: int(vals[0][i]), Round: int(vals[1][i]), Warmup: vals[2][i] != 0,
+			WallNS: vals[3][i], UserNS: vals[4][i], SysNS: vals[5][i], MaxRSSKiB: vals[6][i],
+			ExitCode: int(vals[7][i]), Signal: int(vals[8][i]), TimedOut: vals[9][i] != 0,
+		}
+	}
+	return ts, nil
+}
+
+// appendTrials writes the trials object of format 2: one line per column,
+// numbers without spaces, so that the file stays readable and each column
+// compresses as a run of similar digits.
+func (c *columnsV2) appendTo(b []byte) []byte {
+	b = fmt.Appendf(b, "{\n  \"n\": %d", c.N)
+	for _, f := range c.fields() {
+		b = fmt.Appendf(b, ",\n  %q: {\"scale\": %d, \"values\": [", f.name, f.col.Scale)
+		for i, v := range f.col.Values {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, v, 10)
+		}
+		b = append(b, "]}"...)
+	}
+	return append(b, "\n }"...)
+}
+
+type runAlias Run
+
+// Encode returns the run file bytes for r in format r.Format, which must be
+// FormatVersion: older formats are read, never written.
+func Encode(r *Run) ([]byte, error) {
+	if r.Format != FormatVersion {
+		return nil, fmt.Errorf("encode run %s: format %d, this benchlab writes only %d", r.ID, r.Format, FormatVersion)
+	}
+	meta, err := json.MarshalIndent((*runAlias)(r), "", " ")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("encode run %s: %w", r.ID, err)
+	}
+	// Splice the trials in as the last member: "…\n}" becomes
+	// "…,\n \"trials\": {…}\n}".
+	body := make([]byte, 0, len(meta)+len(r.Trials)*64+256)
+	body = append(body, meta[:len(meta)-2]...)
+	body = append(body, ",\n \"trials\": "...)
+	body = toColumnsV2(r.Trials).appendTo(body)
+	body = append(body, "\n}\n"...)
+
+	sum := sha256.Sum256(body)
+	plain := make([]byte, 0, len(body)+100)
+	plain = fmt.Appendf(plain, "%s %d sha256:%s\n", magic, r.Format, hex.EncodeToString(sum[:]))
+	plain = append(plain, body...)
+	enc, _, err := codecs()
+	if err != nil {
+		return nil, fmt.Errorf("encode run %s: %w", r.ID, err)
+	}
+	return enc.EncodeAll(plain, nil), nil
+}
+
+// Decode reads run file bytes of any format up to FormatVersion, verifying
+// the compression frame, the size bound, the header, the checksum and the
+// record's own consistency. The Run it returns has Format set to the
+// version the file was written in.
+func Decode(data []byte) (*Run, error) {
+	_, dec, err := codecs()
+	if err != nil {
+		return nil, err
+	}
+	plain, err := dec.DecodeAll(data, nil)
+	if err != nil {
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
+			return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrCorrupt, MaxDecodedSize)
+		}
+		return nil, fmt.Errorf("%w: not a complete zstd frame: %v", ErrCorrupt, err)
 	}
 	if len(plain) > MaxDecodedSize {
 		return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrCorrupt, MaxDecodedSize)
 	}
 	header, body, ok := bytes.Cut(plain, []byte("\n"))
-	var version int
-	var sumHex string
 	if !ok {
 		return nil, fmt.Errorf("%w: no header line", ErrCorrupt)
 	}
-	if _, err := fmt.Sscanf(string(header), magic+" %d sha256:%s", &version, &sumHex); err != nil {
-		return nil, fmt.Errorf("%w: not a benchlab run (header %.40q)", ErrCorrupt, header)
-	}
-	if version < 1 || version > FormatVersion {
-		return nil, fmt.Errorf("run format %d is newer than this benchlab reads (%d): upgrade benchlab", version, FormatVersion)
+	version, sumHex, err := parseHeader(header)
+	if err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(body)
 	if hex.EncodeToString(sum[:]) != sumHex {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	r := new(Run)
-	w := wireRun{runAlias: (*runAlias)(r)}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	switch version {
+	case 1:
+		w := struct {
+			*runAlias
+			Trials columnsV1 `json:"trials"`
+		}{runAlias: (*runAlias)(r)}
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		if r.Trials, err = w.Trials.trials(); err != nil {
+			return nil, err
+		}
+	default:
+		w := struct {
+			*runAlias
+			Trials *columnsV2 `json:"trials"`
+		}{runAlias: (*runAlias)(r)}
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		if w.Trials == nil {
+			return nil, fmt.Errorf("%w: no trials object", ErrCorrupt)
+		}
+		if r.Trials, err = w.Trials.trials(); err != nil {
+			return nil, err
+		}
 	}
-	if r.Trials, err = w.Trials.trials(); err != nil {
-		return nil, err
-	}
-	for _, t := range r.Trials {
+	for i, t := range r.Trials {
 		if t.Strategy < 0 || t.Strategy >= len(r.Strategies) {
-			return nil, fmt.Errorf("%w: trial names strategy %d of %d", ErrCorrupt, t.Strategy, len(r.Strategies))
+			return nil, fmt.Errorf("%w: trial %d names strategy %d of %d", ErrCorrupt, i, t.Strategy, len(r.Strategies))
 		}
 	}
 	if r.Format != version {
 		return nil, fmt.Errorf("%w: header says format %d, record says %d", ErrCorrupt, version, r.Format)
 	}
+	// These names become paths (archive folders, export file names): a
+	// record that would lead outside the archive is refused outright.
+	for _, n := range []struct{ what, name string }{{"machine ID", r.Machine.ID}, {"experiment", r.Experiment}, {"run ID", r.ID}} {
+		if err := CheckName(n.what, n.name); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+	}
 	return r, nil
+}
+
+// parseHeader reads "benchlab-run <version> sha256:<64 hex digits>".
+func parseHeader(header []byte) (version int, sumHex string, err error) {
+	rest, ok := bytes.CutPrefix(header, []byte(magic+" "))
+	if !ok {
+		return 0, "", fmt.Errorf("%w: not a benchlab run (header %.40q)", ErrCorrupt, header)
+	}
+	v, sum, ok := bytes.Cut(rest, []byte(" sha256:"))
+	if !ok {
+		return 0, "", fmt.Errorf("%w: header %.80q has no sha256", ErrCorrupt, header)
+	}
+	version, err = strconv.Atoi(string(v))
+	if err != nil || version < 1 {
+		return 0, "", fmt.Errorf("%w: header %.80q has no format version", ErrCorrupt, header)
+	}
+	if version > FormatVersion {
+		return 0, "", fmt.Errorf("run format %d is newer than this benchlab reads (%d): upgrade benchlab", version, FormatVersion)
+	}
+	if len(sum) != sha256.Size*2 {
+		return 0, "", fmt.Errorf("%w: header %.80q: sha256 is not 64 hex digits", ErrCorrupt, header)
+	}
+	return version, string(sum), nil
 }

@@ -8,8 +8,8 @@ package results
 import "time"
 
 // FormatVersion is the version of the run record written by this code.
-// Readers accept every version up to it.
-const FormatVersion = 1
+// Readers accept every version up to it (see README.md for what changed).
+const FormatVersion = 2
 
 // Run is the complete record of one run of an experiment.
 type Run struct {
@@ -30,6 +30,13 @@ type Run struct {
 	// Parameters are the build-time parameter values this run was built
 	// with (e.g. iterations=1000000); empty when the experiment has none.
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// Sweep names the sweep this run is a point of (`benchlab sweep`): the
+	// runs of one sweep share it and differ in one parameter. Empty for a
+	// run of its own.
+	Sweep string `json:"sweep,omitempty"`
+	// Counts are instruction counts measured under an instruction counter
+	// (`benchlab count`) instead of timed trials; empty for a timed run.
+	Counts []InstructionCount `json:"counts,omitempty"`
 	// Environment says whether the toolchains were pinned (Nix) and to what.
 	Environment Environment `json:"environment"`
 	// Toolchains maps each tool the experiment requires to its version line.
@@ -44,6 +51,36 @@ type Run struct {
 	// Warnings are caveats found while running (a noisy host, a failed
 	// strategy) that travel with the numbers into every report.
 	Warnings []string `json:"warnings,omitempty"`
+	// Noise is what could make this host noisy, read before the trials
+	// (noise.go); nil in runs recorded before it existed.
+	Noise *Noise `json:"noise,omitempty"`
+	// Imported is set when the run was taken from another tool's export
+	// (benchlab import) instead of measured by benchlab; nil otherwise.
+	Imported *Import `json:"imported,omitempty"`
+}
+
+// Import says where an imported run came from. Such a run has no machine
+// fingerprint: only what the export file holds is known.
+type Import struct {
+	// Tool is the program that wrote the file, e.g. "hyperfine".
+	Tool string `json:"tool"`
+	// File is the imported file's base name and SHA256 its content hash.
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	// Note is the user's description of the machine (--machine-note).
+	Note string `json:"note,omitempty"`
+}
+
+// InstructionCount is the number of instructions one execution of one
+// strategy retired, built with Parameters, as counted by Tool.
+type InstructionCount struct {
+	Strategy   string            `json:"strategy"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+	// Tool is the counter and its version, e.g. "valgrind-3.24.0 callgrind".
+	Tool         string `json:"tool"`
+	Instructions int64  `json:"instructions"`
+	// Failure is set, and Instructions 0, when the execution failed.
+	Failure string `json:"failure,omitempty"`
 }
 
 // Machine fingerprints the host a run was measured on.

@@ -24,7 +24,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: ok: %q, %d strategies, %d warm-up + %d runs each\n",
+	fmt.Fprintf(stdout, "%s: ok: %q, %d strategies, %d warm-up + %s runs each\n",
 		e.Path, e.Name, len(e.Strategies), e.Trials.Warmup, e.Trials.Runs)
 	tools := make([]string, 0, len(host.Tools))
 	for t := range host.Tools {

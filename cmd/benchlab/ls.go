@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"benchlab/results"
@@ -26,15 +27,39 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	entries, errs := results.Archive{Dir: *resultsDir}.Runs(name)
 	printLoadErrors(stderr, errs)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MACHINE\tEXPERIMENT\tRUN\tSTARTED\tTRIALS\tSTATE\tWARNINGS")
+	fmt.Fprintln(tw, "MACHINE\tEXPERIMENT\tRUN\tSTARTED\tTRIALS\tSTATE\tWARNINGS\tCOUNTED RUNS")
 	for i := len(entries) - 1; i >= 0; i-- {
 		r := entries[i].Run
 		state := "complete"
 		if !r.Complete {
 			state = "incomplete"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\n", r.Machine.ID, r.Experiment, r.ID,
-			r.Started.UTC().Format("2006-01-02 15:04"), len(r.Trials), state, len(r.Warnings))
+		if r.Imported != nil {
+			state += ",imported"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\n", r.Machine.ID, r.Experiment, r.ID,
+			r.Started.UTC().Format("2006-01-02 15:04"), len(r.Trials), state, len(r.Warnings), counted(r))
 	}
 	return tw.Flush()
+}
+
+// counted lists each strategy's counted runs (succeeded, not warm-up):
+// "fast=3 slow=3".
+func counted(r *results.Run) string {
+	n := make([]int, len(r.Strategies))
+	for _, t := range r.Trials {
+		if !t.Warmup && t.OK() {
+			n[t.Strategy]++
+		}
+	}
+	parts := make([]string, len(n))
+	for i, s := range r.Strategies {
+		parts[i] = fmt.Sprintf("%s=%d", oneLineName(s.Name), n[i])
+	}
+	return strings.Join(parts, " ")
+}
+
+// oneLineName keeps a (possibly imported) name on one line of the table.
+func oneLineName(s string) string {
+	return strings.Join(strings.Fields(s), "_")
 }

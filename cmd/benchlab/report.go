@@ -36,10 +36,30 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !entry.Run.Complete {
 		fmt.Fprintf(stderr, "warning: %s is an incomplete run; the report says so\n", entry.Run.ID)
 	}
+	// The newest sweep and instruction counts go with the run, and with
+	// no --run the newest complete run at the default parameters is the
+	// one reported (reports.Select).
+	var runs []*results.Run
+	all, _ := a.Runs(name)
+	for _, en := range all {
+		runs = append(runs, en.Run)
+	}
+	sel := reports.Select(runs)
+	if *runID == "" && sel.Main != nil {
+		for _, en := range all {
+			if en.Run == sel.Main {
+				entry = en
+			}
+		}
+	}
 	rep, err := reports.Build(entry.Run)
 	if err != nil {
 		return fmt.Errorf("report on %s: %w", entry.Path, err)
 	}
+	if len(sel.Sweep) > 0 {
+		rep.AddSweep(sel.Sweep, sel.SweepParam)
+	}
+	rep.AddCounts(sel.Counts, sel.CountParam)
 	dir := filepath.Join(*outDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

@@ -17,9 +17,14 @@ import (
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
 	resultsDir := fs.String("results", "results", "archive `folder`")
-	runs := fs.Int("runs", 0, "counted runs per strategy (default: the experiment's trials.runs)")
+	runs := fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)")
+	showOutput := fs.Bool("show-output", false, "send the subjects' standard output and error to the terminal instead of /dev/null")
+	ignoreFailure := fs.Bool("ignore-failure", false, "keep running a strategy whose trials exit non-zero; failed trials are counted")
 	warmup := fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)")
 	noBuild := fs.Bool("no-build", false, "skip the experiment's build step (the artifacts are still hashed)")
+	params := paramFlag{}
+	fs.Var(params, "param", "build-time parameter `name=value`, repeatable (default: the experiment's [build.defaults])")
+	sweep := fs.String("sweep", "", "record the run as a point of sweep `ID` (benchlab sweep sets it)")
 	rest, err := parse(fs, args, 1, "one experiment folder")
 	if err != nil {
 		return err
@@ -28,20 +33,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if *runs < 0 {
-		return usageError{"--runs must be at least 1"}
+	paramValues, err := e.ResolveParams(params)
+	if err != nil {
+		return usageError{err.Error()}
 	}
 	opts := harness.Options{
 		Warmup:   e.Trials.Warmup,
-		Runs:     e.Trials.Runs,
 		Pin:      e.Trials.Pin,
 		Timeout:  e.Trials.Timeout.Duration,
 		Progress: stderr,
 		Terminal: isTerminal(stderr),
 	}
-	if *runs > 0 {
-		opts.Runs = *runs
+	if err := setRuns(&opts, e.Trials, *runs); err != nil {
+		return err
 	}
+	opts.ShowOutput, opts.IgnoreFailure = *showOutput, *ignoreFailure
 	if *warmup >= 0 {
 		opts.Warmup = *warmup
 	}
@@ -51,8 +57,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if !*noBuild && e.Build != nil {
-		fmt.Fprintf(stderr, "building %s: %v\n", e.Name, e.Build.Command)
-		if err := harness.Build(ctx, e, stderr); err != nil {
+		fmt.Fprintf(stderr, "building %s: %v %s\n", e.Name, e.Build.Command, experiments.FormatParams(paramValues))
+		if err := buildWithParams(ctx, e, paramValues, stderr); err != nil {
 			return err
 		}
 	}
@@ -65,6 +71,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	noise, noiseWarnings := harness.MeasureNoise(opts.Pin, noiseSample)
+	host.Warnings = append(host.Warnings, noiseWarnings...)
 	started := time.Now()
 	out, err := harness.Run(ctx, e, opts)
 	if err != nil && out == nil {
@@ -86,6 +94,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
 			TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
 		},
+		Parameters:   paramValues,
+		Sweep:        *sweep,
 		Toolchains:   host.Tools,
 		Dependencies: results.Dependencies(recorded),
 		Artifacts:    artifacts,
@@ -93,6 +103,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Strategies:   out.Strategies,
 		Trials:       out.Trials,
 		Warnings:     append(host.Warnings, out.Warnings...),
+		Noise:        &noise,
 	}
 	path, werr := results.Archive{Dir: *resultsDir}.Write(r)
 	if werr != nil {

@@ -1,5 +1,16 @@
 #!/usr/bin/env bash
-# Builds the six strategy binaries into target/release/<name>.
+# Builds the strategy binaries into target/release/<name>.
+#
+# The compiler is chosen here too, per build (BENCHLAB_PARAM_TOOLCHAIN, the
+# build-time parameter `toolchain`, or BENCHLAB_TOOLCHAIN; default path):
+#   path      the cargo and rustc found on PATH
+#   debian    Debian's own packages `cargo` and `rustc` in /usr/bin (1.63 on
+#             bookworm), installed with apt-get when missing
+# Each toolchain builds into its own target/<toolchain>/ and the binaries are
+# copied to target/release/<name>, where the strategies' commands point.
+# target/toolchain.txt (archived with the run) names the rustc and cargo
+# that built them, which can differ from the rustc on PATH that the host
+# check records.
 #
 # The crate source (for tokio and what it needs) is chosen here, per build:
 #   debian    Debian's packaged crates (librust-tokio-dev) under
@@ -36,6 +47,10 @@ readonly BINARIES=(
 	async-boxed-naive
 	async-boxed-invert
 	async-enum
+	reset-future
+	async-boxed-closure
+	async-boxed-spawn
+	async-stack-future
 )
 
 log() { printf 'build.sh: %s\n' "$*" >&2; }
@@ -153,20 +168,49 @@ else
 	printf 'crates: crates.io registry (%s)\n' "$why" >&2
 fi
 
+# 3. The compiler.
+toolchain=${BENCHLAB_PARAM_TOOLCHAIN:-${BENCHLAB_TOOLCHAIN:-path}}
+case $toolchain in
+path)
+	cargo_bin=$(command -v cargo)
+	rustc_bin=$(command -v rustc) || die "rustc not on PATH"
+	;;
+debian)
+	cargo_bin=/usr/bin/cargo
+	rustc_bin=/usr/bin/rustc
+	if [[ ! -x $cargo_bin || ! -x $rustc_bin ]]; then
+		apt_install cargo rustc
+	fi
+	[[ -x $cargo_bin && -x $rustc_bin ]] || die "no $cargo_bin and $rustc_bin after apt-get install cargo rustc"
+	;;
+*)
+	die "toolchain ${toolchain}: want path or debian"
+	;;
+esac
+printf 'toolchain: %s: %s\n' "$toolchain" "$("$rustc_bin" --version)" >&2
+
 $setup_only && exit 0
 
 # A lock resolved against the other source names other checksums (or none)
 # and would make cargo refuse; the source of the last lock is kept in target/.
 marker=target/.benchlab-crates-source
-if [[ -e Cargo.lock && "$(cat "$marker" 2>/dev/null || true)" != "$source" ]]; then
-	log "removing Cargo.lock left by another crate source"
+# An older cargo cannot read the lock format of a newer one, so the lock is
+# also regenerated when the toolchain changes.
+if [[ -e Cargo.lock && "$(cat "$marker" 2>/dev/null || true)" != "$source $toolchain" ]]; then
+	log "removing Cargo.lock left by another crate source or toolchain"
 	rm -f Cargo.lock
 fi
 
-cargo "${cargo_args[@]}" >&2
-mkdir -p target
-printf '%s\n' "$source" >"$marker"
+RUSTC=$rustc_bin "$cargo_bin" "${cargo_args[@]}" --target-dir "target/$toolchain" >&2
+mkdir -p target/release
+printf '%s %s\n' "$source" "$toolchain" >"$marker"
 
 for b in "${BINARIES[@]}"; do
-	[[ -x target/release/$b ]] || die "target/release/$b was not built"
+	[[ -x target/$toolchain/release/$b ]] || die "target/$toolchain/release/$b was not built"
+	cp -f "target/$toolchain/release/$b" "target/release/$b"
 done
+{
+	printf 'toolchain: %s\n' "$toolchain"
+	"$rustc_bin" -vV
+	"$cargo_bin" -V
+} >target/toolchain.txt

@@ -6,6 +6,7 @@
 //	spin=D           burn D of CPU time
 //	alloc=N          allocate N MiB and touch every page
 //	affinity=FILE    write this process's CPU mask ("0,1") to FILE
+//	parentmask=FILE  write the CPU masks of the parent's threads, one a line
 //	stderr=TEXT      write TEXT and a newline to standard error
 //	grandchild=FILE  start a copy of itself sleeping 30s, write its pid to FILE
 //	signal=N         send itself signal N
@@ -58,6 +59,8 @@ func main() {
 			}
 		case "affinity":
 			err = writeAffinity(val)
+		case "parentmask":
+			err = writeParentMasks(val)
 		case "stderr":
 			fmt.Fprintln(os.Stderr, val)
 		case "grandchild":
@@ -109,4 +112,27 @@ func writeAffinity(path string) error {
 		}
 	}
 	return os.WriteFile(path, []byte(strings.Join(cpus, ",")), 0o644)
+}
+
+// writeParentMasks writes the Cpus_allowed_list of each thread of the
+// parent process to path, one line per thread.
+func writeParentMasks(path string) error {
+	dir := fmt.Sprintf("/proc/%d/task", os.Getppid())
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, e := range entries {
+		b, err := os.ReadFile(dir + "/" + e.Name() + "/status")
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+				lines = append(lines, strings.TrimSpace(v))
+			}
+		}
+	}
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 }

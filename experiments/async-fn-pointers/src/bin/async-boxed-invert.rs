@@ -5,9 +5,8 @@
 #[path = "../common.rs"]
 mod common;
 
-use common::{accumulate, arg, finish, ITERATIONS};
+use common::{accumulate, arg, black_box, finish, ITERATIONS};
 use std::future::Future;
-use std::hint::black_box;
 
 async fn foo(arg: i32) -> i32 {
     black_box(arg * 2)

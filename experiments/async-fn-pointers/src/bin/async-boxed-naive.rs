@@ -5,9 +5,8 @@
 #[path = "../common.rs"]
 mod common;
 
-use common::{accumulate, arg, finish, ITERATIONS};
+use common::{accumulate, arg, black_box, finish, ITERATIONS};
 use std::future::Future;
-use std::hint::black_box;
 use std::pin::Pin;
 
 type AsyncFnPtr = fn(i32) -> Pin<Box<dyn Future<Output = i32>>>;

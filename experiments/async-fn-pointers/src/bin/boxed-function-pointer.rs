@@ -4,8 +4,7 @@
 #[path = "../common.rs"]
 mod common;
 
-use common::{accumulate, arg, finish, ITERATIONS};
-use std::hint::black_box;
+use common::{accumulate, arg, black_box, finish, ITERATIONS};
 
 fn foo(arg: i32) -> i32 {
     black_box(arg * 2)

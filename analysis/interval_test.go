@@ -1,0 +1,121 @@
+package analysis
+
+import (
+	"math"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestMedianInterval(t *testing.T) {
+	tests := []struct {
+		why    string
+		sorted []float64
+		want   Interval
+	}{
+		{"n = 10: the 2nd and 9th values, 1 − 2·P(B ≤ 1) = 1 − 2·11/1024 = 0.978515625; the 3rd and 8th would cover only 1 − 2·56/1024 = 0.890625",
+			[]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, Interval{Lo: 2, Hi: 9, Confidence: 0.978515625, OK: true}},
+		{"n = 5 cannot reach 95%: [min, max] with 1 − 2/32 = 0.9375",
+			[]float64{1, 2, 3, 4, 5}, Interval{Lo: 1, Hi: 5, Confidence: 0.9375, OK: true}},
+		{"n = 6 reaches it with [min, max]: 1 − 2/64 = 0.96875",
+			[]float64{1, 2, 3, 4, 5, 6}, Interval{Lo: 1, Hi: 6, Confidence: 0.96875, OK: true}},
+		{"n = 20: the 6th and 15th, 1 − 2·P(B ≤ 5) = 1 − 2·21700/1048576 = 0.958610535",
+			seq(20), Interval{Lo: 6, Hi: 15, Confidence: 0.958610535, OK: true}},
+		{"one value: [v, v] covering nothing", []float64{7}, Interval{Lo: 7, Hi: 7, Confidence: 0, OK: true}},
+		{"identical values: zero width", []float64{3, 3, 3, 3, 3, 3, 3}, Interval{Lo: 3, Hi: 3, Confidence: 0.984375, OK: true}},
+		{"no values: no interval", nil, Interval{}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, MedianInterval(tt.sorted), approx); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}
+
+func seq(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = float64(i + 1)
+	}
+	return v
+}
+
+// TestMeanInterval checks the bootstrap against what it must be: exact for
+// degenerate samples, and for a 10-value sample within a quarter of the
+// Student-t interval's half-width (the bootstrap's is somewhat narrower at
+// small n, √((n−1)/n)·z/t ≈ 0.82 of it).
+func TestMeanInterval(t *testing.T) {
+	// 101 97 103 99 100 102 98 104 96 100: mean 100, s = 2.5820, t(0.975, 9)
+	// = 2.262157, half-width 2.262157·2.5820/√10 = 1.847.
+	sample := []float64{101, 97, 103, 99, 100, 102, 98, 104, 96, 100}
+	got := MeanInterval(sample)
+	if !got.Contains(100) || got.Confidence != Level {
+		t.Errorf("interval %+v does not bracket the mean 100 at 95%%", got)
+	}
+	if hw := got.HalfWidth(); math.Abs(hw-1.847)/1.847 > 0.25 {
+		t.Errorf("half-width %.3f, want within 25%% of the t interval's 1.847", hw)
+	}
+	if again := MeanInterval(sample); again != got {
+		t.Errorf("not reproducible: %+v then %+v", got, again)
+	}
+	for _, tt := range []struct {
+		why    string
+		sample []float64
+		want   Interval
+	}{
+		{"one value: zero width", []float64{5}, Interval{Lo: 5, Hi: 5, Confidence: Level, OK: true}},
+		{"zero variance: zero width", []float64{5, 5, 5, 5}, Interval{Lo: 5, Hi: 5, Confidence: Level, OK: true}},
+		{"no values: none", nil, Interval{}},
+	} {
+		if diff := cmp.Diff(tt.want, MeanInterval(tt.sample)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}
+
+func TestRatioInterval(t *testing.T) {
+	a := []float64{200, 202, 198, 201, 199}
+	b := []float64{100, 101, 99, 100.5, 99.5}
+	got := RatioInterval(a, b)
+	// Both vary by about ±1%, so the ratio 2 is known to about ±1%.
+	if !got.Contains(2) || got.Lo < 1.97 || got.Hi > 2.03 {
+		t.Errorf("ratio interval %+v: want about [1.98, 2.02] around 2", got)
+	}
+	for _, tt := range []struct {
+		why  string
+		a, b []float64
+		want Interval
+	}{
+		{"identical constant samples: exactly 1", []float64{3, 3}, []float64{3, 3}, Interval{Lo: 1, Hi: 1, Confidence: Level, OK: true}},
+		{"an empty side: none", nil, b, Interval{}},
+		{"a zero denominator: none", a, []float64{0, 0}, Interval{}},
+	} {
+		if diff := cmp.Diff(tt.want, RatioInterval(tt.a, tt.b)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}
+
+func TestClassifyOutliers(t *testing.T) {
+	// 10 11 12 13 14 15 16 17 18 and x: with x = 30 quartiles (h = 2.25
+	// and 6.75) are 12.25 and 16.75, IQR 4.5; mild fences 5.5 and 23.5,
+	// severe −1.25 and 30.25: 30 is mild. With x = 40 the quartiles are
+	// the same and 40 is severe.
+	mild := ClassifyOutliers([]float64{10, 11, 12, 13, 14, 15, 16, 17, 18, 30})
+	if mild.Mild != 1 || mild.Severe != 0 {
+		t.Errorf("30: got %+v, want one mild", mild)
+	}
+	want := Fences{LowSevere: -1.25, LowMild: 5.5, HighMild: 23.5, HighSevere: 30.25}
+	if diff := cmp.Diff(want, mild.Fences, approx); diff != "" {
+		t.Errorf("fences (-want +got):\n%s", diff)
+	}
+	if severe := ClassifyOutliers([]float64{10, 11, 12, 13, 14, 15, 16, 17, 18, 40}); severe.Mild != 0 || severe.Severe != 1 {
+		t.Errorf("40: got %+v, want one severe", severe)
+	}
+	if few := ClassifyOutliers([]float64{1, 2, 100}); few != (Outliers{}) {
+		t.Errorf("three values have no quartiles, got %+v", few)
+	}
+	if (Fences{}).Classify(1e9) != NotOutlier {
+		t.Error("zero fences classified a value as an outlier")
+	}
+}

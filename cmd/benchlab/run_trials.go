@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strconv"
+	"time"
+
+	"benchlab/experiments"
+	"benchlab/harness"
+)
+
+// noiseSample is how long `benchlab run` watches the pinned CPUs before
+// the trials to see whether something else keeps them busy.
+const noiseSample = 200 * time.Millisecond
+
+// setRuns sets opts.Runs, or opts.Auto for runs = "auto", from the
+// experiment's [trials] and the --runs flag ("" for the experiment's, a
+// number, or "auto"). Under auto, opts.Runs is min_runs: the runs planned
+// at the least, which the archive records as Settings.Runs.
+func setRuns(opts *harness.Options, t experiments.Trials, flag string) error {
+	runs := t.Runs
+	switch flag {
+	case "":
+	case "auto":
+		runs = experiments.AutoRuns
+	default:
+		n, err := strconv.Atoi(flag)
+		if err != nil || n < 1 {
+			return usageError{"--runs must be a number of at least 1 or \"auto\", not " + strconv.Quote(flag)}
+		}
+		runs = experiments.RunCount(n)
+	}
+	if !runs.Auto() {
+		opts.Runs, opts.Auto = int(runs), nil
+		return nil
+	}
+	// The bounds are defaulted by the loader only when the file says auto.
+	a := harness.Auto{MinRuns: t.MinRuns, MaxRuns: t.MaxRuns, MaxTime: t.MaxTime.Duration, Precision: t.Precision}
+	if a.MinRuns == 0 {
+		a.MinRuns = experiments.DefaultMinRuns
+	}
+	if a.MaxRuns == 0 {
+		a.MaxRuns = max(experiments.DefaultMaxRuns, a.MinRuns)
+	}
+	if a.MaxTime == 0 {
+		a.MaxTime = experiments.DefaultMaxTime
+	}
+	if a.Precision == 0 {
+		a.Precision = experiments.DefaultPrecision
+	}
+	opts.Runs, opts.Auto = a.MinRuns, &a
+	return nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"benchlab/experiments"
+	"benchlab/harness"
+	"benchlab/reports"
+	"benchlab/results"
+)
+
+// cmdSweep runs an experiment once per value of one build-time parameter:
+// each value is a rebuild and a complete, archived run, all tagged with one
+// sweep ID, so that reports can fit each strategy's time against the
+// parameter.
+func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sweep", stderr)
+	resultsDir := fs.String("results", "results", "archive `folder`")
+	runs := fs.Int("runs", 0, "counted runs per strategy and value (default: the experiment's trials.runs)")
+	warmup := fs.Int("warmup", -1, "warm-up runs per strategy and value (default: the experiment's trials.warmup)")
+	name := fs.String("param-sweep", "", "the build-time `parameter` to sweep (default: the experiment's only one)")
+	list := fs.String("values", "", "comma-separated `values` to run (default: all declared in [build.parameters])")
+	params := paramFlag{}
+	fs.Var(params, "param", "hold another parameter at `name=value`, repeatable")
+	rest, err := parse(fs, args, 1, "one experiment folder")
+	if err != nil {
+		return err
+	}
+	e, err := experiments.Load(rest[0])
+	if err != nil {
+		return err
+	}
+	names := e.ParamNames()
+	switch {
+	case len(names) == 0:
+		return fmt.Errorf("%s declares no build parameters to sweep; add [build.parameters] (see experiments/README.md)", e.Path)
+	case *name == "" && len(names) > 1:
+		return usageError{fmt.Sprintf("name the parameter to sweep with --param-sweep (one of %s)", strings.Join(names, ", "))}
+	case *name == "":
+		*name = names[0]
+	case !slices.Contains(names, *name):
+		return usageError{fmt.Sprintf("--param-sweep %s: %s has no such parameter (it has %s)", *name, e.Name, strings.Join(names, ", "))}
+	}
+	if _, ok := params[*name]; ok {
+		return usageError{fmt.Sprintf("--param %s: that is the parameter swept", *name)}
+	}
+	values := e.ParamValues(*name)
+	if *list != "" {
+		values = nil
+		for _, v := range strings.Split(*list, ",") {
+			if v = strings.TrimSpace(v); v != "" && !slices.Contains(values, v) {
+				values = append(values, v)
+			}
+		}
+	}
+	if len(values) < 2 {
+		return usageError{"a sweep needs at least two values"}
+	}
+
+	id := results.NewID(time.Now())
+	fmt.Fprintf(stderr, "sweep %s: %s over %s = %s\n", id, e.Name, *name, strings.Join(values, ", "))
+	for i, v := range values {
+		fmt.Fprintf(stderr, "\nsweep %s: %d of %d: %s=%s\n", id, i+1, len(values), *name, v)
+		runArgs := []string{"--results", *resultsDir, "--sweep", id, "--param", *name + "=" + v}
+		if *runs > 0 {
+			runArgs = append(runArgs, "--runs", strconv.Itoa(*runs))
+		}
+		if *warmup >= 0 {
+			runArgs = append(runArgs, "--warmup", strconv.Itoa(*warmup))
+		}
+		for _, k := range slices.Sorted(maps.Keys(params)) {
+			runArgs = append(runArgs, "--param", k+"="+params[k])
+		}
+		runArgs = append(runArgs, rest[0])
+		if err := cmdRun(ctx, runArgs, stdout, stderr); err != nil {
+			return fmt.Errorf("sweep %s stopped at %s=%s: %w", id, *name, v, err)
+		}
+	}
+	fmt.Fprintf(stderr, "\nsweep %s done; the subjects are left built with %s=%s (benchlab run rebuilds them)\n", id, *name, values[len(values)-1])
+
+	entries, loadErrs := results.Archive{Dir: *resultsDir}.Runs(e.Name)
+	printLoadErrors(stderr, loadErrs)
+	var points []*results.Run
+	for _, en := range entries {
+		if en.Run.Sweep == id {
+			points = append(points, en.Run)
+		}
+	}
+	fmt.Fprint(stdout, "\n"+reports.SweepText(points, *name))
+	return nil
+}
+
+// paramFlag collects repeated --param name=value flags.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string { return experiments.FormatParams(p) }
+
+func (p paramFlag) Set(s string) error {
+	name, value, err := experiments.ParseParam(s)
+	if err != nil {
+		return err
+	}
+	if _, dup := p[name]; dup {
+		return fmt.Errorf("parameter %q given twice", name)
+	}
+	p[name] = value
+	return nil
+}
+
+// buildWithParams runs the experiment's build with its parameters: "{name}"
+// in the command's arguments replaced by the value, and the environment
+// variables BENCHLAB_PARAM_<NAME> set for the build (and unset again
+// after). harness.Build passes this process's environment to the build, so
+// the variables are set here, around it; a parameter left unset keeps the
+// build script's own default.
+func buildWithParams(ctx context.Context, e *experiments.Experiment, values map[string]string, out io.Writer) error {
+	if e.Build == nil || len(values) == 0 {
+		return harness.Build(ctx, e, out)
+	}
+	substituted := *e
+	b := *e.Build
+	b.Command = experiments.SubstituteParams(e.Build.Command, values)
+	substituted.Build = &b
+	restore, err := setEnv(experiments.ParamEnv(values))
+	if err != nil {
+		return err
+	}
+	defer restore()
+	return harness.Build(ctx, &substituted, out)
+}
+
+// setEnv sets NAME=value variables and returns a function that puts back
+// what was there before.
+func setEnv(vars []string) (restore func(), err error) {
+	type old struct {
+		name, value string
+		set         bool
+	}
+	var olds []old
+	restore = func() {
+		for _, o := range slices.Backward(olds) {
+			if o.set {
+				os.Setenv(o.name, o.value)
+			} else {
+				os.Unsetenv(o.name)
+			}
+		}
+	}
+	for _, kv := range vars {
+		name, value, _ := strings.Cut(kv, "=")
+		v, set := os.LookupEnv(name)
+		olds = append(olds, old{name, v, set})
+		if err := os.Setenv(name, value); err != nil {
+			restore()
+			return nil, fmt.Errorf("set %s for the build: %w", name, err)
+		}
+	}
+	return restore, nil
+}

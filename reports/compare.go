@@ -1,0 +1,166 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"benchlab/analysis"
+	"benchlab/results"
+)
+
+// CompareText compares run b with run a, as `benchlab compare` prints it.
+// On one machine each strategy's times are compared directly, with a
+// Mann-Whitney test; across machines absolute times mean little, so each
+// run's ratios to its baseline are set side by side instead.
+func CompareText(a, b *results.Run) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "A: %s  %s on %s  %s\n", a.ID, a.Experiment, a.Machine.ID, paramsNote(a))
+	fmt.Fprintf(&sb, "B: %s  %s on %s  %s\n\n", b.ID, b.Experiment, b.Machine.ID, paramsNote(b))
+	sa, sbm := analysis.Summarize(a), analysis.Summarize(b)
+	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', tabwriter.AlignRight)
+	if a.Machine.ID == b.Machine.ID {
+		fmt.Fprintln(tw, "strategy\tA median\tB median\tB/A\tp (Mann-Whitney)\tverdict\t")
+		for _, s := range sa {
+			o := find(sbm, s.Strategy)
+			if o == nil || s.N == 0 || o.N == 0 {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Strategy, medianOr(s), medianOrPtr(o), none, none, "not in both runs")
+				continue
+			}
+			c, _ := analysis.Compare2(s.WallNS, o.WallNS)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, analysis.FormatP(c.P), c.Verdict())
+		}
+		tw.Flush()
+		return sb.String()
+	}
+	ra, rb := mustBuild(a), mustBuild(b)
+	fmt.Fprintf(&sb, "Different machines: ratios to each run's baseline (A: %s, B: %s), with 95%% bootstrap intervals.\n\n", ra.Baseline, rb.Baseline)
+	fmt.Fprintln(tw, "strategy\tA ratio\tB ratio\tB − A\t")
+	for _, row := range ra.Rows {
+		other := rowOf(rb, row.Strategy)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", row.Strategy, ratioCI(&row), ratioCI(other), ratioDiff(row, other))
+	}
+	tw.Flush()
+	return sb.String()
+}
+
+func paramsNote(r *results.Run) string {
+	var parts []string
+	for _, k := range sortedStringKeys(r.Parameters) {
+		parts = append(parts, k+"="+r.Parameters[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+func find(sums []analysis.Summary, name string) *analysis.Summary {
+	for i := range sums {
+		if sums[i].Strategy == name {
+			return &sums[i]
+		}
+	}
+	return nil
+}
+
+func medianOr(s analysis.Summary) string {
+	if s.N == 0 {
+		return none
+	}
+	return duration(s.MedianNS)
+}
+
+func medianOrPtr(s *analysis.Summary) string {
+	if s == nil {
+		return none
+	}
+	return medianOr(*s)
+}
+
+func mustBuild(r *results.Run) *Report {
+	rep, err := Build(r)
+	if err != nil {
+		return &Report{Run: r}
+	}
+	return rep
+}
+
+func rowOf(r *Report, name string) *Row {
+	for i := range r.Rows {
+		if r.Rows[i].Strategy == name {
+			return &r.Rows[i]
+		}
+	}
+	return nil
+}
+
+func ratioCI(row *Row) string {
+	if row == nil || !row.HasRatio {
+		return none
+	}
+	s := fmt.Sprintf("%.3f", row.Ratio.Value)
+	if ci := row.Ratio.CI; ci.OK {
+		s += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
+	}
+	return s
+}
+
+func ratioDiff(a Row, b *Row) string {
+	if b == nil || !a.HasRatio || !b.HasRatio {
+		return none
+	}
+	return fmt.Sprintf("%+.3f", b.Ratio.Value-a.Ratio.Value)
+}
+
+// HistoryText lists an experiment's runs on one machine, oldest first,
+// with each strategy's median per run and a mark where it changed
+// significantly from the run before (Mann-Whitney at α = 0.05): ▲ slower,
+// ▼ faster.
+func HistoryText(runs []*results.Run) string {
+	var sb strings.Builder
+	if len(runs) == 0 {
+		return "no runs\n"
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		for _, s := range r.Strategies {
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				names = append(names, s.Name)
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', 0)
+	fmt.Fprint(tw, "run\tparameters\t")
+	for _, n := range names {
+		fmt.Fprintf(tw, "%s\t", n)
+	}
+	fmt.Fprintln(tw)
+	prev := map[string]analysis.Summary{}
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%s\t", r.ID, paramsNote(r))
+		sums := analysis.Summarize(r)
+		for _, n := range names {
+			s := find(sums, n)
+			if s == nil || s.N == 0 {
+				fmt.Fprint(tw, none+"\t")
+				continue
+			}
+			mark := ""
+			if p, ok := prev[n]; ok {
+				if c, ok := analysis.Compare2(p.WallNS, s.WallNS); ok && c.Significant {
+					mark = " ▲"
+					if c.CliffsDelta < 0 {
+						mark = " ▼"
+					}
+					mark += " p=" + analysis.FormatP(c.P)
+				}
+			}
+			fmt.Fprintf(tw, "%s%s\t", duration(s.MedianNS), mark)
+			prev[n] = *s
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	sb.WriteString("\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = 0.05). Runs at different parameters are not comparable.\n")
+	return sb.String()
+}

@@ -1,0 +1,446 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"benchlab/analysis"
+	"benchlab/experiments"
+)
+
+// The sections of the Markdown report beyond the table: strategies,
+// significance, the sweep, instruction counts and the open questions.
+
+// intervalCells formats "mean [lo, hi]", "median [lo, hi]" and σ in the
+// unit of the mean.
+func intervalCells(s analysis.Summary) []string {
+	if s.N == 0 {
+		return []string{none, none, none}
+	}
+	u := unitFor(s.MeanNS)
+	sd := u.format(s.StddevNS)
+	if !s.HasStddev() {
+		sd = "(no σ)"
+	}
+	return []string{u.format(s.MeanNS) + " " + u.interval(s.MeanCI), u.format(s.MedianNS) + " " + u.interval(s.MedianCI), sd}
+}
+
+// interval formats a confidence interval in the unit, "[1.2, 1.4]", with
+// its coverage when it is not the usual 95% ("[1.2, 1.4] 75%").
+func (u timeUnit) interval(iv analysis.Interval) string {
+	if !iv.OK {
+		return ""
+	}
+	s := "[" + u.number(iv.Lo) + ", " + u.number(iv.Hi) + "]"
+	if c := iv.Confidence; math.Abs(c-analysis.Level) > 0.0005 && c < analysis.Level {
+		s += fmt.Sprintf(" %.0f%%", 100*c)
+	}
+	return s
+}
+
+func outliersCell(s analysis.Summary) string {
+	if s.N < 4 {
+		return none
+	}
+	return fmt.Sprintf("%d / %d", s.Outliers.Mild, s.Outliers.Severe)
+}
+
+// ratioCIcell formats a reproduced ratio with its bootstrap interval.
+func (r *Report) ratioCIcell(row Row) string {
+	switch {
+	case !row.HasRatio:
+		return none
+	case r.IsBaseline(row):
+		return "1 (baseline)"
+	}
+	s := fmt.Sprintf("%.3f", row.Ratio.Value)
+	if ci := row.Ratio.CI; ci.OK {
+		s += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
+	}
+	return s
+}
+
+func (r *Report) writeStrategies(b *strings.Builder) {
+	if !anyDescription(r.Rows) {
+		return
+	}
+	b.WriteString("### Strategies\n\n")
+	for _, row := range r.Rows {
+		if d := oneLine(row.Description); d != "" {
+			fmt.Fprintf(b, "- %s: %s\n", code(row.Strategy), d)
+		} else {
+			fmt.Fprintf(b, "- %s\n", code(row.Strategy))
+		}
+	}
+	b.WriteString("\n")
+}
+
+func anyDescription(rows []Row) bool {
+	for _, row := range rows {
+		if row.Description != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// writeTests writes the significance of each strategy's difference from
+// the baseline, and the distribution chart.
+func (r *Report) writeTests(b *strings.Builder, chart bool) {
+	if len(r.Tests) == 0 && !chart {
+		return
+	}
+	b.WriteString("## Is it real?\n\n")
+	if len(r.Tests) > 0 {
+		fmt.Fprintf(b, "Each strategy's wall times against the baseline %s's: the two-sided Mann-Whitney U test (no assumption about the shape of the times; exact p without ties), Welch's t-test beside it, and the effect size: the ratio of medians and Cliff's δ (+1: every run slower than every baseline run, −1: every run faster, 0: complete overlap). The verdict is the Mann-Whitney test's at α = %g.\n\n",
+			code(r.Baseline), analysis.Alpha)
+		writeRow(b, []string{"strategy", "verdict vs " + cell(r.Baseline), "p (Mann-Whitney)", "p (Welch)", "median ratio", "Cliff's δ", "runs"})
+		writeRow(b, []string{":--", ":--", "--:", "--:", "--:", "--:", "--:"})
+		for _, t := range r.Tests {
+			c := t.Comparison
+			writeRow(b, []string{cell(t.Strategy), c.Verdict(), analysis.FormatP(c.P), analysis.FormatP(c.WelchP),
+				fmt.Sprintf("%.3f", c.MedianRatio), fmt.Sprintf("%+.2f", c.CliffsDelta), fmt.Sprintf("%d vs %d", c.NB, c.NA)})
+		}
+		b.WriteString("\n")
+		for _, t := range r.Tests {
+			for _, w := range t.Comparison.Warnings {
+				fmt.Fprintf(b, "- %s: %s\n", code(t.Strategy), w)
+			}
+		}
+		if hasTestWarnings(r.Tests) {
+			b.WriteString("\n")
+		}
+	}
+	if chart {
+		fmt.Fprintf(b, "![Every counted run of each strategy, outliers marked](%s)\n\n", DistributionName)
+		b.WriteString("Every counted run, in the order it ran from left to right within its strategy's column; the bar is the median. Mild outliers are orange, severe ones red.\n\n")
+	}
+}
+
+func hasTestWarnings(ts []Test) bool {
+	for _, t := range ts {
+		if len(t.Comparison.Warnings) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// writeSweep writes the sweep's fixed/per-call table.
+func (r *Report) writeSweep(b *strings.Builder, chart bool) {
+	s := r.Sweep
+	if s == nil {
+		return
+	}
+	unit := singular(s.Param)
+	fmt.Fprintf(b, "## Fixed cost and cost per %s\n\n", unit)
+	var vals []string
+	for _, v := range s.Values {
+		vals = append(vals, paramValue(v))
+	}
+	fmt.Fprintf(b, "Sweep %s rebuilt the subjects at each of %s = %s (a build-time constant) and ran each build (%s). A least-squares line through every counted run of a strategy splits its time into a fixed part, the intercept (start-up and tear-down), and a part per %s, the slope. Intervals are 95%%, from the t distribution with n − 2 degrees of freedom.",
+		code(s.ID), code(s.Param), strings.Join(vals, ", "), plural(len(s.Runs), "run"), unit)
+	if len(s.Values) > 0 {
+		fmt.Fprintf(b, " The last column is the median time measured at %s = %s [order-statistic 95%% CI]", code(s.Param), paramValue(s.Values[0]))
+		if s.Values[0] == 0 {
+			b.WriteString(": the start-up cost measured directly")
+		}
+		b.WriteString(".")
+	}
+	b.WriteString("\n\n")
+	writeRow(b, []string{"strategy", "per " + unit + " [95% CI]", "fixed (intercept) [95% CI]", "R²", "points", "measured at " + paramValue(first(s.Values))})
+	writeRow(b, []string{":--", "--:", "--:", "--:", "--:", "--:"})
+	for _, f := range s.Fits {
+		at := none
+		if sum, ok := s.AtMin[f.Strategy]; ok {
+			u := fineUnit(sum.MedianNS)
+			at = u.format(sum.MedianNS) + " " + u.interval(sum.MedianCI)
+		}
+		if !f.OK {
+			writeRow(b, []string{cell(f.Strategy), none, none, none, fmt.Sprint(len(f.Points)), at})
+			continue
+		}
+		writeRow(b, []string{cell(f.Strategy), nsInterval(f.Fit.Slope, f.Fit.SlopeCI), msInterval(f.Fit.Intercept, f.Fit.InterceptCI),
+			fmt.Sprintf("%.4f", f.Fit.R2), fmt.Sprint(f.Fit.N), at})
+	}
+	b.WriteString("\n")
+	if chart {
+		fmt.Fprintf(b, "![Wall time against %s with each strategy's fitted line](%s)\n\n", s.Param, SweepName)
+	}
+	n := 0
+	for _, f := range s.Fits {
+		for _, w := range f.Warnings {
+			fmt.Fprintf(b, "- %s: %s\n", code(f.Strategy), w)
+			n++
+		}
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(b, "- %s\n", oneLine(w))
+		n++
+	}
+	if n > 0 {
+		b.WriteString("\n")
+	}
+}
+
+func first(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return v[0]
+}
+
+// nsInterval formats a per-unit cost in ns with its interval.
+func nsInterval(v float64, ci analysis.Interval) string {
+	s := fmt.Sprintf("%.3f ns", v)
+	if ci.OK {
+		s += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
+	}
+	return s
+}
+
+// msInterval formats a fixed cost in ms with its interval.
+func msInterval(ns float64, ci analysis.Interval) string {
+	s := fmt.Sprintf("%.2f ms", ns/1e6)
+	if ci.OK {
+		s += fmt.Sprintf(" [%.2f, %.2f]", ci.Lo/1e6, ci.Hi/1e6)
+	}
+	return s
+}
+
+func (r *Report) writeCounts(b *strings.Builder) {
+	c := r.Counts
+	if c == nil {
+		return
+	}
+	b.WriteString("## Instruction counts\n\n")
+	tool := c.Tool
+	if tool == "" {
+		tool = "an instruction counter"
+	}
+	unit := "unit of " + c.Param
+	if c.Param != "" {
+		unit = singular(c.Param)
+	}
+	fmt.Fprintf(b, "Instructions executed by each strategy, counted by %s in run %s: deterministic, unlike times. The difference between builds at different %s cancels start-up, leaving the instructions per %s.\n\n",
+		code(tool), code(c.Run.ID), code(c.Param), unit)
+	writeRow(b, []string{"strategy", "instructions per " + unit, "fixed instructions", "counts"})
+	writeRow(b, []string{":--", "--:", "--:", ":--"})
+	for _, f := range c.Fits {
+		var counts []string
+		for _, x := range sortedKeys(f.Counts) {
+			counts = append(counts, fmt.Sprintf("%s: %d", paramValue(x), int64(f.Counts[x])))
+		}
+		if !f.OK {
+			why := "fewer than two counts"
+			if f.Failure != "" {
+				why = "failed: " + firstLineOf(f.Failure)
+			}
+			writeRow(b, []string{cell(f.Strategy), none, none, cell(why)})
+			continue
+		}
+		writeRow(b, []string{cell(f.Strategy), fmt.Sprintf("%.2f", f.Fit.Slope), fmt.Sprintf("%.0f", f.Fit.Intercept), cell(strings.Join(counts, ", "))})
+	}
+	b.WriteString("\n")
+}
+
+func firstLineOf(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// writeAnswers answers the experiment's open questions from the numbers.
+func (r *Report) writeAnswers(b *strings.Builder) {
+	if r.Experiment == nil || len(r.Experiment.OpenQuestions) == 0 {
+		return
+	}
+	b.WriteString("## Open questions\n\n")
+	b.WriteString("Each answer is generated from the numbers above; its wording follows the tests and intervals, not the other way round.\n\n")
+	for _, q := range r.Experiment.OpenQuestions {
+		fmt.Fprintf(b, "**%s**\n\n", oneLine(q.Text))
+		for _, p := range r.answer(q) {
+			b.WriteString(p + "\n\n")
+		}
+	}
+}
+
+// answer returns the paragraphs answering q.
+func (r *Report) answer(q experiments.OpenQuestion) []string {
+	a, c := q.Strategies[0], q.Strategies[1]
+	var paras []string
+	ra, rc := r.row(a), r.row(c)
+	if ra == nil || rc == nil || ra.N == 0 || rc.N == 0 {
+		return []string{fmt.Sprintf("This run has no counted runs of %s or of %s: no answer from it.", code(a), code(c))}
+	}
+
+	// 1. The totals.
+	u := unitFor(math.Min(ra.MeanNS, rc.MeanNS))
+	total := fmt.Sprintf("In run %s, %s takes %s %s on average and %s %s %s", code(r.Run.ID), code(a),
+		u.format(ra.MeanNS), u.interval(ra.MeanCI), code(c), u.format(rc.MeanNS), u.interval(rc.MeanCI))
+	ratio := ra.MeanNS / rc.MeanNS
+	cmpAC, ok := analysis.Compare2(rc.WallNS, ra.WallNS)
+	switch {
+	case !ok:
+	case cmpAC.Significant:
+		total += fmt.Sprintf(": %s is %s (%.3f× the time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), fasterSlower(ratio), ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
+	default:
+		total += fmt.Sprintf(": %.3f× the time, but the difference is not significant (Mann-Whitney %s), so these runs do not show that either is faster.", ratio, pIs(cmpAC.P))
+	}
+	paras = append(paras, total)
+
+	// 2. Fixed versus per-call, from the sweep.
+	fa, okA := r.Sweep.Fit(a)
+	fc, okC := r.Sweep.Fit(c)
+	if okA && okC {
+		s := r.Sweep
+		unit := singular(s.Param)
+		dSlope := fa.Fit.Slope - fc.Fit.Slope
+		hSlope := math.Hypot(fa.Fit.SlopeCI.HalfWidth(), fc.Fit.SlopeCI.HalfWidth())
+		dFixed := fa.Fit.Intercept - fc.Fit.Intercept
+		hFixed := math.Hypot(fa.Fit.InterceptCI.HalfWidth(), fc.Fit.InterceptCI.HalfWidth())
+		p := fmt.Sprintf("Per %s, %s costs %.3f ± %.3f ns and %s %.3f ± %.3f ns (sweep %s, 95%% intervals): a difference of %+.3f ± %.3f ns, which %s.",
+			unit, code(a), fa.Fit.Slope, fa.Fit.SlopeCI.HalfWidth(), code(c), fc.Fit.Slope, fc.Fit.SlopeCI.HalfWidth(),
+			code(s.ID), dSlope, hSlope, clearOrNot(dSlope, hSlope, fa.Fit.SlopeCI.OK && fc.Fit.SlopeCI.OK))
+		p += fmt.Sprintf(" Their fixed costs (intercepts) are %.2f ± %.2f ms and %.2f ± %.2f ms, a difference of %+.2f ± %.2f ms, which %s.",
+			fa.Fit.Intercept/1e6, fa.Fit.InterceptCI.HalfWidth()/1e6, fc.Fit.Intercept/1e6, fc.Fit.InterceptCI.HalfWidth()/1e6,
+			dFixed/1e6, hFixed/1e6, clearOrNot(dFixed, hFixed, fa.Fit.InterceptCI.OK && fc.Fit.InterceptCI.OK))
+		if sa, ok := s.AtMin[a]; ok && first(s.Values) == 0 {
+			if sc, ok := s.AtMin[c]; ok {
+				uu := fineUnit(math.Min(sa.MedianNS, sc.MedianNS))
+				p += fmt.Sprintf(" Measured directly at %s = 0, start-up takes %s %s and %s %s (medians)", code(s.Param),
+					uu.format(sa.MedianNS), uu.interval(sa.MedianCI), uu.format(sc.MedianNS), uu.interval(sc.MedianCI))
+				dFixed = sa.MedianNS - sc.MedianNS
+				separate := sa.MedianCI.Lo > sc.MedianCI.Hi || sc.MedianCI.Lo > sa.MedianCI.Hi
+				if separate {
+					p += fmt.Sprintf(": a difference of %s, clear since the intervals do not overlap.", signedDuration(dFixed))
+					hFixed = 0.5 * math.Abs(dFixed) // clear: inside attribution's threshold
+				} else {
+					p += ": the intervals overlap, so no start-up difference is shown."
+					hFixed = math.Abs(dFixed) + 1
+				}
+			}
+		}
+		if x, err := paramFloat(r.Run.Parameters[s.Param]); err == nil && x > 0 {
+			perCall := dSlope * x
+			diff := ra.MeanNS - rc.MeanNS
+			p += fmt.Sprintf(" At this run's %s %s, the per-%s difference adds up to %s of the measured %s difference in mean time",
+				paramValue(x), s.Param, unit, signedDuration(perCall), signedDuration(diff))
+			if diff != 0 {
+				p += fmt.Sprintf(" (%.0f%%)", 100*perCall/diff)
+			}
+			p += ". " + attribution(perCall, dSlope, hSlope*x, dFixed, hFixed, diff, unit)
+		}
+		paras = append(paras, p)
+	} else if r.Sweep == nil {
+		paras = append(paras, "No sweep in the archive: fixed and per-call costs cannot be separated (run `benchlab sweep`).")
+	} else {
+		paras = append(paras, fmt.Sprintf("The sweep %s has no line for %s or %s.", code(r.Sweep.ID), code(a), code(c)))
+	}
+
+	// 3. Instructions.
+	ia, okA := r.Counts.Fit(a)
+	ic, okC := r.Counts.Fit(c)
+	if okA && okC {
+		unit := singular(r.Counts.Param)
+		p := fmt.Sprintf("Counted by %s, %s executes %.2f instructions per %s and %s %.2f", code(r.Counts.Tool), code(a), ia.Fit.Slope, unit, code(c), ic.Fit.Slope)
+		if okA && okC && fa.OK && fc.OK {
+			sameSign := (ia.Fit.Slope-ic.Fit.Slope)*(fa.Fit.Slope-fc.Fit.Slope) > 0
+			if sameSign {
+				p += fmt.Sprintf("; the strategy with fewer instructions per %s is also the one with the lower time per %s.", unit, unit)
+			} else {
+				p += fmt.Sprintf("; the instruction counts do not order the two as their times per %s do, so the time difference is not explained by the number of instructions alone (branch prediction, dependencies between instructions or memory access may be).", unit)
+			}
+		} else {
+			p += "."
+		}
+		paras = append(paras, p)
+	}
+	return paras
+}
+
+func (r *Report) row(name string) *Row {
+	for i := range r.Rows {
+		if r.Rows[i].Strategy == name {
+			return &r.Rows[i]
+		}
+	}
+	return nil
+}
+
+func paramFloat(s string) (float64, error) {
+	var v float64
+	_, err := fmt.Sscan(s, &v)
+	return v, err
+}
+
+// pIs formats a p-value in a sentence: "p < 0.001", "p = 0.03".
+func pIs(p float64) string {
+	if s := analysis.FormatP(p); strings.HasPrefix(s, "<") {
+		return "p < " + s[1:]
+	}
+	return "p = " + analysis.FormatP(p)
+}
+
+// fineUnit is the display unit for start-up times: ms below 10 ms with
+// three decimals, so that 1.10 and 0.81 ms stay apart.
+func fineUnit(ns float64) timeUnit {
+	if ns < 10e6 {
+		return timeUnit{"ms", 1e6, 3}
+	}
+	return unitFor(ns)
+}
+
+func fasterSlower(ratio float64) string {
+	if ratio < 1 {
+		return "faster"
+	}
+	return "slower"
+}
+
+// clearOrNot says whether a difference d ± h excludes zero.
+func clearOrNot(d, h float64, hasInterval bool) string {
+	switch {
+	case !hasInterval:
+		return "has no interval to judge it by"
+	case math.Abs(d) > h:
+		return "is clear of zero"
+	default:
+		return "is within the noise: zero is inside its interval"
+	}
+}
+
+// attribution states, from the numbers, whether the difference in total
+// time is a per-call or a fixed difference.
+func attribution(perCall, dSlope, hPerCall, dFixed, hFixed, diff float64, unit string) string {
+	slopeClear := math.Abs(perCall) > hPerCall
+	fixedClear := math.Abs(dFixed) > hFixed
+	switch {
+	case diff == 0:
+		return "There is no difference to attribute."
+	case slopeClear && math.Abs(perCall) >= 0.8*math.Abs(diff) && !fixedClear:
+		return fmt.Sprintf("So the difference is in the cost per %s; a fixed (start-up) difference is not distinguishable from zero.", unit)
+	case slopeClear && math.Abs(perCall) >= 0.8*math.Abs(diff):
+		dir := "the same direction"
+		if dFixed*diff < 0 {
+			dir = "the opposite direction"
+		}
+		return fmt.Sprintf("So the difference is in the cost per %s; the fixed costs differ too, by %s, in %s, which is %.0f%% of the total difference.",
+			unit, signedDuration(dFixed), dir, 100*math.Abs(dFixed/diff))
+	case fixedClear && math.Abs(dFixed) >= 0.8*math.Abs(diff):
+		return "So the difference is mostly a fixed cost, paid once per run (start-up or tear-down)."
+	default:
+		return fmt.Sprintf("The data do not attribute the difference clearly to either the fixed cost or the cost per %s.", unit)
+	}
+}
+
+// signedDuration formats a signed time difference.
+func signedDuration(ns float64) string {
+	if ns < 0 {
+		return "−" + duration(-ns)
+	}
+	return "+" + duration(ns)
+}

@@ -1,0 +1,23 @@
+package results
+
+// Noise is what could make this host's timings noisy, read just before the
+// trials: recorded with the numbers rather than hidden.
+type Noise struct {
+	// LoadAvg is the 1, 5 and 15 minute load averages.
+	LoadAvg [3]float64 `json:"load_avg"`
+	// Governors are the cpufreq governors in use ("performance",
+	// "powersave"), each once; empty where the host has no cpufreq (VMs).
+	Governors []string `json:"governors,omitempty"`
+	// Turbo is "on" or "off" (intel_pstate/no_turbo or cpufreq/boost), or
+	// "" where neither file exists.
+	Turbo string `json:"turbo,omitempty"`
+	// ASLR is /proc/sys/kernel/randomize_va_space (0 off, 2 full), or -1
+	// when unreadable.
+	ASLR int `json:"aslr"`
+	// IsolatedCPUs is /sys/devices/system/cpu/isolated ("" for none).
+	IsolatedCPUs string `json:"isolated_cpus,omitempty"`
+	// PinnedBusy is, per CPU of Settings.Pin, the fraction of a
+	// SampleMS-long sample it spent busy before the run.
+	PinnedBusy []float64 `json:"pinned_busy,omitempty"`
+	SampleMS   int       `json:"sample_ms,omitempty"`
+}

@@ -1,0 +1,39 @@
+package results
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkRunSize encodes realistic synthetic runs and reports the bytes a
+// trial costs in the compressed file (all trial fields; the file's size
+// with its trials minus its size without them, per trial) and the whole
+// file's size. The target is at most 16 bytes per trial.
+func BenchmarkRunSize(b *testing.B) {
+	for _, shape := range []struct {
+		name               string
+		strategies, rounds int
+	}{
+		{"6x12", 6, 12},
+		{"10x100", 10, 100},
+	} {
+		b.Run(shape.name, func(b *testing.B) {
+			r := SyntheticRun(1, shape.strategies, shape.rounds, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+			empty := *r
+			empty.Trials = nil
+			var full, base []byte
+			var err error
+			for b.Loop() {
+				if full, err = Encode(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if base, err = Encode(&empty); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(len(full)-len(base))/float64(len(r.Trials)), "bytes/trial")
+			b.ReportMetric(float64(len(full)), "file-bytes")
+			b.ReportMetric(float64(len(r.Trials)), "trials")
+		})
+	}
+}
