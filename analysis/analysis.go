@@ -52,9 +52,10 @@ type Summary struct {
 
 	// WallNS are the wall times of the counted runs, in the order they ran.
 	WallNS []float64
-	// MeanCI is the 95% percentile-bootstrap interval of the mean and
-	// MedianCI the order-statistic interval of the median (see
-	// interval.go); neither is OK when N is 0.
+	// MeanCI is the 95% Student-t interval of the mean and MedianCI the
+	// order-statistic interval of the median (see interval.go); neither is
+	// OK when N is 0. Both are closed form: summarising is cheap enough for
+	// a whole archive. The bootstrap is kept for ratios (RatioOf).
 	MeanCI, MedianCI Interval
 
 	// Warnings are caveats to present with the numbers, such as too few
@@ -148,7 +149,7 @@ func summarize(st results.Strategy, trials []results.Trial, planned int) Summary
 	s.MeanCI = MeanInterval(wall)
 	if s.N > 1 && s.N < MinBootstrapRuns {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"only %d runs: the 95%% intervals are rough (the bootstrap needs %d or more runs, the median's interval covers %.0f%%)",
+			"only %d runs: the 95%% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs %d or more runs; the median's interval covers %.0f%%)",
 			s.N, MinBootstrapRuns, 100*s.MedianCI.Confidence))
 	}
 	s.UserMeanNS = stat.Mean(user, nil)

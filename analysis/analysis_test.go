@@ -67,7 +67,7 @@ func TestSummarize(t *testing.T) {
 				MedianNS: 25 * ms, MinNS: 10 * ms, MaxNS: 40 * ms,
 				UserMeanNS: 22.5 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
 				// The median's interval at n = 4 is [min, max]: 1 − 2·(1/16) = 87.5%.
-				Warnings: []string{"only 4 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 88%)"}},
+				Warnings: []string{"only 4 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 88%)"}},
 		},
 		{
 			why:     "one run has no σ: it is 0, not NaN, and a warning says so",
@@ -108,7 +108,7 @@ func TestSummarize(t *testing.T) {
 				UserMeanNS: 90 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
 				Warnings: []string{"1 of 3 trials failed: timed out after 300ms", "only 2 of 3 planned runs counted",
 					// n = 2: 1 − 2·(1/4) = 50%.
-					"only 2 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 50%)"}},
+					"only 2 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 50%)"}},
 		},
 		{
 			why:     "identical samples: σ is exactly 0 and none is an outlier (IQR 0, fences on the value)",
@@ -116,7 +116,7 @@ func TestSummarize(t *testing.T) {
 			planned: 4,
 			want: Summary{Strategy: "s", N: 4, MeanNS: 200 * ms, MedianNS: 200 * ms,
 				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
-				Warnings: []string{"only 4 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 88%)"}},
+				Warnings: []string{"only 4 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 88%)"}},
 		},
 		{
 			why: "a far outlier is counted and warned about",
@@ -139,7 +139,7 @@ func TestSummarize(t *testing.T) {
 			planned: 2,
 			want: Summary{Strategy: "s", N: 2, MeanNS: 1 * ms, MedianNS: 1 * ms, MinNS: 1 * ms, MaxNS: 1 * ms,
 				UserMeanNS: 0.9 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
-				Warnings: []string{"only 2 runs: the 95% intervals are rough (the bootstrap needs 5 or more runs, the median's interval covers 50%)",
+				Warnings: []string{"only 2 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 50%)",
 					"mean below 5 ms: process start-up is a large part of what was timed"}},
 		},
 	}

@@ -199,23 +199,27 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 	}
 	others := allowed
 	others.Clear(1)
-	e := experiment(t, sub("parentmask=masks"))
+	// The child's parent is the spawner, its grandparent this process.
+	e := experiment(t, sub("parentmask=spawner", "grandparentmask=benchlab"))
 	if _, err := Run(context.Background(), e, Options{Runs: 1, Pin: []int{1}, Timeout: 10 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(e.Dir, "masks"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// While the child ran, every thread of this test process was off CPU 1.
-	masks := strings.Split(string(b), "\n")
-	if len(masks) < 2 {
-		t.Fatalf("read %d thread masks: %q", len(masks), b)
-	}
-	for _, m := range masks {
-		if m != cpuRanges(others) {
-			t.Errorf("a harness thread had CPUs %s while the child ran; want %s (all threads: %q)", m, cpuRanges(others), masks)
-			break
+	// While the child ran, every thread of the spawner and of this test
+	// process was off CPU 1.
+	for _, name := range []string{"spawner", "benchlab"} {
+		b, err := os.ReadFile(filepath.Join(e.Dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		masks := strings.Split(string(b), "\n")
+		if len(masks) < 2 {
+			t.Fatalf("read %d thread masks of %s: %q", len(masks), name, b)
+		}
+		for _, m := range masks {
+			if m != cpuRanges(others) {
+				t.Errorf("a thread of %s had CPUs %s while the child ran; want %s (all threads: %q)", name, m, cpuRanges(others), masks)
+				break
+			}
 		}
 	}
 	// Afterwards every thread has its old mask back.

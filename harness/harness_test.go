@@ -320,14 +320,22 @@ func TestRunCancel(t *testing.T) {
 	e := experiment(t, sub("exit=0"), sub("sleep=10s"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	time.AfterFunc(300*time.Millisecond, cancel)
-	begin := time.Now()
-	out, err := Run(ctx, e, Options{Runs: 3, Timeout: 20 * time.Second})
+	// Cancelled 300ms after s0's trial, while the sleeper runs: counted
+	// from there, not from the start of Run, which starts the spawner (a
+	// second under the race detector).
+	var cancelled time.Time
+	progress := writerFunc(func() {
+		if cancelled.IsZero() {
+			cancelled = time.Now().Add(300 * time.Millisecond)
+			time.AfterFunc(300*time.Millisecond, cancel)
+		}
+	})
+	out, err := Run(ctx, e, Options{Runs: 3, Timeout: 20 * time.Second, Progress: progress})
 	if err != nil {
 		t.Fatalf("Run = %v, want a nil error with the partial outcome", err)
 	}
-	if took := time.Since(begin); took > 3*time.Second {
-		t.Errorf("Run took %v after cancellation at 300ms", took)
+	if took := time.Since(cancelled); took > 3*time.Second {
+		t.Errorf("Run returned %v after the cancellation", took)
 	}
 	// s0 finished; the sleeper was killed and its trial dropped.
 	if diff := cmp.Diff([]slot{{0, 0, false}}, slots(out.Trials)); diff != "" {
@@ -491,6 +499,14 @@ func TestRunRoundsStopsBetweenTrials(t *testing.T) {
 	}
 }
 
+// writerFunc is a writer that calls itself on each write.
+type writerFunc func()
+
+func (w writerFunc) Write(p []byte) (int, error) {
+	w()
+	return len(p), nil
+}
+
 // cancelAfter cancels after n writes.
 type cancelAfter struct {
 	n      int
@@ -513,11 +529,62 @@ func TestRSSWarnings(t *testing.T) {
 		},
 	}
 	// Floor 6000 KiB: small never exceeded it, big did once.
-	want := []string{"small: peak memory 6000 KiB is not above benchlab's own (6000 KiB), which Linux counts as every child's floor; its true peak may be lower"}
+	want := []string{"small: peak memory 6000 KiB is not above that of the process starting the trials (6000 KiB), which Linux counts as every child's floor; its true peak may be lower"}
 	if diff := cmp.Diff(want, rssWarnings(out, 6000)); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 	if got := rssWarnings(out, 0); got != nil {
 		t.Errorf("unknown floor: warnings %q, want none", got)
 	}
+}
+
+func TestSpawnerLowersRSSFloor(t *testing.T) {
+	e := experiment(t, sub("exit=0"), sub("alloc=50"))
+	// peaks[inProcess] is each strategy's highest MaxRSSKiB.
+	peaks := map[bool][2]int64{}
+	for _, inProcess := range []bool{false, true} {
+		out, err := Run(context.Background(), e, Options{Runs: 3, Timeout: 10 * time.Second, InProcess: inProcess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p [2]int64
+		for _, tr := range out.Trials {
+			p[tr.Strategy] = max(p[tr.Strategy], tr.MaxRSSKiB)
+		}
+		peaks[inProcess] = p
+		t.Logf("InProcess=%v: idle %d KiB, alloc=50 %d KiB; warnings %q", inProcess, p[0], p[1], out.Warnings)
+	}
+	self := peakRSS(t, "/proc/self/status")
+	// Started from this test binary, the idle subject cannot report less
+	// than the binary's own peak; started from the spawner it reports its
+	// own figure, a Go program's few MiB.
+	if idle := peaks[false][0]; idle >= self || idle >= peaks[true][0] {
+		t.Errorf("idle subject via the spawner: %d KiB; want below this process's %d KiB and the in-process figure %d KiB",
+			idle, self, peaks[true][0])
+	}
+	// 50 MiB touched page by page, plus the runtime: the same either way.
+	for inProcess, p := range peaks {
+		if p[1] < 50<<10 || p[1] > 60<<10 {
+			t.Errorf("InProcess=%v: alloc=50 peak %d KiB, want 51200 + a few MiB", inProcess, p[1])
+		}
+	}
+}
+
+// peakRSS reads VmHWM from a /proc/PID/status file.
+func peakRSS(t *testing.T, path string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kib int64
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			fmt.Sscanf(v, "%d", &kib)
+		}
+	}
+	if kib == 0 {
+		t.Fatalf("no VmHWM in %s", path)
+	}
+	return kib
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -16,52 +14,36 @@ import (
 	"golang.org/x/sys/unix"
 
 	"benchlab/experiments"
+	"benchlab/harness/spawn"
 )
 
 // stderrTail is how much of a failed trial's standard error its Failure
 // keeps, in bytes.
 const stderrTail = 2048
 
-// procRunner runs trials as child processes.
-//
-// It starts children with syscall.ForkExec and waits with waitid and wait4
-// rather than through os/exec: everything a trial needs is prepared once,
-// so nothing is allocated between starting a child and reaping it, and the
-// child can be left unreaped (a zombie) while its group is killed, so that a
-// kill never reaches a recycled process ID.
+// procRunner runs trials as child processes, started by the spawner (the
+// default) or by benchlab itself when Options.InProcess is set; see package
+// spawn.
 type procRunner struct {
-	paths []string   // per strategy: the program, absolute
-	argv  [][]string // per strategy: its arguments, argv[0] as written
-	attr  syscall.ProcAttr
-	dir   string // the experiment folder, where prepare and cleanup run
+	paths []string // per strategy: the program, absolute
+	dir   string   // the experiment folder, where prepare and cleanup run
 
 	prepares, cleanups []auxCommand // per strategy; zero when it has none
 	showOutput         bool
+	timeout            time.Duration
 
-	// isolated is true when benchlab's own threads are kept on others, the
-	// allowed CPUs outside the pin, for the whole run; restore undoes it.
-	isolated bool
-	others   unix.CPUSet
-	restore  func()
+	// restore gives benchlab's threads back their CPU masks when the run
+	// kept them off the pinned CPUs.
+	restore func()
 	// warnings are caveats found while preparing, for the Outcome.
 	warnings []string
 
 	devNull *os.File
 	stderr  *os.File // the children's standard error, reused by each trial
 
-	pin     bool
-	pinSet  unix.CPUSet
-	saved   unix.CPUSet // the spawning thread's mask, restored after a start
-	timeout time.Duration
-	timer   *time.Timer
-	stopCtx func() bool // unregisters the cancellation callback
-
-	mu        sync.Mutex
-	pid       int       // the running child, or 0
-	deadline  time.Time // when the running child times out
-	stopping  bool      // ctx is cancelled: kill any child at once
-	timedOut  bool      // the running child was killed for its timeout
-	cancelled bool      // the running child was killed for cancellation
+	launcher spawn.Launcher
+	res      spawn.Result
+	stopCtx  func() bool // unregisters the cancellation callback
 }
 
 // newProcRunner prepares to run e's strategies: resolves their commands,
@@ -72,6 +54,7 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 		return nil, err
 	}
 	r := &procRunner{timeout: opts.Timeout, dir: dir, showOutput: opts.ShowOutput}
+	l := &spawn.Config{Timeout: opts.Timeout}
 	for i, s := range e.Strategies {
 		prep, err := newAuxCommand(e, dir, "strategy.prepare", s.Name, s.Prepare)
 		if err != nil {
@@ -92,9 +75,10 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 			return nil, &experiments.Error{Path: expPath(e), Key: "strategy.command",
 				Msg: fmt.Sprintf("strategy %q: %v", s.Name, err)}
 		}
-		r.paths = append(r.paths, path)
-		r.argv = append(r.argv, s.Command)
+		l.Paths = append(l.Paths, path)
+		l.Argv = append(l.Argv, s.Command)
 	}
+	r.paths = l.Paths
 	if len(opts.Pin) > 0 {
 		allowed, err := allowedCPUs()
 		if err != nil {
@@ -103,18 +87,18 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 		if err := checkPin(opts.Pin, allowed); err != nil {
 			return nil, fmt.Errorf("%s: trials.pin: %w", expPath(e), err)
 		}
-		r.pin = true
+		l.Pin = true
 		for _, c := range opts.Pin {
-			r.pinSet.Set(c)
+			l.PinSet.Set(c)
 		}
-		r.others = allowed
+		l.Others = allowed
 		for _, c := range opts.Pin {
-			r.others.Clear(c)
+			l.Others.Clear(c)
 		}
-		if r.others.Count() == 0 {
+		if l.Others.Count() == 0 {
 			r.warnings = append(r.warnings, fmt.Sprintf(
 				"trials.pin (%s) covers every CPU benchlab may use: its own threads and the Go runtime share them with the children; leave a CPU out of the pin",
-				cpuList(r.pinSet)))
+				cpuList(l.PinSet)))
 		}
 	}
 
@@ -133,29 +117,33 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	if err := os.Remove(r.stderr.Name()); err != nil {
 		return nil, fmt.Errorf("remove %s: %w", r.stderr.Name(), err)
 	}
-	r.attr = syscall.ProcAttr{
-		Dir:   dir,
-		Env:   os.Environ(),
-		Files: []uintptr{r.devNull.Fd(), r.devNull.Fd(), r.stderr.Fd()},
-		Sys: &syscall.SysProcAttr{
-			Setpgid: true,
-			// Should benchlab die, its child dies too.
-			Pdeathsig: syscall.SIGKILL,
-		},
-	}
+	l.Dir, l.Env = dir, os.Environ()
+	l.Files = [3]uintptr{r.devNull.Fd(), r.devNull.Fd(), r.stderr.Fd()}
 	if r.showOutput {
-		r.attr.Files[1], r.attr.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
+		l.Files[1], l.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
 	}
-	if r.pin && r.others.Count() > 0 {
-		restore, err := isolateProcess(r.others)
+	if l.Pin && l.Others.Count() > 0 {
+		restore, err := isolateProcess(l.Others)
 		if err != nil {
 			return nil, fmt.Errorf("keep benchlab off the pinned CPUs: %w", err)
 		}
-		r.isolated, r.restore = true, restore
+		l.Isolated, r.restore = true, restore
 	}
-	r.timer = time.AfterFunc(time.Hour, r.expire)
-	r.timer.Stop()
-	r.stopCtx = context.AfterFunc(ctx, r.interrupt)
+	if !opts.InProcess {
+		// Started after the isolation: the spawner's threads stay off the
+		// pinned CPUs.
+		if r.launcher, err = spawn.Start(l); err != nil {
+			// Trials can still run, with a higher floor under their peak
+			// memory: say so, and go on.
+			r.warnings = append(r.warnings, fmt.Sprintf(
+				"%v; trials are started from benchlab itself, whose own peak memory is the floor of theirs", err))
+			r.launcher, err = nil, nil
+		}
+	}
+	if r.launcher == nil {
+		r.launcher = spawn.InProcess(l)
+	}
+	r.stopCtx = context.AfterFunc(ctx, r.launcher.Interrupt)
 	return r, nil
 }
 
@@ -164,8 +152,8 @@ func (r *procRunner) close() {
 	if r.stopCtx != nil {
 		r.stopCtx()
 	}
-	if r.timer != nil {
-		r.timer.Stop()
+	if r.launcher != nil {
+		r.launcher.Close()
 	}
 	if r.devNull != nil {
 		r.devNull.Close()
@@ -178,97 +166,31 @@ func (r *procRunner) close() {
 	}
 }
 
-// expire kills the running child when its deadline has passed. It runs on
-// the timer; the deadline check makes a late call left over from an earlier
-// trial harmless.
-func (r *procRunner) expire() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.pid != 0 && !time.Now().Before(r.deadline) {
-		syscall.Kill(-r.pid, syscall.SIGKILL)
-		r.timedOut = true
-	}
-}
-
-// interrupt kills the running child, and any child started later, once ctx
-// is cancelled.
-func (r *procRunner) interrupt() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.stopping = true
-	if r.pid != 0 {
-		syscall.Kill(-r.pid, syscall.SIGKILL)
-		r.cancelled = true
-	}
-}
+// floorKiB returns the peak resident memory of the process the children
+// are started from, which Linux counts as the floor of theirs, or 0 if
+// unknown. Call it before close.
+func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
 
 // trial runs strategy i once.
 func (r *procRunner) trial(i int) measurement {
-	// Everything is prepared before the start: from there to the reap this
-	// function makes system calls and reads the clock, nothing more.
 	if err := r.resetStderr(); err != nil {
 		return measurement{failure: err.Error()}
 	}
-	r.mu.Lock()
-	r.timedOut, r.cancelled = false, false
-	r.mu.Unlock()
-	path, argv := r.paths[i], r.argv[i]
-	var (
-		info unix.Siginfo
-		ws   syscall.WaitStatus
-		ru   syscall.Rusage
-	)
-
-	pid, start, err := r.start(path, argv)
-	if err != nil {
-		return measurement{failure: fmt.Sprintf("could not start %s: %v", path, err)}
+	res := &r.res
+	r.launcher.Launch(i, res)
+	if res.Stage != spawn.OK {
+		return measurement{failure: launchFailure(res, r.paths[i])}
 	}
-	r.mu.Lock()
-	r.pid = pid
-	r.deadline = start.Add(r.timeout)
-	if r.stopping {
-		syscall.Kill(-pid, syscall.SIGKILL)
-		r.cancelled = true
-	}
-	r.mu.Unlock()
-	r.timer.Reset(r.timeout)
-
-	// Wait for the exit but leave the child a zombie: until it is reaped
-	// its process ID, which is also its group's ID, cannot be reused.
-	for {
-		err = unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	r.timer.Stop()
-	r.mu.Lock()
-	r.pid = 0
-	timedOut, cancelled := r.timedOut, r.cancelled
-	r.mu.Unlock()
-	// Leftovers of the trial's group must not run into the next trial.
-	syscall.Kill(-pid, syscall.SIGKILL)
-	for {
-		_, err = syscall.Wait4(pid, &ws, 0, &ru)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	wallNS := time.Since(start).Nanoseconds()
-
-	if err != nil {
-		return measurement{failure: fmt.Sprintf("could not wait for %s: %v", path, err)}
-	}
-	if cancelled {
+	if res.Cancelled {
 		return measurement{interrupted: true}
 	}
 	m := measurement{record: true}
-	m.trial.WallNS = wallNS
-	m.trial.UserNS = ru.Utime.Nano()
-	m.trial.SysNS = ru.Stime.Nano()
-	m.trial.MaxRSSKiB = ru.Maxrss
-	m.trial.TimedOut = timedOut
-	switch {
+	m.trial.WallNS = res.WallNS
+	m.trial.UserNS = res.UserNS
+	m.trial.SysNS = res.SysNS
+	m.trial.MaxRSSKiB = res.MaxRSSKiB
+	m.trial.TimedOut = res.TimedOut
+	switch ws := res.Status; {
 	case ws.Signaled():
 		m.trial.ExitCode = -1
 		m.trial.Signal = int(ws.Signal())
@@ -279,47 +201,23 @@ func (r *procRunner) trial(i int) measurement {
 	return m
 }
 
-// start starts the child of a trial, pinned from birth when the run is
-// pinned, and returns its process ID and the time just before the start.
-//
-// Pinning sets the CPU mask of this OS thread around the fork: the child is
-// forked from the calling thread and inherits its mask, so it never runs
-// anywhere else. The thread then goes back to the CPUs outside the pin,
-// where all of benchlab's threads stay while the child runs. Setting the child's mask after the start would race with
-// the child (which may already have run, or spawned threads and children).
-func (r *procRunner) start(path string, argv []string) (pid int, start time.Time, err error) {
-	if !r.pin {
-		start = time.Now()
-		pid, err = syscall.ForkExec(path, argv, &r.attr)
-		return pid, start, err
+// launchFailure describes the failed launch of path.
+func launchFailure(res *spawn.Result, path string) string {
+	err := res.Errno
+	switch res.Stage {
+	case spawn.StageStart:
+		return fmt.Sprintf("could not start %s: %v", path, err)
+	case spawn.StageMask:
+		return fmt.Sprintf("could not start %s: read the CPU mask: %v", path, err)
+	case spawn.StagePin:
+		return fmt.Sprintf("could not start %s: pin to trials.pin: %v", path, err)
+	case spawn.StageRestore:
+		return fmt.Sprintf("could not start %s: restore the CPU mask after pinning: %v", path, err)
+	case spawn.StageWait:
+		return fmt.Sprintf("could not wait for %s: %v", path, err)
+	default:
+		return fmt.Sprintf("could not run %s: the spawner, which starts the trials, failed: %v", path, err)
 	}
-	runtime.LockOSThread()
-	// An isolated process's threads all have the mask others; no need to
-	// read it.
-	if r.isolated {
-		r.saved = r.others
-	} else if err := unix.SchedGetaffinity(0, &r.saved); err != nil {
-		runtime.UnlockOSThread()
-		return 0, start, fmt.Errorf("read the CPU mask: %w", err)
-	}
-	if err := unix.SchedSetaffinity(0, &r.pinSet); err != nil {
-		runtime.UnlockOSThread()
-		return 0, start, fmt.Errorf("pin to trials.pin: %w", err)
-	}
-	start = time.Now()
-	pid, err = syscall.ForkExec(path, argv, &r.attr)
-	if rerr := unix.SchedSetaffinity(0, &r.saved); rerr != nil {
-		// The thread keeps the pin; leaving it locked to this goroutine
-		// keeps other goroutines off it. The run stops here.
-		if err == nil {
-			syscall.Kill(-pid, syscall.SIGKILL)
-			var ws syscall.WaitStatus
-			syscall.Wait4(pid, &ws, 0, nil)
-		}
-		return 0, start, fmt.Errorf("restore the CPU mask after pinning: %w", rerr)
-	}
-	runtime.UnlockOSThread()
-	return pid, start, err
 }
 
 // resetStderr empties the children's standard error file for a new trial.

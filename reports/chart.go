@@ -109,7 +109,7 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 		}
 	}
 	p.NominalX(names...)
-	p.X.Tick.Label.Rotation = math.Pi / 9
+	p.X.Tick.Label.Rotation = math.Pi / 6 // steep enough that two-line names do not collide at 6 or more strategies
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YTop
 	p.X.Min, p.X.Max = -0.5, float64(len(rows))-0.5
@@ -165,6 +165,9 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 			errs = append(errs, struct{ Low, High float64 }{low, sd})
 			lo, hi = math.Min(lo, v-low), math.Max(hi, v+sd)
 			label := fmt.Sprintf("%.2f", v)
+			if v >= 10 {
+				label = fmt.Sprintf("%.1f", v) // narrow enough not to run into its neighbour's
+			}
 			if v >= 1 {
 				up.XYs = append(up.XYs, plotter.XY{X: float64(i), Y: v + sd})
 				up.Labels = append(up.Labels, label)

@@ -15,8 +15,20 @@ import (
 // run's ratios to its baseline are set side by side instead.
 func CompareText(a, b *results.Run) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "A: %s  %s on %s  %s\n", a.ID, a.Experiment, a.Machine.ID, paramsNote(a))
-	fmt.Fprintf(&sb, "B: %s  %s on %s  %s\n\n", b.ID, b.Experiment, b.Machine.ID, paramsNote(b))
+	for _, x := range []struct {
+		name string
+		run  *results.Run
+	}{{"A", a}, {"B", b}} {
+		line := fmt.Sprintf("%s: %s  %s on %s", x.name, x.run.ID, x.run.Experiment, x.run.Machine.ID)
+		if p := paramsNote(x.run); p != "" {
+			line += "  " + p
+		}
+		if !x.run.Complete {
+			line += "  (incomplete)"
+		}
+		sb.WriteString(line + "\n")
+	}
+	sb.WriteString("\n")
 	sa, sbm := analysis.Summarize(a), analysis.Summarize(b)
 	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', tabwriter.AlignRight)
 	if a.Machine.ID == b.Machine.ID {
@@ -108,59 +120,4 @@ func ratioDiff(a Row, b *Row) string {
 		return none
 	}
 	return fmt.Sprintf("%+.3f", b.Ratio.Value-a.Ratio.Value)
-}
-
-// HistoryText lists an experiment's runs on one machine, oldest first,
-// with each strategy's median per run and a mark where it changed
-// significantly from the run before (Mann-Whitney at α = 0.05): ▲ slower,
-// ▼ faster.
-func HistoryText(runs []*results.Run) string {
-	var sb strings.Builder
-	if len(runs) == 0 {
-		return "no runs\n"
-	}
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range runs {
-		for _, s := range r.Strategies {
-			if !seen[s.Name] {
-				seen[s.Name] = true
-				names = append(names, s.Name)
-			}
-		}
-	}
-	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', 0)
-	fmt.Fprint(tw, "run\tparameters\t")
-	for _, n := range names {
-		fmt.Fprintf(tw, "%s\t", n)
-	}
-	fmt.Fprintln(tw)
-	prev := map[string]analysis.Summary{}
-	for _, r := range runs {
-		fmt.Fprintf(tw, "%s\t%s\t", r.ID, paramsNote(r))
-		sums := analysis.Summarize(r)
-		for _, n := range names {
-			s := find(sums, n)
-			if s == nil || s.N == 0 {
-				fmt.Fprint(tw, none+"\t")
-				continue
-			}
-			mark := ""
-			if p, ok := prev[n]; ok {
-				if c, ok := analysis.Compare2(p.WallNS, s.WallNS); ok && c.Significant {
-					mark = " ▲"
-					if c.CliffsDelta < 0 {
-						mark = " ▼"
-					}
-					mark += " p=" + analysis.FormatP(c.P)
-				}
-			}
-			fmt.Fprintf(tw, "%s%s\t", duration(s.MedianNS), mark)
-			prev[n] = *s
-		}
-		fmt.Fprintln(tw)
-	}
-	tw.Flush()
-	sb.WriteString("\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = 0.05). Runs at different parameters are not comparable.\n")
-	return sb.String()
 }

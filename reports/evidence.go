@@ -142,7 +142,7 @@ func (c *Counts) Fit(strategy string) (analysis.CountFit, bool) {
 }
 
 // Selection is what a report is built from: the main run, and the newest
-// sweep and instruction counts, when the archive has them.
+// sweep, instruction counts and the history, when the archive has them.
 type Selection struct {
 	// Main is the newest complete timed run at the default parameters (a
 	// run of its own preferred over a sweep's point), or failing that the
@@ -156,6 +156,10 @@ type Selection struct {
 	// the parameter they vary.
 	Counts     *results.Run
 	CountParam string
+	// History holds the complete timed runs at the default parameters on
+	// Main's machine, oldest first (HistoryRuns), when there are at least
+	// two; nil otherwise.
+	History []*results.Run
 }
 
 // Select chooses from runs (one experiment's, oldest first) what a report
@@ -207,6 +211,11 @@ func Select(runs []*results.Run) Selection {
 			sel.Sweep, sel.SweepParam = groups[id], p
 			slices.Reverse(sel.Sweep)
 			break
+		}
+	}
+	if sel.Main != nil {
+		if h := HistoryRuns(runs, sel.Main.Machine.ID); len(h) >= minHistoryRuns {
+			sel.History = h
 		}
 	}
 	if sel.Counts != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -74,6 +75,13 @@ func asyncRun(t *testing.T) *results.Run {
 			{Path: "target/release/async-enum", Size: 1_234_568, SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"},
 		},
 		Recorded: []results.RecordedFile{{Path: "Cargo.lock", Content: "# lock\n"}},
+		Environment: results.Environment{Pinned: true, Nixpkgs: "d3498f78b4e1c5b2a6f0e9d8c7b6a5f4e3d2c1b0",
+			StorePaths: map[string]string{
+				"cargo": "/nix/store/2a6x0bq3l8c1m9d4f5g7h8j0k1l2m3n4-cargo-1.85.0",
+				"rustc": "/nix/store/9z8y7x6w5v4u3t2s1r0q9p8o7n6m5l4k-rustc-1.85.0",
+			}},
+		Noise: &results.Noise{LoadAvg: [3]float64{0.31, 0.42, 0.5}, Governors: []string{"performance"}, Turbo: "off",
+			ASLR: 2, IsolatedCPUs: "1", PinnedBusy: []float64{0.004}, SampleMS: 200},
 		Strategies: []results.Strategy{
 			{Name: "function-pointer", Command: []string{"target/release/function-pointer"}, Description: "`fn(i32) -> i32` called in a loop"},
 			{Name: "boxed-function-pointer", Command: []string{"target/release/boxed-function-pointer"}, Description: "`Box<dyn Fn(i32) -> i32>` called in a loop"},
@@ -117,6 +125,7 @@ func degenerateRun(t *testing.T) *results.Run {
 		},
 		Trials:   ts,
 		Warnings: []string{"load average 3.2 on 2 CPUs: the host is busy"},
+		Noise:    &results.Noise{LoadAvg: [3]float64{3.2, 2.9, 2.5}, ASLR: -1},
 	}
 }
 
@@ -180,5 +189,49 @@ func paperRun(t *testing.T) *Report {
 		}
 	}
 	rep.AddCounts(counts, "iterations")
+	rep.AddHistory(append(earlierRuns(t), run))
 	return rep
+}
+
+// earlierRuns are three complete runs of the seed experiment before
+// asyncRun, on its machine and at its parameters, a week apart:
+// async-boxed-naive is 10% faster in the second (a significant ▼ there
+// and ▲ back in the third), and the third lacks async-enum.
+func earlierRuns(t *testing.T) []*results.Run {
+	var runs []*results.Run
+	for k := range 3 {
+		rng := rand.New(rand.NewPCG(7, uint64(k)))
+		naive := 5610.0
+		if k == 1 {
+			naive = 5050
+		}
+		run := asyncRun(t)
+		run.ID = fmt.Sprintf("20251%d01T030405Z-0000000%d", k, k)
+		run.Started = time.Date(2025, time.Month(10+k), 1, 3, 4, 5, 0, time.UTC)
+		run.Finished = run.Started.Add(2 * time.Minute)
+		run.Parameters = map[string]string{"iterations": "250000000"}
+		run.Trials = trials(rng, 2, 10, []float64{431, 541, 409, naive, 319, 528}, []float64{5, 3, 4, 40, 1.5, 1})
+		if k == 2 {
+			run.Strategies = run.Strategies[:5]
+			run.Trials = slices.DeleteFunc(run.Trials, func(tr results.Trial) bool { return tr.Strategy == 5 })
+		}
+		runs = append(runs, run)
+	}
+	return runs
+}
+
+// importedRun is a hyperfine export taken in by `benchlab import`.
+func importedRun(t *testing.T) *results.Run {
+	data := []byte(`{"results": [
+	  {"command": "sleep 0.1", "mean": 0.1021, "stddev": 0.0011, "median": 0.1019, "user": 0.0009, "system": 0.0012,
+	   "min": 0.1009, "max": 0.1035, "times": [0.1009, 0.1019, 0.1035, 0.1021, 0.1012], "exit_codes": [0, 0, 0, 0, 0]},
+	  {"command": "sleep 0.2", "mean": 0.2018, "stddev": 0.001, "median": 0.2017, "user": 0.0009, "system": 0.0013,
+	   "min": 0.2008, "max": 0.2031, "times": [0.2008, 0.2017, 0.2031, 0.2016, 0.2018], "exit_codes": [0, 0, 0, 0, 1]}]}`)
+	run, err := results.FromHyperfine(data, results.ImportOptions{File: "/home/someone/bench.json", Experiment: "sleeps",
+		MachineNote: "a laptop on battery", Modified: started, Lab: results.Lab{Version: "v0.1.0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.ID = "20260102T030405Z-1a1a1a1a" // NewID draws random bits
+	return run
 }

@@ -107,13 +107,133 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", "")), " ")
 }
 
-// cell makes s safe inside a Markdown table cell: one line, pipes escaped
-// (GitHub removes the backslash before a pipe even inside a code span, so
-// backticks keep working).
-func cell(s string) string {
-	s = strings.ReplaceAll(oneLine(s), `\|`, `|`)
-	return strings.ReplaceAll(s, "|", `\|`)
+// Strings from a run are untrusted: archives merge by copying folders and
+// `benchlab import` takes other tools' files, so a run's names, machine
+// fields, warnings and failure output can hold anything. Each reaches the
+// Markdown through one of the functions below, so that no string from a
+// run can open raw HTML, a link or an image, break out of a table cell or
+// a code block, or start a heading:
+//
+//   - literal: literal text, every character Markdown would act on escaped;
+//     for anything not meant as Markdown (names, warnings, machine fields).
+//   - markdown: the inline Markdown of an experiment file's descriptions and
+//     questions: code spans and emphasis kept, HTML and link syntax shown
+//     as the characters they are.
+//   - code, codeCell, fenced: code spans and blocks, inert by construction.
+
+// textEscaper escapes every character with a meaning in GitHub-flavoured
+// Markdown text: backslash escapes for the punctuation, entities for the
+// characters that open HTML.
+var textEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "~", `\~`,
+	"[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`, "#", `\#`, "!", `\!`, "|", `\|`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;")
+
+// literal formats untrusted s as literal Markdown text on one line: it renders
+// as exactly the characters of s (whitespace runs as one space) and is safe
+// in a table cell.
+func literal(s string) string { return textEscaper.Replace(oneLine(s)) }
+
+// cell is literal, for a table cell.
+func cell(s string) string { return literal(s) }
+
+// markdown formats s, inline Markdown from an experiment file, on one line.
+// Code spans are kept as they are (they are inert); outside them emphasis
+// and backslash escapes are kept, while '<', '>' and '&' become entities,
+// '[' and ']' become entities so that no link or image can form, and '|'
+// is escaped for tables. A backtick run that closes no code span is
+// escaped, so that the spans found here are the renderer's.
+func markdown(s string) string {
+	s = oneLine(s)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			// A backslash escape: the character is literal either way.
+			if e, ok := markdownEntity(s[i+1]); ok {
+				b.WriteString(e)
+			} else {
+				b.WriteString(s[i : i+2])
+			}
+			i += 2
+		case c == '\\':
+			b.WriteString(`\\`)
+			i++
+		case c == '`':
+			n := runLen(s, i, '`')
+			if end := closingRun(s, i+n, n); end >= 0 {
+				b.WriteString(s[i : end+n]) // the whole code span
+				i = end + n
+				continue
+			}
+			b.WriteString(strings.Repeat("\\`", n))
+			i += n
+		default:
+			if e, ok := markdownEntity(c); ok {
+				b.WriteString(e)
+			} else {
+				b.WriteByte(c)
+			}
+			i++
+		}
+	}
+	return b.String()
 }
+
+// markdownEntity is what markdown writes for a character that could open
+// HTML or a link, or end a table cell.
+func markdownEntity(c byte) (string, bool) {
+	switch c {
+	case '<':
+		return "&lt;", true
+	case '>':
+		return "&gt;", true
+	case '&':
+		return "&amp;", true
+	case '[':
+		return "&#91;", true
+	case ']':
+		return "&#93;", true
+	case '|':
+		return `\|`, true
+	}
+	return "", false
+}
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
+}
+
+// runLen is the length of the run of c starting at s[i].
+func runLen(s string, i int, c byte) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	return n
+}
+
+// closingRun returns the index from i of the next run of exactly n
+// backticks, which closes a code span opened by n, or -1.
+func closingRun(s string, i, n int) int {
+	for i < len(s) {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		m := runLen(s, i, '`')
+		if m == n {
+			return i
+		}
+		i += m
+	}
+	return -1
+}
+
+// codeCell is code for a table cell: pipes are escaped, which GitHub undoes
+// inside a code span in a table.
+func codeCell(s string) string { return strings.ReplaceAll(code(s), "|", `\|`) }
 
 // code formats s as a Markdown code span, with a fence of backticks longer
 // than any run inside it; an em dash when s is empty.

@@ -10,15 +10,16 @@ import (
 
 	"benchlab/analysis"
 	"benchlab/experiments"
+	"benchlab/results"
 )
 
 // Markdown renders the report as GitHub-flavoured Markdown, reading like a
 // short paper: the question, the reproduced table beside the published
 // one, whether the differences are real, the sweep's fixed and per-call
 // costs, instruction counts, answers to the source's open questions, then
-// the caveats, machine, toolchains and run. charts names the PNG files
-// rendered beside it (ChartName, DistributionName, SweepName); a chart not
-// named is left out.
+// the history of earlier runs, the caveats, machine, toolchains and run.
+// charts names the PNG files rendered beside it (ChartName,
+// DistributionName, SweepName, HistoryName); a chart not named is left out.
 func (r *Report) Markdown(charts ...string) []byte {
 	var b strings.Builder
 	chart := ""
@@ -31,6 +32,9 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writeSweep(&b, slices.Contains(charts, SweepName))
 	r.writeCounts(&b)
 	r.writeAnswers(&b)
+	if r.History != nil {
+		r.History.writeSection(&b, slices.Contains(charts, HistoryName))
+	}
 	r.writeWarnings(&b)
 	r.writeFailures(&b)
 	r.writeMachine(&b)
@@ -49,7 +53,7 @@ func (r *Report) writeHeader(b *strings.Builder) {
 	if title == "" {
 		title = run.Experiment
 	}
-	fmt.Fprintf(b, "# %s\n\n", oneLine(title))
+	fmt.Fprintf(b, "# %s\n\n", markdown(title))
 	if !run.Complete {
 		fmt.Fprintf(b, "> [!WARNING]\n> **Incomplete run.** It was interrupted after %d trials; the figures below cover only the trials finished before it stopped.\n\n", len(run.Trials))
 	}
@@ -63,16 +67,17 @@ func (r *Report) writeHeader(b *strings.Builder) {
 		return
 	}
 	if e.Source != "" {
-		src := oneLine(e.Source)
-		if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
-			src = "<" + src + ">"
-		}
-		fmt.Fprintf(b, "Source: %s\n", src)
+		fmt.Fprintf(b, "Source: %s\n", source(e.Source))
 	}
 	b.WriteString("\n")
 	if q := strings.TrimSpace(e.Question); q != "" {
-		for _, l := range strings.Split(q, "\n") {
-			fmt.Fprintf(b, "> %s\n", strings.TrimRight(l, " \t\r"))
+		// Each paragraph on one line, so that no line of it can start a
+		// heading, list or code block.
+		for i, para := range paragraphs(q) {
+			if i > 0 {
+				b.WriteString(">\n")
+			}
+			fmt.Fprintf(b, "> %s\n", markdown(para))
 		}
 		b.WriteString("\n")
 	}
@@ -94,7 +99,7 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	if r.Baseline != "" {
 		b.WriteString("so above 1 is slower.")
 	}
-	b.WriteString(" Brackets are 95% confidence intervals: the mean's and the ratio's from the percentile bootstrap (10,000 resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond 1.5 IQR, severe beyond 3) and kept in every figure.")
+	b.WriteString(" Brackets are 95% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (10,000 resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond 1.5 IQR, severe beyond 3) and kept in every figure.")
 	hasPub := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Published != nil })
 	if hasPub {
 		b.WriteString(" " + r.publishedSentence())
@@ -124,8 +129,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	b.WriteString("\n")
 
 	if chart != "" && r.Baseline != "" {
-		fmt.Fprintf(b, "![Mean time of each strategy relative to %s: reproduced with 95%% CI, published with ± σ](%s)\n\n", r.Baseline, chart)
-		fmt.Fprintf(b, "Bars start at the baseline's 1×: up is slower than %s, down is faster; the scale is logarithmic. Reproduced bars carry their 95%% bootstrap interval, published ones ± σ (all the source gives).\n\n", r.Baseline)
+		fmt.Fprintf(b, "![Mean time of each strategy relative to %s: reproduced with 95%% CI, published with ± σ](%s)\n\n", literal(r.Baseline), chart)
+		fmt.Fprintf(b, "Bars start at the baseline's 1×: up is slower than %s, down is faster; the scale is logarithmic. Reproduced bars carry their 95%% bootstrap interval, published ones ± σ (all the source gives).\n\n", code(r.Baseline))
 	}
 	r.writeStrategies(b)
 
@@ -181,7 +186,7 @@ func (r *Report) publishedSentence() string {
 	if len(machines) > 0 {
 		s += ", on " + strings.Join(machines, "; ")
 	}
-	return oneLine(s) + "."
+	return literal(s) + "."
 }
 
 func writeRow(b *strings.Builder, cells []string) {
@@ -246,12 +251,12 @@ func (r *Report) writeWarnings(b *strings.Builder) {
 	b.WriteString("## Warnings\n\n")
 	n := 0
 	for _, w := range r.Warnings {
-		fmt.Fprintf(b, "- %s\n", oneLine(w))
+		fmt.Fprintf(b, "- %s\n", literal(w))
 		n++
 	}
 	for _, row := range r.Rows {
 		for _, w := range row.Warnings {
-			fmt.Fprintf(b, "- %s: %s\n", code(row.Strategy), oneLine(w))
+			fmt.Fprintf(b, "- %s: %s\n", code(row.Strategy), literal(w))
 			n++
 		}
 	}
@@ -271,7 +276,7 @@ func (r *Report) writeFailures(b *strings.Builder) {
 			b.WriteString("## Failures\n\nThe first failed trial of each strategy: its exit status and the end of its standard error.\n\n")
 			first = false
 		}
-		fmt.Fprintf(b, "%s:\n\n%s\n", code(row.Strategy), fenced(row.Failure))
+		fmt.Fprintf(b, "Strategy %s:\n\n%s\n", code(row.Strategy), fenced(row.Failure))
 	}
 }
 
@@ -285,16 +290,99 @@ func (r *Report) writeMachine(b *strings.Builder) {
 		osArch = strings.TrimSpace(osArch + " (" + m.Arch + ")")
 	}
 	for _, kv := range [][2]string{
-		{"machine ID", code(m.ID)},
+		{"machine ID", codeCell(m.ID)},
 		{"CPU", orNone(m.CPUModel)},
-		{"CPUs", strconv.Itoa(m.CPUs)},
-		{"memory", kib(m.MemoryKiB)},
+		{"CPUs", orZero(m.CPUs, strconv.Itoa(m.CPUs))},
+		{"memory", orZero(m.MemoryKiB, kib(m.MemoryKiB))},
 		{"OS", orNone(osArch)},
 		{"kernel", orNone(m.Kernel)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
 	}
 	b.WriteString("\n")
+	if r.Run.Imported != nil {
+		b.WriteString("The run was imported, so this is all that is known of its machine: the ID stands for the importer's note, not for a fingerprint of the hardware.\n\n")
+	}
+	r.writeNoise(b)
+}
+
+// writeNoise writes what could have made the host noisy, as read before
+// the trials.
+func (r *Report) writeNoise(b *strings.Builder) {
+	b.WriteString("### Host noise before the trials\n\n")
+	n := r.Run.Noise
+	if n == nil {
+		b.WriteString("Not recorded: the run was made before benchlab recorded it, or imported.\n\n")
+		return
+	}
+	governors := "— (no cpufreq: a VM, or frequency scaling off)"
+	if len(n.Governors) > 0 {
+		var gs []string
+		for _, g := range n.Governors {
+			gs = append(gs, cell(g))
+		}
+		governors = strings.Join(gs, ", ")
+	}
+	turbo := "— (not exposed)"
+	if n.Turbo != "" {
+		turbo = cell(n.Turbo)
+	}
+	isolated := "none"
+	if n.IsolatedCPUs != "" {
+		isolated = cell(n.IsolatedCPUs)
+	}
+	writeRow(b, []string{"", ""})
+	writeRow(b, []string{":--", ":--"})
+	for _, kv := range [][2]string{
+		{"load average (1, 5, 15 min)", fmt.Sprintf("%.2f, %.2f, %.2f on %s", n.LoadAvg[0], n.LoadAvg[1], n.LoadAvg[2], plural(r.Run.Machine.CPUs, "CPU"))},
+		{"CPU frequency governor", governors},
+		{"turbo / boost", turbo},
+		{"ASLR", aslr(n.ASLR)},
+		{"isolated CPUs", isolated},
+		{"pinned CPUs busy", r.pinnedBusy(n)},
+	} {
+		writeRow(b, []string{kv[0], kv[1]})
+	}
+	b.WriteString("\n")
+}
+
+// aslr describes /proc/sys/kernel/randomize_va_space.
+func aslr(v int) string {
+	switch v {
+	case 0:
+		return "off (0)"
+	case 1:
+		return "partial (1: stack, mmap and vDSO)"
+	case 2:
+		return "full (2)"
+	case -1:
+		return "— (unreadable)"
+	}
+	return strconv.Itoa(v)
+}
+
+// pinnedBusy formats the busy fraction of each pinned CPU.
+func (r *Report) pinnedBusy(n *results.Noise) string {
+	if len(n.PinnedBusy) == 0 {
+		return "— (not sampled: no CPUs pinned)"
+	}
+	var parts []string
+	for i, f := range n.PinnedBusy {
+		name := "CPU ?"
+		if i < len(r.Run.Settings.Pin) {
+			name = fmt.Sprintf("CPU %d", r.Run.Settings.Pin[i])
+		}
+		if !finite(f) {
+			parts = append(parts, name+" "+none)
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %.1f%%", name, 100*f))
+	}
+	s := strings.Join(parts, ", ")
+	if n.SampleMS > 0 {
+		s += fmt.Sprintf(" (over %d ms)", n.SampleMS)
+	}
+	return s
 }
 
 func (r *Report) writeToolchains(b *strings.Builder) {
@@ -354,17 +442,17 @@ func (r *Report) writeRun(b *strings.Builder) {
 	}
 	baseline := "none set"
 	if s.Baseline != "" {
-		baseline = code(s.Baseline)
+		baseline = codeCell(s.Baseline)
 	}
 	lab := orNone(run.Lab.Version)
 	if run.Lab.Commit != "" {
-		lab += ", commit " + code(run.Lab.Commit)
+		lab += ", commit " + codeCell(run.Lab.Commit)
 	}
 	if run.Lab.GoVersion != "" {
-		lab += ", " + run.Lab.GoVersion
+		lab += ", " + cell(run.Lab.GoVersion)
 	}
 	for _, kv := range [][2]string{
-		{"run ID", code(run.ID)},
+		{"run ID", codeCell(run.ID)},
 		{"started", timestamp(run.Started)},
 		{"finished", finished},
 		{"complete", complete},
@@ -375,11 +463,60 @@ func (r *Report) writeRun(b *strings.Builder) {
 		{"baseline", baseline},
 		{"trials archived", strconv.Itoa(len(run.Trials))},
 		{"benchlab", lab},
+		{"toolchains", environment(run)},
+		{"imported", imported(run.Imported)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
 	}
 	b.WriteString("\n")
+	if env := run.Environment; env.Pinned && len(env.StorePaths) > 0 {
+		b.WriteString("Nix store paths of the pinned toolchains:\n\n")
+		writeRow(b, []string{"tool", "store path"})
+		writeRow(b, []string{":--", ":--"})
+		for _, k := range slices.Sorted(maps.Keys(env.StorePaths)) {
+			writeRow(b, []string{cell(k), codeCell(env.StorePaths[k])})
+		}
+		b.WriteString("\n")
+	}
+	if run.Imported != nil {
+		b.WriteString(importCaveats)
+	}
 }
+
+// environment says whether the run's toolchains were pinned.
+func environment(run *results.Run) string {
+	env := run.Environment
+	switch {
+	case run.Imported != nil && !env.Pinned:
+		return "unknown: imported"
+	case !env.Pinned:
+		return "not pinned (no Nix): the versions above are what the host had"
+	case env.Nixpkgs == "":
+		return "pinned by Nix (nixpkgs revision not recorded)"
+	}
+	return "pinned by Nix: nixpkgs " + codeCell(env.Nixpkgs)
+}
+
+// imported says where an imported run came from.
+func imported(im *results.Import) string {
+	if im == nil {
+		return "no: measured by benchlab"
+	}
+	tool := im.Tool
+	if tool == "" {
+		tool = "another tool"
+	}
+	s := "yes: from " + cell(tool) + " export " + codeCell(im.File) + ", sha256 " + codeCell(im.SHA256)
+	if im.Note != "" {
+		s += "; machine note: " + cell(im.Note)
+	}
+	return s
+}
+
+// importCaveats is what an imported run cannot say.
+const importCaveats = `Caveats of an imported run: benchlab did not measure it. Its machine has no fingerprint, only the importer's note; no noise record, CPU pinning, warm-up count, toolchain or build is known; the started time is the imported file's modification time; and hyperfine exports only each command's mean user and system time, so every trial carries those means. Compare its ratios, not its absolute times, with runs on other machines.
+
+`
 
 func (r *Report) writeArtifacts(b *strings.Builder) {
 	b.WriteString("## Build artifacts\n\n")
@@ -394,7 +531,7 @@ func (r *Report) writeArtifacts(b *strings.Builder) {
 		if len(sum) > 12 {
 			sum = sum[:12]
 		}
-		writeRow(b, []string{cell(a.Path), size(a.Size), code(sum)})
+		writeRow(b, []string{cell(a.Path), size(a.Size), codeCell(sum)})
 	}
 }
 
@@ -415,6 +552,46 @@ func plural(n int, thing string) string {
 
 func orNone(s string) string {
 	if s = cell(s); s == "" {
+		return none
+	}
+	return s
+}
+
+// source formats an experiment's source: an http(s) URL as an autolink
+// when nothing in it could end the link early or open HTML, anything
+// else as literal text.
+func source(s string) string {
+	s = oneLine(s)
+	if (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && !strings.ContainsAny(s, " <>\"'`\\") {
+		return "<" + s + ">"
+	}
+	return literal(s)
+}
+
+// paragraphs splits s at blank lines.
+func paragraphs(s string) []string {
+	var out []string
+	var cur []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
+		if strings.TrimSpace(l) == "" {
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, " "))
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, l)
+	}
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, " "))
+	}
+	return out
+}
+
+// orZero is s, or an em dash when n is 0 (unknown, as for an imported
+// run's machine).
+func orZero[T int | int64](n T, s string) string {
+	if n == 0 {
 		return none
 	}
 	return s

@@ -67,7 +67,7 @@ func (r *Report) writeStrategies(b *strings.Builder) {
 	}
 	b.WriteString("### Strategies\n\n")
 	for _, row := range r.Rows {
-		if d := oneLine(row.Description); d != "" {
+		if d := markdown(row.Description); d != "" {
 			fmt.Fprintf(b, "- %s: %s\n", code(row.Strategy), d)
 		} else {
 			fmt.Fprintf(b, "- %s\n", code(row.Strategy))
@@ -105,7 +105,7 @@ func (r *Report) writeTests(b *strings.Builder, chart bool) {
 		b.WriteString("\n")
 		for _, t := range r.Tests {
 			for _, w := range t.Comparison.Warnings {
-				fmt.Fprintf(b, "- %s: %s\n", code(t.Strategy), w)
+				fmt.Fprintf(b, "- %s: %s\n", code(t.Strategy), literal(w))
 			}
 		}
 		if hasTestWarnings(r.Tests) {
@@ -133,7 +133,7 @@ func (r *Report) writeSweep(b *strings.Builder, chart bool) {
 	if s == nil {
 		return
 	}
-	unit := singular(s.Param)
+	unit := literal(singular(s.Param))
 	fmt.Fprintf(b, "## Fixed cost and cost per %s\n\n", unit)
 	var vals []string
 	for _, v := range s.Values {
@@ -166,17 +166,17 @@ func (r *Report) writeSweep(b *strings.Builder, chart bool) {
 	}
 	b.WriteString("\n")
 	if chart {
-		fmt.Fprintf(b, "![Wall time against %s with each strategy's fitted line](%s)\n\n", s.Param, SweepName)
+		fmt.Fprintf(b, "![Wall time against %s with each strategy's fitted line](%s)\n\n", literal(s.Param), SweepName)
 	}
 	n := 0
 	for _, f := range s.Fits {
 		for _, w := range f.Warnings {
-			fmt.Fprintf(b, "- %s: %s\n", code(f.Strategy), w)
+			fmt.Fprintf(b, "- %s: %s\n", code(f.Strategy), literal(w))
 			n++
 		}
 	}
 	for _, w := range s.Warnings {
-		fmt.Fprintf(b, "- %s\n", oneLine(w))
+		fmt.Fprintf(b, "- %s\n", literal(w))
 		n++
 	}
 	if n > 0 {
@@ -219,9 +219,9 @@ func (r *Report) writeCounts(b *strings.Builder) {
 	if tool == "" {
 		tool = "an instruction counter"
 	}
-	unit := "unit of " + c.Param
+	unit := "unit of " + literal(c.Param)
 	if c.Param != "" {
-		unit = singular(c.Param)
+		unit = literal(singular(c.Param))
 	}
 	fmt.Fprintf(b, "Instructions executed by each strategy, counted by %s in run %s: deterministic, unlike times. The difference between builds at different %s cancels start-up, leaving the instructions per %s.\n\n",
 		code(tool), code(c.Run.ID), code(c.Param), unit)
@@ -235,9 +235,9 @@ func (r *Report) writeCounts(b *strings.Builder) {
 		if !f.OK {
 			why := "fewer than two counts"
 			if f.Failure != "" {
-				why = "failed: " + firstLineOf(f.Failure)
+				why = "failed: " + codeCell(firstLineOf(f.Failure))
 			}
-			writeRow(b, []string{cell(f.Strategy), none, none, cell(why)})
+			writeRow(b, []string{cell(f.Strategy), none, none, why})
 			continue
 		}
 		writeRow(b, []string{cell(f.Strategy), fmt.Sprintf("%.2f", f.Fit.Slope), fmt.Sprintf("%.0f", f.Fit.Intercept), cell(strings.Join(counts, ", "))})
@@ -261,7 +261,7 @@ func (r *Report) writeAnswers(b *strings.Builder) {
 	b.WriteString("## Open questions\n\n")
 	b.WriteString("Each answer is generated from the numbers above; its wording follows the tests and intervals, not the other way round.\n\n")
 	for _, q := range r.Experiment.OpenQuestions {
-		fmt.Fprintf(b, "**%s**\n\n", oneLine(q.Text))
+		fmt.Fprintf(b, "**%s**\n\n", markdown(q.Text))
 		for _, p := range r.answer(q) {
 			b.WriteString(p + "\n\n")
 		}
@@ -297,7 +297,7 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 	fc, okC := r.Sweep.Fit(c)
 	if okA && okC {
 		s := r.Sweep
-		unit := singular(s.Param)
+		unit := literal(singular(s.Param))
 		dSlope := fa.Fit.Slope - fc.Fit.Slope
 		hSlope := math.Hypot(fa.Fit.SlopeCI.HalfWidth(), fc.Fit.SlopeCI.HalfWidth())
 		dFixed := fa.Fit.Intercept - fc.Fit.Intercept
@@ -328,7 +328,7 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 			perCall := dSlope * x
 			diff := ra.MeanNS - rc.MeanNS
 			p += fmt.Sprintf(" At this run's %s %s, the per-%s difference adds up to %s of the measured %s difference in mean time",
-				paramValue(x), s.Param, unit, signedDuration(perCall), signedDuration(diff))
+				paramValue(x), literal(s.Param), unit, signedDuration(perCall), signedDuration(diff))
 			if diff != 0 {
 				p += fmt.Sprintf(" (%.0f%%)", 100*perCall/diff)
 			}
@@ -345,7 +345,7 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 	ia, okA := r.Counts.Fit(a)
 	ic, okC := r.Counts.Fit(c)
 	if okA && okC {
-		unit := singular(r.Counts.Param)
+		unit := literal(singular(r.Counts.Param))
 		p := fmt.Sprintf("Counted by %s, %s executes %.2f instructions per %s and %s %.2f", code(r.Counts.Tool), code(a), ia.Fit.Slope, unit, code(c), ic.Fit.Slope)
 		if okA && okC && fa.OK && fc.OK {
 			sameSign := (ia.Fit.Slope-ic.Fit.Slope)*(fa.Fit.Slope-fc.Fit.Slope) > 0

@@ -38,6 +38,11 @@ func render(p *plot.Plot, height vg.Length) ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(ChartWidth, height), vgimg.UseDPI(ChartDPI),
 		vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(c))
+	return encode(c)
+}
+
+// encode returns the canvas as PNG bytes.
+func encode(c *vgimg.Canvas) ([]byte, error) {
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
@@ -91,7 +96,7 @@ func DistributionChart(r *Report) ([]byte, error) {
 		names[i] = fmt.Sprintf("%s\n(n=%d)", row.Strategy, row.N)
 	}
 	p.NominalX(names...)
-	p.X.Tick.Label.Rotation = math.Pi / 9
+	p.X.Tick.Label.Rotation = math.Pi / 6 // steep enough that two-line names do not collide at 6 or more strategies
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YTop
 	if logScale {

@@ -48,6 +48,9 @@ type Report struct {
 	// the archive has none.
 	Sweep  *Sweep
 	Counts *Counts
+	// History is attached by AddHistory: the comparable runs of the
+	// experiment on the run's machine, when there are at least two.
+	History *History
 }
 
 // Row is one strategy's reproduced and published figures.
@@ -183,7 +186,8 @@ const (
 )
 
 // Files renders the report: README.md first, then each chart that has
-// anything to plot (ratios, every run's distribution, the sweep).
+// anything to plot (ratios, every run's distribution, the sweep, the
+// history).
 func (r *Report) Files() ([]File, error) {
 	var charts []File
 	for _, c := range []struct {
@@ -193,6 +197,12 @@ func (r *Report) Files() ([]File, error) {
 		{ChartName, BarChart},
 		{DistributionName, DistributionChart},
 		{SweepName, SweepChart},
+		{HistoryName, func(r *Report) ([]byte, error) {
+			if r.History == nil {
+				return nil, ErrNothingToPlot
+			}
+			return r.History.Chart()
+		}},
 	} {
 		data, err := c.render(r)
 		switch {

@@ -45,6 +45,7 @@ var cases = []struct {
 }{
 	{"async", "a complete run of the seed experiment: every section filled, one notable Δ, one outlier", asyncRun},
 	{"degenerate", "an interrupted run whose baseline failed: no reproduced ratios, one run, identical runs, a timeout, escaping", degenerateRun},
+	{"imported", "a hyperfine export: no fingerprint, noise or toolchains, the import record and its caveats, one failed trial", importedRun},
 	{"fastest", "no baseline and an experiment file that no longer decodes: ratios to the fastest, no published figures, µs", fastestRun},
 }
 
@@ -263,8 +264,9 @@ func TestFormat(t *testing.T) {
 		{"GiB", kib(32_768_000), "31.2 GiB"},
 		{"bytes", size(999), "999 B"},
 		{"a pipe in a cell is escaped", cell("a | b"), `a \| b`},
-		{"an escaped pipe is not escaped twice", cell(`a \| b`), `a \| b`},
-		{"backticks stay, with pipes inside escaped", cell("`x|y`"), "`x\\|y`"},
+		{"a backslash is literal, so an escaped pipe shows both", cell(`a \| b`), `a \\\| b`},
+		{"backticks in a cell are literal, not a code span", cell("`x|y`"), "\\`x\\|y\\`"},
+		{"a pipe in a code span in a cell is escaped", codeCell("x|y"), "`x\\|y`"},
 		{"newlines become spaces", cell("first\nsecond\r\nthird"), "first second third"},
 		{"a code span around backticks uses a longer fence", code("a ` b"), "``a ` b``"},
 		{"a code span starting with a backtick is padded", code("`a"), "`` `a ``"},
@@ -295,7 +297,7 @@ func TestPaper(t *testing.T) {
 	for _, f := range files {
 		names = append(names, f.Name)
 	}
-	if diff := cmp.Diff([]string{ReadmeName, ChartName, DistributionName, SweepName}, names); diff != "" {
+	if diff := cmp.Diff([]string{ReadmeName, ChartName, DistributionName, SweepName, HistoryName}, names); diff != "" {
 		t.Fatalf("files (-want +got):\n%s", diff)
 	}
 	golden(t, filepath.Join("testdata", "paper.report.golden.md"), files[0].Data)

@@ -48,6 +48,7 @@ var commands = []command{
 	{"sweep", "[flags] EXPERIMENT_DIR", "rebuild and run once per value of a build-time parameter", cmdSweep},
 	{"compare", "[flags] RUN_A RUN_B", "compare two archived runs, with significance per strategy", cmdCompare},
 	{"history", "[flags] EXPERIMENT_NAME", "every run of an experiment per machine, flagging significant changes", cmdHistory},
+	{"count", "[flags] EXPERIMENT_DIR", "count instructions per iteration and at start-up (callgrind or perf), archived", cmdCount},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -60,6 +60,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		rep.AddSweep(sel.Sweep, sel.SweepParam)
 	}
 	rep.AddCounts(sel.Counts, sel.CountParam)
+	rep.AddHistory(sel.History)
 	dir := filepath.Join(*outDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

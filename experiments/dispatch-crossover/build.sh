@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 command -v cargo >/dev/null || {
-	echo "build.sh: cargo not on PATH; install Rust (../async-fn-pointers/setup.sh does)" >&2
+	echo "build.sh: cargo not on PATH; install Rust (setup.sh does)" >&2
 	exit 1
 }
 cargo build --release --offline >&2

@@ -7,6 +7,7 @@
 //	alloc=N          allocate N MiB and touch every page
 //	affinity=FILE    write this process's CPU mask ("0,1") to FILE
 //	parentmask=FILE  write the CPU masks of the parent's threads, one a line
+//	grandparentmask=FILE  the same for the parent's parent
 //	stderr=TEXT      write TEXT and a newline to standard error
 //	grandchild=FILE  start a copy of itself sleeping 30s, write its pid to FILE
 //	signal=N         send itself signal N
@@ -14,6 +15,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -60,7 +62,12 @@ func main() {
 		case "affinity":
 			err = writeAffinity(val)
 		case "parentmask":
-			err = writeParentMasks(val)
+			err = writeMasks(val, os.Getppid())
+		case "grandparentmask":
+			var ppid int
+			if ppid, err = parentOf(os.Getppid()); err == nil {
+				err = writeMasks(val, ppid)
+			}
 		case "stderr":
 			fmt.Fprintln(os.Stderr, val)
 		case "grandchild":
@@ -114,10 +121,25 @@ func writeAffinity(path string) error {
 	return os.WriteFile(path, []byte(strings.Join(cpus, ",")), 0o644)
 }
 
-// writeParentMasks writes the Cpus_allowed_list of each thread of the
-// parent process to path, one line per thread.
-func writeParentMasks(path string) error {
-	dir := fmt.Sprintf("/proc/%d/task", os.Getppid())
+// parentOf returns the parent process ID of process pid.
+func parentOf(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+	_, rest, _ := strings.Cut(string(b[bytes.LastIndexByte(b, ')')+1:]), " ")
+	f := strings.Fields(rest)
+	if len(f) < 2 {
+		return 0, fmt.Errorf("/proc/%d/stat: no parent in %q", pid, b)
+	}
+	return strconv.Atoi(f[1])
+}
+
+// writeMasks writes the Cpus_allowed_list of each thread of process pid to
+// path, one line per thread.
+func writeMasks(path string, pid int) error {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"benchlab/results"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/history/*.golden from the current output")
+
+// golden compares got with testdata/history/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "history", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/benchlab -run TestHistoryCompareGolden -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got); if the change is intended, rerun with -update:\n%s", path, diff)
+	}
+}
+
+const demoExperiment = "name = \"demo\"\n[trials]\nruns = 8\n[[strategy]]\nname = \"fast\"\ncommand = [\"true\"]\n[[strategy]]\nname = \"slow\"\ncommand = [\"true\"]\n"
+
+// fixedRun is a run of demo on machine, started at start, with 8 rounds
+// of "fast" around fastMS and "slow" around slowMS (1% noise from seed).
+func fixedRun(machine string, start time.Time, seed uint64, fastMS, slowMS float64, complete bool) *results.Run {
+	rng := rand.New(rand.NewPCG(seed, 42))
+	r := &results.Run{
+		Format: results.FormatVersion, ID: fmt.Sprintf("%s-%08x", start.Format("20060102T150405Z"), seed),
+		Experiment: "demo", ExperimentFile: demoExperiment, Started: start, Finished: start.Add(time.Minute), Complete: complete,
+		Machine:    results.Machine{ID: machine, CPUModel: "Test CPU", CPUs: 2, MemoryKiB: 1 << 20, OS: "Linux", Arch: "amd64"},
+		Lab:        results.Lab{Version: "devel", GoVersion: "go1.26.0"},
+		Settings:   results.Settings{Runs: 8, TimeoutNS: 60e9, Baseline: "fast"},
+		Strategies: []results.Strategy{{Name: "fast", Command: []string{"true"}}, {Name: "slow", Command: []string{"true"}}},
+	}
+	for round := range 8 {
+		for s, ms := range []float64{fastMS, slowMS} {
+			r.Trials = append(r.Trials, results.Trial{Strategy: s, Round: round, WallNS: int64(ms * 1e6 * (1 + 0.01*rng.NormFloat64()))})
+		}
+	}
+	return r
+}
+
+// fixedArchive writes the runs of the golden tests to a new archive:
+// on machine-a three complete runs a week apart, slow 20% slower in the
+// second and back in the third, and an interrupted fourth (listed in the
+// text, left out of the chart); on machine-b one run, 1.5 times slower
+// throughout.
+func fixedArchive(t *testing.T) string {
+	dir := t.TempDir()
+	day := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	runs := []*results.Run{
+		fixedRun("machine-a", day, 1, 10, 30, true),
+		fixedRun("machine-a", day.AddDate(0, 0, 7), 2, 10, 36, true),
+		fixedRun("machine-a", day.AddDate(0, 0, 14), 3, 10, 30, true),
+		fixedRun("machine-a", day.AddDate(0, 0, 21), 4, 10, 30, false),
+		fixedRun("machine-b", day.AddDate(0, 0, 2), 5, 15, 45, true),
+	}
+	for _, r := range runs {
+		if _, err := (results.Archive{Dir: dir}).Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// benchlab runs the command in-process and returns its standard output,
+// failing the test on a non-zero exit.
+func benchlab(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("benchlab %v exited %d: %s", args, code, stderr.String())
+	}
+	return stdout.String()
+}
+
+// TestHistoryCompareGolden checks the exact output of `benchlab compare`
+// (same machine, different machines) and `benchlab history --out` on a
+// fixed archive, and that writing the history twice gives the same bytes.
+func TestHistoryCompareGolden(t *testing.T) {
+	arch := fixedArchive(t)
+	tests := []struct {
+		why, golden string
+		args        []string
+	}{
+		{"one machine: medians compared directly, the 20% slowdown significant", "compare_same.golden",
+			[]string{"compare", "--results", arch, "20260301T", "20260308T"}},
+		{"two machines: ratios to each run's baseline side by side", "compare_machines.golden",
+			[]string{"compare", "--results", arch, "20260301T", "20260303T"}},
+	}
+	for _, tt := range tests {
+		golden(t, tt.golden, []byte(benchlab(t, tt.args...)))
+	}
+
+	out := t.TempDir()
+	stdout := benchlab(t, "history", "--results", arch, "--out", out, "demo")
+	golden(t, "history.golden", []byte(strings.ReplaceAll(stdout, out, "OUT")))
+	page := filepath.Join(out, "demo", "history.md")
+	first := readAll(t, page, filepath.Join(out, "demo", "history-machine-a.png"), filepath.Join(out, "demo", "history-machine-b.png"))
+	golden(t, "history.md.golden", first[0])
+	for i, data := range first[1:] {
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("chart %d is not a PNG: %v", i, err)
+		}
+		if w := img.Bounds().Dx(); w != 768 {
+			t.Errorf("chart %d is %d pixels wide, want 768 (GitHub's column)", i, w)
+		}
+	}
+	if *update {
+		// A sample for people to look at; never compared byte for byte.
+		if err := os.WriteFile(filepath.Join("testdata", "history", "history-machine-a.png"), first[1], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	benchlab(t, "history", "--results", arch, "--out", out, "demo")
+	again := readAll(t, page, filepath.Join(out, "demo", "history-machine-a.png"), filepath.Join(out, "demo", "history-machine-b.png"))
+	for i := range first {
+		if !bytes.Equal(first[i], again[i]) {
+			t.Errorf("file %d: regenerating from the same archive gave different bytes", i)
+		}
+	}
+}
+
+func readAll(t *testing.T, paths ...string) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// TestHistoryRefusesUnsafeNames checks that the experiment name, which
+// becomes a folder under --out, cannot leave it.
+func TestHistoryRefusesUnsafeNames(t *testing.T) {
+	arch := fixedArchive(t)
+	out := t.TempDir()
+	for _, tt := range []struct{ why, name string }{
+		{"a parent folder", "../escape"},
+		{"a nested path", "a/b"},
+		{"an absolute path", "/tmp/x"},
+		{"a glob", "de*"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"history", "--results", arch, "--out", out, tt.name}, &stdout, &stderr); code != exitFail {
+			t.Errorf("%s: history %q exited %d, want %d", tt.why, tt.name, code, exitFail)
+		}
+		if !strings.Contains(stderr.String(), "not a safe archive name") {
+			t.Errorf("%s: stderr %q does not say why", tt.why, stderr.String())
+		}
+		for _, rep := range []string{"report"} {
+			if code := run(context.Background(), []string{rep, "--results", arch, "--out", out, tt.name}, &stdout, &stderr); code != exitFail {
+				t.Errorf("%s: %s %q exited %d, want %d", tt.why, rep, tt.name, code, exitFail)
+			}
+		}
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 || exists(filepath.Join(filepath.Dir(out), "escape")) {
+		t.Errorf("an unsafe name wrote files: %v", entries)
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

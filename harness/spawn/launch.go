@@ -1,0 +1,314 @@
+// Package spawn starts, times and reaps the child processes of benchlab's
+// trials, from benchlab itself or from the spawner: a small copy of the
+// benchlab binary that starts the children so that their peak memory is
+// measured from a low floor (see Start).
+//
+// It holds the timed part of a trial only, the system calls between the
+// start and the reap; what to run, the stderr file and the reading of
+// results belong to package harness. It is a package of its own, with few
+// imports, so that the spawner's init runs before those of the heavy
+// packages the benchlab binary links (plotting, fonts): the spawner is
+// benchlab stopped as early as possible.
+package spawn
+
+import (
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Config is what a Launcher needs to run a trial's commands.
+type Config struct {
+	Paths []string   // per strategy: the program, absolute
+	Argv  [][]string // per strategy: its arguments, argv[0] as written
+	Dir   string     // the children's working directory
+	Env   []string   // the children's environment
+	// Files are the children's standard input, output and error.
+	Files [3]uintptr
+
+	// Pin confines every child to PinSet from its birth.
+	Pin    bool
+	PinSet unix.CPUSet
+	// Others are the allowed CPUs outside the pin; Isolated says every
+	// thread of the starting process already has that mask.
+	Others   unix.CPUSet
+	Isolated bool
+
+	// Timeout bounds each launch: past it the child's group is killed.
+	Timeout time.Duration
+}
+
+// A Launcher runs one trial's child at a time.
+type Launcher interface {
+	// Launch runs strategy i's command once and fills res.
+	Launch(i int, res *Result)
+	// Interrupt cancels the run: it kills the running child's process
+	// group, and any child started later at once; their results say
+	// Cancelled. Safe to call from any goroutine.
+	Interrupt()
+	// FloorKiB returns the peak resident memory so far of the process the
+	// children are started from, which Linux counts as the floor of
+	// theirs, or 0 if unknown.
+	FloorKiB() int64
+	// Close releases the launcher.
+	Close()
+}
+
+// Stage says where a launch failed.
+type Stage uint32
+
+const (
+	OK           Stage = iota
+	StageStart         // ForkExec failed
+	StageMask          // reading the thread's CPU mask failed
+	StagePin           // setting the pin failed
+	StageRestore       // restoring the thread's mask after the start failed
+	StageWait          // waiting for the child failed
+	StageSpawner       // the spawner is gone or misbehaved
+)
+
+// Result is what one launch observed.
+type Result struct {
+	// WallNS is the monotonic time from just before the start to just
+	// after the reap.
+	WallNS, UserNS, SysNS int64
+	MaxRSSKiB             int64 // ru_maxrss
+	Status                syscall.WaitStatus
+	Stage                 Stage         // OK, or where the launch failed
+	Errno                 syscall.Errno // why Stage failed
+	TimedOut              bool          // killed for its timeout
+	Cancelled             bool          // killed by Interrupt
+}
+
+// resultSize is the encoded size of a Result.
+const resultSize = 4*8 + 4*4
+
+// encode writes res into b, which has resultSize bytes.
+func (res *Result) encode(b []byte) {
+	e := binary.NativeEndian
+	e.PutUint64(b[0:], uint64(res.WallNS))
+	e.PutUint64(b[8:], uint64(res.UserNS))
+	e.PutUint64(b[16:], uint64(res.SysNS))
+	e.PutUint64(b[24:], uint64(res.MaxRSSKiB))
+	e.PutUint32(b[32:], uint32(res.Status))
+	e.PutUint32(b[36:], uint32(res.Stage))
+	e.PutUint32(b[40:], uint32(res.Errno))
+	var flags uint32
+	if res.TimedOut {
+		flags |= 1
+	}
+	if res.Cancelled {
+		flags |= 2
+	}
+	e.PutUint32(b[44:], flags)
+}
+
+// decode reads res from b, which has resultSize bytes.
+func (res *Result) decode(b []byte) {
+	e := binary.NativeEndian
+	res.WallNS = int64(e.Uint64(b[0:]))
+	res.UserNS = int64(e.Uint64(b[8:]))
+	res.SysNS = int64(e.Uint64(b[16:]))
+	res.MaxRSSKiB = int64(e.Uint64(b[24:]))
+	res.Status = syscall.WaitStatus(e.Uint32(b[32:]))
+	res.Stage = Stage(e.Uint32(b[36:]))
+	res.Errno = syscall.Errno(e.Uint32(b[40:]))
+	flags := e.Uint32(b[44:])
+	res.TimedOut, res.Cancelled = flags&1 != 0, flags&2 != 0
+}
+
+// launcher launches children from this process.
+//
+// It starts children with syscall.ForkExec and waits with waitid and wait4
+// rather than through os/exec: everything a trial needs is prepared once,
+// so nothing is allocated between starting a child and reaping it beyond
+// ForkExec's own argv copies, and the child can be left unreaped (a zombie)
+// while its group is killed, so that a kill never reaches a recycled
+// process ID.
+type launcher struct {
+	cfg   Config
+	attr  syscall.ProcAttr
+	saved unix.CPUSet // the spawning thread's mask, restored after a start
+	timer *time.Timer
+
+	mu        sync.Mutex
+	pid       int       // the running child, or 0
+	deadline  time.Time // when the running child times out
+	stopping  bool      // the run is cancelled: kill any child at once
+	timedOut  bool      // the running child was killed for its timeout
+	cancelled bool      // the running child was killed for cancellation
+}
+
+// InProcess returns a Launcher that starts the children from this process.
+// Their peak memory cannot be measured below this process's own.
+func InProcess(cfg *Config) Launcher { return newLauncher(cfg) }
+
+func newLauncher(cfg *Config) *launcher {
+	l := &launcher{cfg: *cfg}
+	l.attr = syscall.ProcAttr{
+		Dir:   cfg.Dir,
+		Env:   cfg.Env,
+		Files: l.cfg.Files[:],
+		Sys: &syscall.SysProcAttr{
+			Setpgid: true,
+			// Should its parent die, the child dies too.
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	l.timer = time.AfterFunc(time.Hour, l.expire)
+	l.timer.Stop()
+	return l
+}
+
+// FloorKiB returns this process's peak resident memory.
+func (l *launcher) FloorKiB() int64 { return peakRSSKiB("/proc/self/status") }
+
+// Close stops the timer.
+func (l *launcher) Close() { l.timer.Stop() }
+
+// errnoOf returns err's errno: EPIPE for a pipe closed early, EINVAL for
+// an error that has none.
+func errnoOf(err error) syscall.Errno {
+	var e syscall.Errno
+	switch {
+	case errors.As(err, &e):
+		return e
+	case err == errEOF:
+		return syscall.EPIPE
+	}
+	return syscall.EINVAL
+}
+
+// expire kills the running child when its deadline has passed. It runs on
+// the timer; the deadline check makes a late call left over from an earlier
+// trial harmless.
+func (l *launcher) expire() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pid != 0 && !time.Now().Before(l.deadline) {
+		syscall.Kill(-l.pid, syscall.SIGKILL)
+		l.timedOut = true
+	}
+}
+
+// Interrupt kills the running child, and any child started later.
+func (l *launcher) Interrupt() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stopping = true
+	if l.pid != 0 {
+		syscall.Kill(-l.pid, syscall.SIGKILL)
+		l.cancelled = true
+	}
+}
+
+// Launch runs strategy i's command once and fills res: from just before the
+// start to just after the reap it makes system calls and reads the clock,
+// nothing more.
+func (l *launcher) Launch(i int, res *Result) {
+	*res = Result{}
+	l.mu.Lock()
+	l.timedOut, l.cancelled = false, false
+	l.mu.Unlock()
+	var (
+		info unix.Siginfo
+		ws   syscall.WaitStatus
+		ru   syscall.Rusage
+	)
+
+	pid, start, stage, err := l.start(l.cfg.Paths[i], l.cfg.Argv[i])
+	if err != nil {
+		res.Stage, res.Errno = stage, errnoOf(err)
+		return
+	}
+	l.mu.Lock()
+	l.pid = pid
+	l.deadline = start.Add(l.cfg.Timeout)
+	if l.stopping {
+		syscall.Kill(-pid, syscall.SIGKILL)
+		l.cancelled = true
+	}
+	l.mu.Unlock()
+	l.timer.Reset(l.cfg.Timeout)
+
+	// Wait for the exit but leave the child a zombie: until it is reaped
+	// its process ID, which is also its group's ID, cannot be reused.
+	for {
+		err = unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	l.timer.Stop()
+	l.mu.Lock()
+	l.pid = 0
+	res.TimedOut, res.Cancelled = l.timedOut, l.cancelled
+	l.mu.Unlock()
+	// Leftovers of the trial's group must not run into the next trial.
+	syscall.Kill(-pid, syscall.SIGKILL)
+	for {
+		_, err = syscall.Wait4(pid, &ws, 0, &ru)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	res.WallNS = time.Since(start).Nanoseconds()
+	if err != nil {
+		res.Stage, res.Errno = StageWait, errnoOf(err)
+		return
+	}
+	res.UserNS = ru.Utime.Nano()
+	res.SysNS = ru.Stime.Nano()
+	res.MaxRSSKiB = ru.Maxrss
+	res.Status = ws
+}
+
+// start starts the child of a trial, pinned from birth when the run is
+// pinned, and returns its process ID and the time just before the start,
+// or the stage that failed and why.
+//
+// Pinning sets the CPU mask of this OS thread around the fork: the child is
+// forked from the calling thread and inherits its mask, so it never runs
+// anywhere else. The thread then goes back to the CPUs outside the pin,
+// where all of this process's threads stay while the child runs. Setting
+// the child's mask after the start would race with the child (which may
+// already have run, or spawned threads and children).
+func (l *launcher) start(path string, argv []string) (pid int, start time.Time, stage Stage, err error) {
+	if !l.cfg.Pin {
+		start = time.Now()
+		pid, err = syscall.ForkExec(path, argv, &l.attr)
+		return pid, start, StageStart, err
+	}
+	runtime.LockOSThread()
+	// An isolated process's threads all have the mask others; no need to
+	// read it.
+	if l.cfg.Isolated {
+		l.saved = l.cfg.Others
+	} else if err := unix.SchedGetaffinity(0, &l.saved); err != nil {
+		runtime.UnlockOSThread()
+		return 0, start, StageMask, err
+	}
+	if err := unix.SchedSetaffinity(0, &l.cfg.PinSet); err != nil {
+		runtime.UnlockOSThread()
+		return 0, start, StagePin, err
+	}
+	start = time.Now()
+	pid, err = syscall.ForkExec(path, argv, &l.attr)
+	if rerr := unix.SchedSetaffinity(0, &l.saved); rerr != nil {
+		// The thread keeps the pin; leaving it locked to this goroutine
+		// keeps other goroutines off it.
+		if err == nil {
+			syscall.Kill(-pid, syscall.SIGKILL)
+			var ws syscall.WaitStatus
+			syscall.Wait4(pid, &ws, 0, nil)
+		}
+		return 0, start, StageRestore, rerr
+	}
+	runtime.UnlockOSThread()
+	return pid, start, StageStart, err
+}

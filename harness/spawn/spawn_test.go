@@ -1,0 +1,92 @@
+package spawn
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+)
+
+func TestConfigRoundTrip(t *testing.T) {
+	var pin, others unix.CPUSet
+	pin.Set(1)
+	pin.Set(70) // beyond the first word of the mask
+	others.Set(0)
+	cfg := &Config{
+		Paths:    []string{"/usr/bin/a", "/x/b"},
+		Argv:     [][]string{{"a", "--flag", ""}, {"./b", "é\x00z"}},
+		Dir:      "/tmp/exp",
+		Env:      []string{"A=1", "EMPTY="},
+		Pin:      true,
+		PinSet:   pin,
+		Others:   others,
+		Isolated: true,
+		Timeout:  1500 * time.Millisecond,
+	}
+	got, err := decodeConfig(cfg.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The files are the spawner's own: they do not travel.
+	if diff := cmp.Diff(*cfg, *got); diff != "" {
+		t.Errorf("config round trip (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecodeConfigRejectsDamage(t *testing.T) {
+	b := (&Config{Paths: []string{"/p"}, Argv: [][]string{{"p", "x"}}, Dir: "/d", Env: []string{"E=1"}, Timeout: time.Second}).encode()
+	// Every truncation is an error, not a panic nor a shorter config.
+	for n := range len(b) {
+		if _, err := decodeConfig(b[:n]); err == nil {
+			t.Errorf("decodeConfig of the first %d of %d bytes: no error", n, len(b))
+		}
+	}
+	if _, err := decodeConfig(append(b, 0)); err == nil {
+		t.Error("decodeConfig with a trailing byte: no error")
+	}
+}
+
+func TestResultRoundTrip(t *testing.T) {
+	for _, want := range []Result{
+		{WallNS: 1234567, UserNS: 7, SysNS: 9, MaxRSSKiB: 2048, Status: 3 << 8},
+		{WallNS: 300e6, Status: syscall.WaitStatus(syscall.SIGKILL), TimedOut: true},
+		{Cancelled: true, Status: syscall.WaitStatus(syscall.SIGKILL)},
+		{Stage: StagePin, Errno: syscall.EINVAL},
+	} {
+		var b [resultSize]byte
+		want.encode(b[:])
+		var got Result
+		got.decode(b[:])
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("result round trip (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestLaunchAfterSpawnerDied(t *testing.T) {
+	// The spawner is this test binary; it needs no program to run here.
+	l, err := Start(&Config{Paths: []string{"/nonexistent"}, Argv: [][]string{{"x"}}, Dir: "/", Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s := l.(*spawner)
+	if floor := l.FloorKiB(); floor <= 0 {
+		t.Errorf("FloorKiB = %d, want the spawner's peak", floor)
+	}
+	var res Result
+	l.Launch(0, &res)
+	if res.Stage != StageStart || res.Errno != syscall.ENOENT {
+		t.Errorf("launch of a missing program = %+v, want StageStart with ENOENT", res)
+	}
+	syscall.Kill(s.pid, syscall.SIGKILL)
+	for range 2 { // and it stays broken
+		l.Launch(0, &res)
+		if res.Stage != StageSpawner || res.Errno != syscall.EPIPE {
+			t.Errorf("launch after the spawner died = %+v, want StageSpawner with EPIPE", res)
+		}
+	}
+	l.Interrupt() // harmless
+}

@@ -1,0 +1,522 @@
+package spawn
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The spawner's file descriptors, besides its standard input (requests),
+// output (results) and error (benchlab's):
+const (
+	spawnerCtlFD  = 3 // cancellation requests
+	spawnerKidsFD = 4 // 4, 5, 6: the children's standard input, output, error
+)
+
+// spawnerEnv marks a process as the spawner.
+const spawnerEnv = "BENCHLAB_SPAWNER"
+
+// spawnerReady is the spawner's answer once it has read its settings.
+const spawnerReady = "rdy\n"
+
+func init() {
+	switch v, _ := syscall.Getenv(spawnerEnv); v {
+	case "1":
+		os.Exit(serveSpawner())
+	case "exit": // the spawner's warm-up launch (see serveSpawner)
+		os.Exit(0)
+	}
+}
+
+// serveSpawner is the spawner's main function; it returns its exit status.
+func serveSpawner() int {
+	fail := func(what string, err error) int {
+		os.Stderr.WriteString("benchlab spawner: " + what + ": " + err.Error() + "\n")
+		return 1
+	}
+	for fd := spawnerCtlFD; fd < spawnerKidsFD+3; fd++ {
+		syscall.CloseOnExec(fd)
+	}
+	var n [4]byte
+	if err := readFull(0, n[:]); err != nil {
+		return fail("read the settings", err)
+	}
+	blob := make([]byte, binary.NativeEndian.Uint32(n[:]))
+	if err := readFull(0, blob); err != nil {
+		return fail("read the settings", err)
+	}
+	cfg, err := decodeConfig(blob)
+	if err != nil {
+		return fail("settings", err)
+	}
+	cfg.Files = [3]uintptr{spawnerKidsFD, spawnerKidsFD + 1, spawnerKidsFD + 2}
+	l := newLauncher(cfg)
+	trimRSS()
+	// One launch before the first trial brings back what launching needs,
+	// so that the first trial has the same floor as the others.
+	warm := *cfg
+	warm.Paths, warm.Argv = []string{"/proc/self/exe"}, [][]string{{"benchlab-spawner"}}
+	warm.Env = []string{spawnerEnv + "=exit"}
+	wl := newLauncher(&warm)
+	var res Result
+	wl.Launch(0, &res)
+	wl.Close()
+	if err := writeFull(1, []byte(spawnerReady)); err != nil {
+		return fail("answer", err)
+	}
+	go func() {
+		var b [1]byte
+		for {
+			n, err := syscall.Read(spawnerCtlFD, b[:])
+			if err == syscall.EINTR {
+				continue
+			}
+			if n == 1 {
+				l.Interrupt()
+				continue
+			}
+			return // benchlab closed it, or died: the spawner dies with it
+		}
+	}()
+	var (
+		req [4]byte
+		buf [resultSize]byte
+	)
+	for {
+		if err := readFull(0, req[:]); err != nil {
+			if err == errEOF {
+				return 0
+			}
+			return fail("read a request", err)
+		}
+		i := int(binary.NativeEndian.Uint32(req[:]))
+		if i >= len(cfg.Paths) {
+			res = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
+		} else {
+			l.Launch(i, &res)
+		}
+		res.encode(buf[:])
+		if err := writeFull(1, buf[:]); err != nil {
+			return fail("answer", err)
+		}
+	}
+}
+
+// trimRSS lowers this process's resident memory, and the high-water mark
+// its children inherit, to what the spawner's loop needs.
+//
+// Most of a fresh Go process's memory is pages of its executable that the
+// runtime's start and the package inits touched (the kernel maps them in
+// 64 KiB batches around each fault): read-only file pages, the same as the
+// file's. MADV_DONTNEED drops them from this process's page tables (they
+// stay in the page cache; what the loop needs faults back in); writing 5 to
+// /proc/self/clear_refs then resets the high-water mark to the resident
+// memory left. Only mappings of the executable that are not writable and
+// hold no anonymous (copied-on-write) pages are dropped: a dynamically
+// linked binary's relocated read-only data (RELRO) holds such pages, and
+// dropping them would undo the relocations. Both steps are best efforts:
+// where they fail the floor is just higher, and FloorKiB still reports it.
+func trimRSS() {
+	exe, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return
+	}
+	// Read line by line, allocating next to nothing: garbage would grow
+	// the heap, and a collection would touch much of the runtime's code,
+	// both resident memory this is meant to trim.
+	smaps, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return
+	}
+	var ranges [][2]uintptr // to drop
+	var cur [2]uintptr      // the current mapping, if it may be dropped
+	sc := bufio.NewScanner(smaps)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if rest, ok := bytes.CutPrefix(line, []byte("Anonymous:")); ok {
+			if string(bytes.TrimSpace(rest)) != "0 kB" {
+				cur = [2]uintptr{} // copied-on-write pages: keep it
+			}
+			continue
+		}
+		// A mapping's first line: 00400000-006f0000 r-xp 00000000 fe:00 1001   /path
+		var f [5][]byte
+		rest := line
+		for k := range f {
+			rest = bytes.TrimLeft(rest, " ")
+			end := bytes.IndexByte(rest, ' ')
+			if end < 0 {
+				end = len(rest)
+			}
+			f[k], rest = rest[:end], rest[end:]
+		}
+		lo, hi, ok := bytes.Cut(f[0], []byte("-"))
+		if !ok || bytes.HasSuffix(f[0], []byte(":")) {
+			continue // a field line
+		}
+		if cur[1] > cur[0] {
+			ranges = append(ranges, cur)
+		}
+		cur = [2]uintptr{}
+		perm := f[1]
+		if len(perm) != 4 || perm[1] == 'w' || perm[3] != 'p' || string(bytes.TrimSpace(rest)) != exe {
+			continue
+		}
+		a, err1 := strconv.ParseUint(string(lo), 16, 64)
+		b, err2 := strconv.ParseUint(string(hi), 16, 64)
+		if err1 == nil && err2 == nil {
+			cur = [2]uintptr{uintptr(a), uintptr(b)}
+		}
+	}
+	smaps.Close()
+	if sc.Err() != nil {
+		return
+	}
+	if cur[1] > cur[0] {
+		ranges = append(ranges, cur)
+	}
+	for _, r := range ranges {
+		syscall.Syscall(syscall.SYS_MADVISE, r[0], r[1]-r[0], syscall.MADV_DONTNEED)
+	}
+	if fd, err := syscall.Open("/proc/self/clear_refs", syscall.O_WRONLY|syscall.O_CLOEXEC, 0); err == nil {
+		syscall.Write(fd, []byte("5"))
+		syscall.Close(fd)
+	}
+}
+
+// spawner is benchlab's end of a running spawner.
+type spawner struct {
+	pid      int
+	req, res int // file descriptors: requests, results; -1 once closed
+	reqBuf   [4]byte
+	resBuf   [resultSize]byte
+	broken   error // why the spawner can no longer be used
+
+	mu  sync.Mutex // guards ctl: Interrupt may come at any time
+	ctl int        // file descriptor: cancellation; -1 once closed
+}
+
+// Start starts the spawner and returns a Launcher that has it start the
+// children. Call it with the CPU mask benchlab's threads keep during the
+// run: the spawner's threads inherit it.
+//
+// Why: Go's ForkExec starts a child with clone(CLONE_VM|CLONE_VFORK), so the
+// child runs in its parent's memory until it execs, and on exec Linux
+// records the high-water mark of the memory it leaves (its parent's) as the
+// child's own peak, which wait4 reports as ru_maxrss. A child of benchlab
+// (8 to 10 MiB) could never report less than that; a child of the spawner
+// reports no less than the spawner's peak (see FloorKiB), about 2.7 MiB
+// once it has trimmed its memory (see trimRSS).
+//
+// How: Start executes /proc/self/exe with BENCHLAB_SPAWNER=1 in its
+// environment; this package's init sees it and serves trials instead of
+// returning, before the inits of the packages that do not come before it
+// (benchlab's plotting and fonts among them) have run. The spawner reads
+// the Config from its standard input, answers, then loops: it reads a
+// strategy index (4 bytes), launches that command as InProcess's Launcher
+// would (timed, timed out, pinned, reaped in the spawner) and writes the
+// Result (resultSize bytes) to its standard output, where benchlab waits
+// for it with a blocking read. A byte on its file descriptor 3 is
+// Interrupt. It runs in a process group of its own, out of the reach of
+// the terminal's Ctrl-C (which benchlab turns into Interrupt), and dies
+// with benchlab (SIGKILL as parent-death signal).
+func Start(cfg *Config) (_ Launcher, err error) {
+	// Three pipes: requests, results, cancellation; as read end, write end.
+	fds := make([]int, 0, 6)
+	for range 3 {
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			for _, fd := range fds {
+				syscall.Close(fd)
+			}
+			return nil, wrap("start the spawner: pipe", err)
+		}
+		fds = append(fds, p[0], p[1])
+	}
+	s := &spawner{req: fds[1], res: fds[2], ctl: fds[5]}
+	reqR, resW, ctlR := fds[0], fds[3], fds[4]
+	defer func() {
+		// The spawner has its own copies of its ends, or failed.
+		syscall.Close(reqR)
+		syscall.Close(resW)
+		syscall.Close(ctlR)
+		if err != nil {
+			s.Close()
+		}
+	}()
+	attr := &syscall.ProcAttr{
+		Env: append(os.Environ(), spawnerEnv+"=1"),
+		Files: []uintptr{uintptr(reqR), uintptr(resW), os.Stderr.Fd(), uintptr(ctlR),
+			cfg.Files[0], cfg.Files[1], cfg.Files[2]},
+		Sys: &syscall.SysProcAttr{
+			// Out of the terminal's process group: Ctrl-C reaches
+			// benchlab, which cancels the run through the spawner.
+			Setpgid:   true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"benchlab-spawner"}, attr)
+	if err != nil {
+		s.pid = 0
+		return nil, wrap("start the spawner (/proc/self/exe)", err)
+	}
+	blob := cfg.encode()
+	msg := binary.NativeEndian.AppendUint32(nil, uint32(len(blob)))
+	if err := writeFull(s.req, append(msg, blob...)); err != nil {
+		return nil, wrap("start the spawner: send the settings", err)
+	}
+	var ready [len(spawnerReady)]byte
+	if err := readFull(s.res, ready[:]); err != nil || string(ready[:]) != spawnerReady {
+		if err == nil {
+			err = errors.New("bad answer " + strconv.Quote(string(ready[:])))
+		}
+		return nil, wrap("start the spawner: no answer (see any message of it above)", err)
+	}
+	return s, nil
+}
+
+// Launch has the spawner launch strategy i and waits for its result.
+func (s *spawner) Launch(i int, res *Result) {
+	if s.broken == nil {
+		binary.NativeEndian.PutUint32(s.reqBuf[:], uint32(i))
+		if err := writeFull(s.req, s.reqBuf[:]); err != nil {
+			s.broken = err
+		} else if err := readFull(s.res, s.resBuf[:]); err != nil {
+			s.broken = err
+		}
+	}
+	if s.broken != nil {
+		*res = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
+		return
+	}
+	res.decode(s.resBuf[:])
+}
+
+// Interrupt cancels the run in the spawner.
+func (s *spawner) Interrupt() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctl >= 0 {
+		writeFull(s.ctl, []byte{1})
+	}
+}
+
+// FloorKiB returns the spawner's peak resident memory so far (VmHWM).
+func (s *spawner) FloorKiB() int64 {
+	return peakRSSKiB("/proc/" + strconv.Itoa(s.pid) + "/status")
+}
+
+// Close stops the spawner and reaps it.
+func (s *spawner) Close() {
+	s.mu.Lock()
+	for _, fd := range []*int{&s.req, &s.res, &s.ctl} {
+		if *fd >= 0 {
+			syscall.Close(*fd)
+			*fd = -1
+		}
+	}
+	s.mu.Unlock()
+	if s.pid > 0 {
+		// Its work is done: no child of it runs between launches.
+		syscall.Kill(s.pid, syscall.SIGKILL)
+		var ws syscall.WaitStatus
+		for {
+			if _, err := syscall.Wait4(s.pid, &ws, 0, nil); err != syscall.EINTR {
+				break
+			}
+		}
+		s.pid = 0
+	}
+}
+
+// peakRSSKiB returns the VmHWM of a /proc/PID/status file, or 0 if it
+// cannot be read.
+func peakRSSKiB(statusPath string) int64 {
+	b, err := os.ReadFile(statusPath)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+// errEOF is a pipe closed before a whole message arrived.
+var errEOF = errors.New("end of file")
+
+// readFull reads len(b) bytes from fd, a blocking pipe.
+func readFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := syscall.Read(fd, b)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n == 0:
+			return errEOF
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// writeFull writes b to fd, a blocking pipe.
+func writeFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := syscall.Write(fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// encode serialises cfg for the spawner, but for the files: the spawner
+// has its own.
+func (cfg *Config) encode() []byte {
+	var b []byte
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	strs := func(ss []string) {
+		b = binary.AppendUvarint(b, uint64(len(ss)))
+		for _, s := range ss {
+			str(s)
+		}
+	}
+	set := func(c *unix.CPUSet) { // as the list of its CPUs
+		b = binary.AppendUvarint(b, uint64(c.Count()))
+		for cpu := range len(c) * 64 {
+			if c.IsSet(cpu) {
+				b = binary.AppendUvarint(b, uint64(cpu))
+			}
+		}
+	}
+	b = binary.AppendVarint(b, int64(cfg.Timeout))
+	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated))
+	set(&cfg.PinSet)
+	set(&cfg.Others)
+	str(cfg.Dir)
+	strs(cfg.Env)
+	b = binary.AppendUvarint(b, uint64(len(cfg.Paths)))
+	for i := range cfg.Paths {
+		str(cfg.Paths[i])
+		strs(cfg.Argv[i])
+	}
+	return b
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// decodeConfig reads what Config.encode wrote, in the spawner.
+func decodeConfig(b []byte) (*Config, error) {
+	bad := errors.New("truncated or corrupt")
+	uv := func() uint64 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			panic(bad)
+		}
+		b = b[n:]
+		return v
+	}
+	str := func() string {
+		n := uv()
+		if n > uint64(len(b)) {
+			panic(bad)
+		}
+		s := string(b[:n])
+		b = b[n:]
+		return s
+	}
+	strs := func() []string {
+		n := uv()
+		if n > uint64(len(b)) {
+			panic(bad)
+		}
+		ss := make([]string, n)
+		for i := range ss {
+			ss[i] = str()
+		}
+		return ss
+	}
+	set := func(c *unix.CPUSet) {
+		for range uv() {
+			c.Set(int(uv()))
+		}
+	}
+	cfg := &Config{}
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = bad
+			}
+		}()
+		t, n := binary.Varint(b)
+		if n <= 0 || len(b) < n+2 {
+			return bad
+		}
+		cfg.Timeout = time.Duration(t)
+		cfg.Pin, cfg.Isolated = b[n] == 1, b[n+1] == 1
+		b = b[n+2:]
+		set(&cfg.PinSet)
+		set(&cfg.Others)
+		cfg.Dir = str()
+		cfg.Env = strs()
+		count := uv()
+		if count > uint64(len(b)) {
+			return bad
+		}
+		cfg.Paths = make([]string, count)
+		cfg.Argv = make([][]string, count)
+		for i := range cfg.Paths {
+			cfg.Paths[i] = str()
+			cfg.Argv[i] = strs()
+		}
+		if len(b) != 0 {
+			return bad
+		}
+		return nil
+	}()
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// wrapError is an error with what failed in front.
+type wrapError struct {
+	what string
+	err  error
+}
+
+func wrap(what string, err error) error { return &wrapError{what, err} }
+
+func (e *wrapError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *wrapError) Unwrap() error { return e.err }
