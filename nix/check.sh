@@ -250,9 +250,9 @@ check "experiments/async-fn-pointers/experiment.toml through builtins.fromTOML" 
 	    names = map (s: s.name) e.strategy;
 	  in
 	    e.name == \"async-fn-pointers\"
-	    && names == [ \"function-pointer\" \"boxed-function-pointer\" \"async-func\" \"async-boxed-naive\" \"async-boxed-invert\" \"async-enum\" ]
+	    && map (s: s.name) (builtins.filter (s: s ? reference) e.strategy) == [ \"function-pointer\" \"boxed-function-pointer\" \"async-func\" \"async-boxed-naive\" \"async-boxed-invert\" \"async-enum\" ]
 	    && builtins.elem e.trials.baseline names
-	    && builtins.all (s: builtins.isList s.command && s ? reference) e.strategy
+	    && builtins.all (s: builtins.isList s.command) e.strategy
 	    && e.build.command == [ \"./build.sh\" ]
 	" | grep -qx true'
 
