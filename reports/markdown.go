@@ -395,10 +395,19 @@ func (r *Report) writeToolchains(b *strings.Builder) {
 	writeMap(b, "package", r.Run.Dependencies)
 	if len(r.Run.Recorded) > 0 {
 		var names []string
+		var short []string
 		for _, f := range r.Run.Recorded {
 			names = append(names, code(f.Path))
+			// A one-line file (such as the toolchain a build used) is
+			// shown, since it may say more than the tools on PATH.
+			if c := strings.TrimSpace(f.Content); c != "" && len(c) <= 200 && !strings.Contains(c, "\n") {
+				short = append(short, "- "+code(f.Path)+": "+code(c))
+			}
 		}
 		fmt.Fprintf(b, "Archived with the run: %s.\n\n", strings.Join(names, ", "))
+		if len(short) > 0 {
+			b.WriteString(strings.Join(short, "\n") + "\n\n")
+		}
 	}
 }
 
@@ -461,6 +470,7 @@ func (r *Report) writeRun(b *strings.Builder) {
 		{"CPUs pinned", pin},
 		{"trial timeout", timeout},
 		{"baseline", baseline},
+		{"build parameters", buildParameters(run.Parameters)},
 		{"trials archived", strconv.Itoa(len(run.Trials))},
 		{"benchlab", lab},
 		{"toolchains", environment(run)},
@@ -595,4 +605,17 @@ func orZero[T int | int64](n T, s string) string {
 		return none
 	}
 	return s
+}
+
+// buildParameters lists the build-time parameter values a run was built
+// with, such as the toolchain, so that a report says which build it shows.
+func buildParameters(params map[string]string) string {
+	if len(params) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		parts = append(parts, codeCell(k+"="+params[k]))
+	}
+	return strings.Join(parts, ", ")
 }
