@@ -78,6 +78,11 @@ type Strategy struct {
 	Description string   `toml:"description"`
 	// Reference is the published figure this strategy reproduces, if any.
 	Reference *Figure `toml:"reference"`
+	// CompareWith names another strategy this one is paired with in
+	// reports (its ratio, interval and significance test against it), for
+	// experiments whose strategies only compare within a group, such as
+	// one work level of a crossover.
+	CompareWith string `toml:"compare_with"`
 	// Prepare runs, untimed, before every trial of the strategy; Cleanup
 	// once after its last trial (argv lists, as Command).
 	Prepare []string `toml:"prepare"`

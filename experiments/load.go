@@ -197,6 +197,15 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 	}
 	errs = append(errs, e.validateParams(path, idx)...)
 	errs = append(errs, e.validateQuestions(path, idx)...)
+	for i, s := range e.Strategies {
+		switch w := s.CompareWith; {
+		case w == "":
+		case w == s.Name:
+			bad("strategy.compare_with", i, "strategy %q is compared with itself; name another strategy", s.Name)
+		case !seen[w] && !e.expandsTo(w):
+			bad("strategy.compare_with", i, "strategy %q: %q names no strategy", s.Name, w)
+		}
+	}
 	switch {
 	case e.Trials.Baseline == "":
 		// No baseline: reports take ratios to the fastest strategy.

@@ -1,0 +1,92 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+
+	"benchlab/analysis"
+)
+
+// Pair is a strategy measured against the one its experiment pairs it with
+// (compare_with): the ratio of means with its bootstrap interval and the
+// significance test of the difference.
+type Pair struct {
+	Strategy, With string
+	Ratio          analysis.Ratio
+	Comparison     analysis.Comparison
+	// Overhead is the extra time per call as a share of With's, in the
+	// per-call cost both make (they make the same calls); NaN-free.
+	Overhead float64
+}
+
+// Negligible is the share of extra time below which a paired strategy's
+// overhead is called negligible: the upper end of its ratio's 95% interval
+// must lie under 1 + Negligible.
+const Negligible = 0.05
+
+// pairs pairs each strategy whose experiment names compare_with with that
+// strategy. Strategies without counted runs are left out.
+func (r *Report) pairs() []Pair {
+	if r.Experiment == nil {
+		return nil
+	}
+	var out []Pair
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		es := r.Experiment.Strategy(row.Strategy)
+		if es == nil || es.CompareWith == "" {
+			continue
+		}
+		with := rowOf(r, es.CompareWith)
+		if with == nil || row.N == 0 || with.N == 0 {
+			continue
+		}
+		ratio, ok := analysis.RatioOf(row.Summary, with.Summary)
+		if !ok {
+			continue
+		}
+		p := Pair{Strategy: row.Strategy, With: with.Strategy, Ratio: ratio, Overhead: ratio.Value - 1}
+		if c, ok := analysis.Compare2(with.WallNS, row.WallNS); ok {
+			p.Comparison = c
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// verdict says in words what a pair's numbers show.
+func (p Pair) verdict() string {
+	ci := p.Ratio.CI
+	switch {
+	case !p.Comparison.Significant:
+		return "no difference shown (within noise)"
+	case ci.OK && ci.Hi < 1+Negligible && ci.Lo > 1-Negligible:
+		return fmt.Sprintf("differs, but by less than %.0f%%", Negligible*100)
+	case p.Ratio.Value > 1:
+		return fmt.Sprintf("%.0f%% slower", p.Overhead*100)
+	default:
+		return fmt.Sprintf("%.0f%% faster", -p.Overhead*100)
+	}
+}
+
+// writePairs writes the table of paired comparisons, if the experiment
+// pairs any strategies.
+func (r *Report) writePairs(b *strings.Builder) {
+	ps := r.pairs()
+	if len(ps) == 0 {
+		return
+	}
+	b.WriteString("## Paired comparisons\n\n")
+	fmt.Fprintf(b, "Strategies the experiment pairs (`compare_with`): each one's mean time divided by its partner's, with the 95%% percentile-bootstrap interval, and the two-sided Mann-Whitney test of the difference at α = %g. A significant difference whose interval lies within ±%.0f%% is called less than %.0f%%.\n\n",
+		analysis.Alpha, Negligible*100, Negligible*100)
+	writeRow(b, []string{"strategy", "compared with", "ratio [95% CI]", "p (Mann-Whitney)", "verdict"})
+	writeRow(b, []string{":--", ":--", "--:", "--:", ":--"})
+	for _, p := range ps {
+		ratio := fmt.Sprintf("%.3f", p.Ratio.Value)
+		if ci := p.Ratio.CI; ci.OK {
+			ratio += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
+		}
+		writeRow(b, []string{cell(p.Strategy), cell(p.With), ratio, analysis.FormatP(p.Comparison.P), p.verdict()})
+	}
+	b.WriteString("\n")
+}

@@ -1,0 +1,70 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+
+	"benchlab/results"
+)
+
+// pairedRun builds a run whose experiment pairs b, c and d with a.
+func pairedRun(walls map[string][]int64) *results.Run {
+	file := `name = "pairs"
+[trials]
+runs = 10
+[[strategy]]
+name = "a"
+command = ["a"]
+[[strategy]]
+name = "b"
+command = ["b"]
+compare_with = "a"
+[[strategy]]
+name = "c"
+command = ["c"]
+compare_with = "a"
+[[strategy]]
+name = "d"
+command = ["d"]
+compare_with = "a"
+`
+	r := &results.Run{Format: results.FormatVersion, ID: "20260101T000000Z-00000000", Experiment: "pairs",
+		ExperimentFile: file, Complete: true, Settings: results.Settings{Runs: 10}}
+	for i, name := range []string{"a", "b", "c", "d"} {
+		r.Strategies = append(r.Strategies, results.Strategy{Name: name, Command: []string{name}})
+		for round, w := range walls[name] {
+			r.Trials = append(r.Trials, results.Trial{Strategy: i, Round: round, WallNS: w})
+		}
+	}
+	return r
+}
+
+func TestPairedComparisons(t *testing.T) {
+	var a, b, c []int64
+	for i := range int64(10) {
+		a = append(a, 1_000_000+i*1000) // 1.000 … 1.009 ms
+		b = append(b, 1_500_000+i*1500) // exactly 1.5 × a
+		c = append(c, 1_020_000+i*1000) // 2% slower, every run above every run of a
+	}
+	run := pairedRun(map[string][]int64{"a": a, "b": b, "c": c, "d": a})
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(rep.Markdown(""))
+	for _, want := range []string{
+		"## Paired comparisons",
+		"| b | a | 1.500 [",                    // the ratio of means, with its interval
+		"50% slower |",                         // a large, certain difference
+		"differs, but by less than 5% |",       // significant but within ±5%
+		"| d | a | 1.000 [",                    // identical samples: resampling still spreads the ratio a little
+		"no difference shown (within noise) |", // not significant
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Count(md, "| a | a |") != 0 {
+		t.Error("a strategy without compare_with was paired")
+	}
+}
