@@ -29,7 +29,7 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writeHeader(&b)
 	r.writeResults(&b, chart)
 	r.writeTests(&b, slices.Contains(charts, DistributionName))
-	r.writePairs(&b)
+	r.writePairs(&b, slices.Contains(charts, PairsName))
 	r.writeSweep(&b, slices.Contains(charts, SweepName))
 	r.writeCounts(&b)
 	r.writeAnswers(&b)

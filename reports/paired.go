@@ -71,7 +71,7 @@ func (p Pair) verdict() string {
 
 // writePairs writes the table of paired comparisons, if the experiment
 // pairs any strategies.
-func (r *Report) writePairs(b *strings.Builder) {
+func (r *Report) writePairs(b *strings.Builder, chart bool) {
 	ps := r.pairs()
 	if len(ps) == 0 {
 		return
@@ -89,4 +89,7 @@ func (r *Report) writePairs(b *strings.Builder) {
 		writeRow(b, []string{cell(p.Strategy), cell(p.With), ratio, analysis.FormatP(p.Comparison.P), p.verdict()})
 	}
 	b.WriteString("\n")
+	if chart {
+		fmt.Fprintf(b, "![Each paired strategy's mean time relative to its partner's, with 95%% intervals](%s)\n\n", PairsName)
+	}
 }

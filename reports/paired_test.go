@@ -1,6 +1,10 @@
 package reports
 
 import (
+	"bytes"
+	"errors"
+	"image/png"
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,5 +70,55 @@ func TestPairedComparisons(t *testing.T) {
 	}
 	if strings.Count(md, "| a | a |") != 0 {
 		t.Error("a strategy without compare_with was paired")
+	}
+}
+
+func TestPairsChart(t *testing.T) {
+	var a, b []int64
+	for i := range int64(10) {
+		a = append(a, 1_000_000+i*1000)
+		b = append(b, 2_000_000+i*2000)
+	}
+	rep, err := Build(pairedRun(map[string][]int64{"a": a, "b": b, "c": a, "d": b}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := PairsChart(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(first))
+	if err != nil {
+		t.Fatalf("pairs chart is not a PNG: %v", err)
+	}
+	// Three pairs: 1.1 in + 3 × 0.22 in at 96 dpi.
+	if got, want := img.Bounds().Dy(), 169; got < want-1 || got > want+1 {
+		t.Errorf("chart height %d px, want about %d", got, want)
+	}
+	again, _ := PairsChart(rep)
+	if !bytes.Equal(first, again) {
+		t.Error("rendering the same report twice gave different bytes")
+	}
+	files, err := rep.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(files, func(f File) bool { return f.Name == PairsName }) {
+		t.Errorf("Files() has no %s", PairsName)
+	}
+	if !strings.Contains(string(files[0].Data), "]("+PairsName+")") {
+		t.Error("the report does not embed the pairs chart")
+	}
+}
+
+func TestPairsChartNothingPaired(t *testing.T) {
+	run := pairedRun(nil)
+	run.ExperimentFile = "name = \"pairs\"\n[trials]\nruns = 1\n[[strategy]]\nname = \"a\"\ncommand = [\"a\"]\n"
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PairsChart(rep); !errors.Is(err, ErrNothingToPlot) {
+		t.Errorf("PairsChart without pairs: %v, want ErrNothingToPlot", err)
 	}
 }

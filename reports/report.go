@@ -197,6 +197,7 @@ func (r *Report) Files() ([]File, error) {
 		{ChartName, BarChart},
 		{DistributionName, DistributionChart},
 		{SweepName, SweepChart},
+		{PairsName, PairsChart},
 		{HistoryName, func(r *Report) ([]byte, error) {
 			if r.History == nil {
 				return nil, ErrNothingToPlot
