@@ -5,7 +5,7 @@
 // archive. Run returns raw trials (results.Trial) for the caller to archive
 // and for analysis to summarise. Its timing follows hyperfine's model: each
 // trial is one fresh child process, timed from just before its start to just
-// after it is reaped, with user and system time and peak memory taken from
+// after it exits (waitid), with user and system time and peak memory taken from
 // the kernel's accounting (wait4). Strategies are interleaved round by round
 // so that slow drifts of the machine (heat, background load) spread over all
 // of them instead of biasing whichever ran last.

@@ -152,7 +152,7 @@ type Trial struct {
 	Round    int  `json:"round"`    // 0-based; warm-up rounds come first
 	Warmup   bool `json:"warmup"`
 	// WallNS is elapsed monotonic time from just before the start to just
-	// after the child was reaped.
+	// after waitid reports that the child exited.
 	WallNS    int64 `json:"wall_ns"`
 	UserNS    int64 `json:"user_ns"`
 	SysNS     int64 `json:"sys_ns"`

@@ -74,8 +74,8 @@ const (
 
 // Result is what one launch observed.
 type Result struct {
-	// WallNS is the monotonic time from just before the start to just
-	// after the reap.
+	// WallNS is the monotonic time from just before the start to the moment
+	// waitid reports the child exited (before the harness reaps it).
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
 	Status                syscall.WaitStatus
@@ -244,6 +244,9 @@ func (l *launcher) Launch(i int, res *Result) {
 			break
 		}
 	}
+	// The child has exited: what follows (stopping the timer, killing
+	// leftovers, reaping) is the harness's bookkeeping, not the child's time.
+	res.WallNS = time.Since(start).Nanoseconds()
 	l.timer.Stop()
 	l.mu.Lock()
 	l.pid = 0
@@ -257,7 +260,6 @@ func (l *launcher) Launch(i int, res *Result) {
 			break
 		}
 	}
-	res.WallNS = time.Since(start).Nanoseconds()
 	if err != nil {
 		res.Stage, res.Errno = StageWait, errnoOf(err)
 		return
