@@ -388,7 +388,7 @@ func (r *Report) pinnedBusy(n *results.Noise) string {
 
 func (r *Report) writeToolchains(b *strings.Builder) {
 	b.WriteString("## Toolchains and dependencies\n\n")
-	if len(r.Run.Toolchains) == 0 && len(r.Run.Dependencies) == 0 {
+	if len(r.Run.Toolchains) == 0 && len(r.Run.Dependencies) == 0 && len(r.Run.Recorded) == 0 {
 		b.WriteString("None recorded.\n\n")
 		return
 	}
@@ -399,15 +399,19 @@ func (r *Report) writeToolchains(b *strings.Builder) {
 		var short []string
 		for _, f := range r.Run.Recorded {
 			names = append(names, code(f.Path))
-			// A one-line file (such as the toolchain a build used) is
-			// shown, since it may say more than the tools on PATH.
-			if c := strings.TrimSpace(f.Content); c != "" && len(c) <= 200 && !strings.Contains(c, "\n") {
-				short = append(short, "- "+code(f.Path)+": "+code(c))
+			// A short file (such as the toolchain a build used) is shown,
+			// since it may say more than the tools on PATH.
+			switch c := strings.TrimSpace(f.Content); {
+			case c == "" || len(c) > 1024:
+			case !strings.Contains(c, "\n"):
+				short = append(short, "- "+code(f.Path)+": "+code(c)+"\n")
+			default:
+				short = append(short, "- "+code(f.Path)+":\n\n"+indent(fenced(c))+"\n")
 			}
 		}
 		fmt.Fprintf(b, "Archived with the run: %s.\n\n", strings.Join(names, ", "))
 		if len(short) > 0 {
-			b.WriteString(strings.Join(short, "\n") + "\n\n")
+			b.WriteString(strings.Join(short, "") + "\n")
 		}
 	}
 }
@@ -619,4 +623,16 @@ func buildParameters(params map[string]string) string {
 		parts = append(parts, codeCell(k+"="+params[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// indent indents every line of s by two spaces, nesting a block in a list
+// item.
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "  " + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

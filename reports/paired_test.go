@@ -122,3 +122,31 @@ func TestPairsChartNothingPaired(t *testing.T) {
 		t.Errorf("PairsChart without pairs: %v, want ErrNothingToPlot", err)
 	}
 }
+
+// A short recorded file, such as the toolchain a build really used, is
+// shown in the report; a long one (a lock file) is only named.
+func TestRecordedFilesShown(t *testing.T) {
+	run := pairedRun(nil)
+	run.Recorded = []results.RecordedFile{
+		{Path: "target/toolchain.txt", Content: "toolchain: debian\nrustc 1.63.0\n"},
+		{Path: "Cargo.lock", Content: strings.Repeat("x", 2000)},
+		{Path: "one.txt", Content: "just one line"},
+	}
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(rep.Markdown())
+	for _, want := range []string{
+		"Archived with the run: `target/toolchain.txt`, `Cargo.lock`, `one.txt`.",
+		"- `target/toolchain.txt`:\n\n  ```\n  toolchain: debian\n  rustc 1.63.0\n  ```\n",
+		"- `one.txt`: `just one line`\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(md, "xxxxxxxx") {
+		t.Error("a long recorded file was shown")
+	}
+}
