@@ -93,20 +93,24 @@ func Summarize(run *results.Run) []Summary {
 	}
 	out := make([]Summary, len(run.Strategies))
 	for i, s := range run.Strategies {
-		out[i] = summarize(s, byStrategy[i], run.Settings.Runs)
+		out[i] = summarize(s, byStrategy[i], run.Settings.Runs, run.Settings.IgnoreFailure)
 	}
 	return out
 }
 
 // summarize computes the Summary of one strategy from its trials, with
-// planned the number of counted runs intended (0 if unknown).
-func summarize(st results.Strategy, trials []results.Trial, planned int) Summary {
+// planned the number of counted runs intended (0 if unknown). With
+// ignoreFailure, a trial that exited non-zero is still counted (and still
+// reported as failed), as hyperfine's --ignore-failure does.
+func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreFailure bool) Summary {
 	s := Summary{Strategy: st.Name, Failure: st.Failure}
 	var wall, user, sys []float64
 	for _, t := range trials {
 		if !t.OK() {
 			s.Failed++
-			continue
+			if !ignoreFailure || t.Signal != 0 || t.TimedOut {
+				continue
+			}
 		}
 		if t.Warmup {
 			continue

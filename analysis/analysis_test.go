@@ -329,3 +329,35 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+// With --ignore-failure (Settings.IgnoreFailure), trials that exited
+// non-zero count in the statistics, as hyperfine counts them; trials killed
+// by a signal or a timeout never do, and failures are reported either way.
+func TestSummarizeIgnoreFailure(t *testing.T) {
+	run := &results.Run{
+		Strategies: []results.Strategy{{Name: "a", Failure: "exit status 1"}},
+		Trials: []results.Trial{
+			{Round: 0, WallNS: 100, ExitCode: 1},
+			{Round: 1, WallNS: 200},
+			{Round: 2, WallNS: 300, ExitCode: -1, Signal: 9, TimedOut: true},
+		},
+	}
+	tests := []struct {
+		why        string
+		ignore     bool
+		wantN      int
+		wantMeanNS float64
+		wantFailed int
+	}{
+		{"by default a failed trial is not counted", false, 1, 200, 2},
+		// (100 + 200) / 2 = 150: the exit-1 trial counts, the timed-out one not.
+		{"with ignore_failure the exit-1 trial counts", true, 2, 150, 2},
+	}
+	for _, tt := range tests {
+		run.Settings.IgnoreFailure = tt.ignore
+		s := Summarize(run)[0]
+		if s.N != tt.wantN || s.MeanNS != tt.wantMeanNS || s.Failed != tt.wantFailed {
+			t.Errorf("%s: N %d mean %v failed %d; want %d, %v, %d", tt.why, s.N, s.MeanNS, s.Failed, tt.wantN, tt.wantMeanNS, tt.wantFailed)
+		}
+	}
+}

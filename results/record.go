@@ -121,6 +121,10 @@ type Settings struct {
 	Pin       []int  `json:"pin,omitempty"`
 	TimeoutNS int64  `json:"timeout_ns"`
 	Baseline  string `json:"baseline,omitempty"`
+	// IgnoreFailure is true for a run made with --ignore-failure: trials
+	// that exited non-zero kept running and count in the statistics, as in
+	// hyperfine; trials killed by a signal or a timeout never count.
+	IgnoreFailure bool `json:"ignore_failure,omitempty"`
 }
 
 // Artifact is a file the build produced, identified by content.

@@ -93,6 +93,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Settings: results.Settings{
 			Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
 			TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
+			IgnoreFailure: opts.IgnoreFailure,
 		},
 		Parameters:   paramValues,
 		Sweep:        *sweep,
