@@ -150,3 +150,19 @@ func TestRecordedFilesShown(t *testing.T) {
 		t.Error("a long recorded file was shown")
 	}
 }
+
+// Without a baseline, paired strategies get no chart of ratios to the
+// fastest of all: across groups it would compare unlike things.
+func TestPairedRunHasNoFastestChart(t *testing.T) {
+	var a []int64
+	for i := range int64(5) {
+		a = append(a, 1_000_000+i*1000)
+	}
+	rep, err := Build(pairedRun(map[string][]int64{"a": a, "b": a, "c": a, "d": a}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BarChart(rep); !errors.Is(err, ErrNothingToPlot) {
+		t.Errorf("BarChart of a paired run without baseline: %v, want ErrNothingToPlot", err)
+	}
+}

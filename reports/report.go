@@ -185,6 +185,10 @@ const (
 	SweepName        = "sweep.png"
 )
 
+// ChartNames are every chart a report may draw, so that a regenerated
+// report can remove the ones it no longer draws.
+var ChartNames = []string{ChartName, DistributionName, SweepName, PairsName, HistoryName}
+
 // Files renders the report: README.md first, then each chart that has
 // anything to plot (ratios, every run's distribution, the sweep, the
 // history).

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"benchlab/reports"
 	"benchlab/results"
@@ -72,6 +75,15 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, f := range files {
 		if err := writeFile(filepath.Join(dir, f.Name), f.Data); err != nil {
 			return fmt.Errorf("write report: %w", err)
+		}
+	}
+	// A chart an earlier report drew and this one does not would be left
+	// beside a README that no longer shows it: remove it.
+	for _, name := range reports.ChartNames {
+		if !slices.ContainsFunc(files, func(f reports.File) bool { return f.Name == name }) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+				return fmt.Errorf("remove stale chart: %w", err)
+			}
 		}
 	}
 	fmt.Fprintf(stdout, "wrote %s from run %s\n", filepath.Join(dir, files[0].Name), entry.Run.ID)
