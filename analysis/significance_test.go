@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -106,5 +107,19 @@ func TestExactUDistribution(t *testing.T) {
 		if got := exactUPValue(4, 4, float64(u)); !cmp.Equal(got, want, cmpopts.EquateApprox(1e-12, 0)) {
 			t.Errorf("U = %d: p = %v, want %v", u, got, want)
 		}
+	}
+}
+
+// The closed form agrees with the exact table at U = 0 that it replaces.
+func TestSmallestP(t *testing.T) {
+	for _, n := range [][2]int{{1, 1}, {2, 3}, {3, 3}, {4, 4}, {5, 7}, {10, 10}} {
+		want := exactUPValue(n[0], n[1], 0)
+		if got := smallestP(n[0], n[1]); math.Abs(got-want) > 1e-12*max(1, want) {
+			t.Errorf("smallestP(%d, %d) = %g, exact table %g", n[0], n[1], got, want)
+		}
+	}
+	// At 3 and 3 runs: 2/C(6,3) = 2/20 = 0.1, above α.
+	if got := smallestP(3, 3); math.Abs(got-0.1) > 1e-12 {
+		t.Errorf("smallestP(3, 3) = %g, want 0.1", got)
 	}
 }
