@@ -174,7 +174,7 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 	}
 	if s.MeanNS < ShortRunNS {
 		s.Warnings = append(s.Warnings,
-			"mean below 5 ms: process start-up is a large part of what was timed")
+			fmt.Sprintf("mean below %g ms: process start-up is a large part of what was timed", ShortRunNS/1e6))
 	}
 	return s
 }

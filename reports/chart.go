@@ -59,12 +59,6 @@ func BarChart(r *Report) ([]byte, error) {
 // rises and a faster one hangs below. Strategies with neither ratio are
 // left out.
 func ChartPlot(r *Report) (*plot.Plot, error) {
-	// Strategies that compare only within their pairs (a crossover's work
-	// levels) have no common yardstick: ratios to the fastest of all would
-	// mislead, and the pairs chart says what matters.
-	if r.BaselineFastest && len(r.pairs()) > 0 {
-		return nil, ErrNothingToPlot
-	}
 	var rows []Row
 	interesting := false
 	for _, row := range r.Rows {

@@ -49,7 +49,7 @@ func CompareText(a, b *results.Run) string {
 	fmt.Fprintf(&sb, "Different machines: ratios to each run's baseline (A: %s, B: %s), with 95%% bootstrap intervals.\n\n", ra.Baseline, rb.Baseline)
 	fmt.Fprintln(tw, "strategy\tA ratio\tB ratio\tB − A\t")
 	for _, row := range ra.Rows {
-		other := rowOf(rb, row.Strategy)
+		other := rb.row(row.Strategy)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", row.Strategy, ratioCI(&row), ratioCI(other), ratioDiff(row, other))
 	}
 	tw.Flush()
@@ -93,15 +93,6 @@ func mustBuild(r *results.Run) *Report {
 		return &Report{Run: r}
 	}
 	return rep
-}
-
-func rowOf(r *Report, name string) *Row {
-	for i := range r.Rows {
-		if r.Rows[i].Strategy == name {
-			return &r.Rows[i]
-		}
-	}
-	return nil
 }
 
 func ratioCI(row *Row) string {

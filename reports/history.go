@@ -138,7 +138,7 @@ func HistoryFiles(experiment string, runs []*results.Run) ([]File, error) {
 }
 
 // historyLegend explains the history tables.
-const historyLegend = "Brackets are the median's 95% confidence interval (order statistics); ▲ marks a significant slowdown from the run before, ▼ a speed-up (two-sided Mann-Whitney U test, α = 0.05)."
+var historyLegend = fmt.Sprintf("Brackets are the median's 95%% confidence interval (order statistics); ▲ marks a significant slowdown from the run before, ▼ a speed-up (two-sided Mann-Whitney U test, α = %g).", analysis.Alpha)
 
 // writeSection writes the report's history section.
 func (h *History) writeSection(b *strings.Builder, chart bool) {
@@ -382,6 +382,6 @@ func HistoryText(runs []*results.Run) string {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	sb.WriteString("\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = 0.05). Runs at different parameters are not comparable.\n")
+	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = %g). Runs at different parameters are not comparable.\n", analysis.Alpha)
 	return sb.String()
 }

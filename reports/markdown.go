@@ -90,6 +90,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	fmt.Fprintf(b, "Wall time of each strategy over its counted runs (%d planned, after %s), ",
 		run.Settings.Runs, plural(run.Settings.Warmup, "warm-up run"))
 	switch {
+	case r.Paired:
+		b.WriteString("with no ratio to a common strategy: the experiment compares each strategy with the one it is paired with, below.")
 	case r.Baseline == "":
 		b.WriteString("with no ratios: no strategy has counted runs.")
 	case r.BaselineFastest:
@@ -100,7 +102,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	if r.Baseline != "" {
 		b.WriteString("so above 1 is slower.")
 	}
-	b.WriteString(" Brackets are 95% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (10,000 resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond 1.5 IQR, severe beyond 3) and kept in every figure.")
+	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g) and kept in every figure.",
+		thousands(analysis.Resamples), analysis.MildFence, analysis.OutlierFence)
 	hasPub := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Published != nil })
 	if hasPub {
 		b.WriteString(" " + r.publishedSentence())
@@ -196,19 +199,6 @@ func writeRow(b *strings.Builder, cells []string) {
 		b.WriteString(" " + c + " |")
 	}
 	b.WriteString("\n")
-}
-
-// timeCells formats mean ± σ, median and min … max in the unit of the mean.
-func timeCells(s analysis.Summary) []string {
-	if s.N == 0 {
-		return []string{none, none, none}
-	}
-	u := unitFor(s.MeanNS)
-	mean := u.number(s.MeanNS) + " ± " + u.format(s.StddevNS)
-	if !s.HasStddev() {
-		mean = u.format(s.MeanNS) + " (no σ)"
-	}
-	return []string{mean, u.format(s.MedianNS), u.number(s.MinNS) + " … " + u.format(s.MaxNS)}
 }
 
 func runsCell(s analysis.Summary) string {
@@ -635,4 +625,13 @@ func indent(s string) string {
 		}
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	d := strconv.Itoa(n)
+	for i := len(d) - 3; i > 0; i -= 3 {
+		d = d[:i] + "," + d[i:]
+	}
+	return d
 }

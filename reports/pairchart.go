@@ -33,7 +33,7 @@ func (ps pairPoints) XError(i int) (float64, float64) {
 // difference) marked: the chart of a crossover, where strategies compare
 // only within their group. ErrNothingToPlot when nothing is paired.
 func PairsChart(r *Report) ([]byte, error) {
-	ps := pairPoints(r.pairs())
+	ps := pairPoints(r.Pairs)
 	if len(ps) == 0 {
 		return nil, ErrNothingToPlot
 	}

@@ -14,9 +14,6 @@ type Pair struct {
 	Strategy, With string
 	Ratio          analysis.Ratio
 	Comparison     analysis.Comparison
-	// Overhead is the extra time per call as a share of With's, in the
-	// per-call cost both make (they make the same calls); NaN-free.
-	Overhead float64
 }
 
 // Negligible is the share of extra time below which a paired strategy's
@@ -37,7 +34,7 @@ func (r *Report) pairs() []Pair {
 		if es == nil || es.CompareWith == "" {
 			continue
 		}
-		with := rowOf(r, es.CompareWith)
+		with := r.row(es.CompareWith)
 		if with == nil || row.N == 0 || with.N == 0 {
 			continue
 		}
@@ -45,7 +42,7 @@ func (r *Report) pairs() []Pair {
 		if !ok {
 			continue
 		}
-		p := Pair{Strategy: row.Strategy, With: with.Strategy, Ratio: ratio, Overhead: ratio.Value - 1}
+		p := Pair{Strategy: row.Strategy, With: with.Strategy, Ratio: ratio}
 		if c, ok := analysis.Compare2(with.WallNS, row.WallNS); ok {
 			p.Comparison = c
 		}
@@ -62,17 +59,23 @@ func (p Pair) verdict() string {
 		return "no difference shown (within noise)"
 	case ci.OK && ci.Hi < 1+Negligible && ci.Lo > 1-Negligible:
 		return fmt.Sprintf("differs, but by less than %.0f%%", Negligible*100)
-	case p.Ratio.Value > 1:
-		return fmt.Sprintf("%.0f%% slower", p.Overhead*100)
-	default:
-		return fmt.Sprintf("%.0f%% faster", -p.Overhead*100)
 	}
+	// The direction is the rank test's, which judged the difference; the
+	// size is the means'. When the two disagree, say so.
+	dir := rankDirection(p.Comparison)
+	if (dir == "slower") != (p.Ratio.Value > 1) {
+		return fmt.Sprintf("%s by rank, though its mean is %.3f× the partner's", dir, p.Ratio.Value)
+	}
+	if dir == "slower" {
+		return fmt.Sprintf("%.0f%% slower", (p.Ratio.Value-1)*100)
+	}
+	return fmt.Sprintf("%.0f%% faster", (1-p.Ratio.Value)*100)
 }
 
 // writePairs writes the table of paired comparisons, if the experiment
 // pairs any strategies.
 func (r *Report) writePairs(b *strings.Builder, chart bool) {
-	ps := r.pairs()
+	ps := r.Pairs
 	if len(ps) == 0 {
 		return
 	}

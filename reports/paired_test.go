@@ -166,3 +166,48 @@ func TestPairedRunHasNoFastestChart(t *testing.T) {
 		t.Errorf("BarChart of a paired run without baseline: %v, want ErrNothingToPlot", err)
 	}
 }
+
+// A paired run without a baseline takes no ratio to a common strategy: not
+// in the table, not in the tests, not in the summary `benchlab run` prints.
+func TestPairedRunHasNoCommonRatio(t *testing.T) {
+	var a, b []int64
+	for i := range int64(6) {
+		a = append(a, 1_000_000+i*1000)
+		b = append(b, 3_000_000+i*1000)
+	}
+	run := pairedRun(map[string][]int64{"a": a, "b": b, "c": a, "d": b})
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Paired || rep.Baseline != "" || len(rep.Tests) != 0 || len(rep.Pairs) != 3 {
+		t.Errorf("Paired %v, Baseline %q, %d tests, %d pairs; want true, none, 0, 3", rep.Paired, rep.Baseline, len(rep.Tests), len(rep.Pairs))
+	}
+	if md := string(rep.Markdown()); !strings.Contains(md, "with no ratio to a common strategy") || strings.Contains(md, "## Is it real?") {
+		t.Errorf("report still compares across pairs:\n%s", md)
+	}
+	if txt := Text(run); !strings.Contains(txt, "strategies compare within their pairs") {
+		t.Errorf("summary does not say the strategies compare within pairs:\n%s", txt)
+	}
+}
+
+// The verdict takes its direction from the rank test that judged the
+// difference; when the means point the other way, it says so.
+func TestPairVerdictDirection(t *testing.T) {
+	// b is faster in 9 of 10 runs, but one run of 100 ms pulls its mean
+	// above a's: ranks say faster, the mean ratio says slower.
+	var a, b []int64
+	for i := range int64(10) {
+		a = append(a, 2_000_000+i*100)
+		b = append(b, 1_000_000+i*100)
+	}
+	b[9] = 100_000_000
+	rep, err := Build(pairedRun(map[string][]int64{"a": a, "b": b, "c": a, "d": a}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rep.Pairs[0].verdict()
+	if want := "faster by rank, though its mean is"; !strings.Contains(got, want) {
+		t.Errorf("verdict %q, want one containing %q", got, want)
+	}
+}

@@ -286,7 +286,9 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 	switch {
 	case !ok:
 	case cmpAC.Significant:
-		total += fmt.Sprintf(": %s is %s (%.3f× the time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), fasterSlower(ratio), ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
+		// The direction is the rank test's (the sign of Cliff's δ), the
+		// test that judged it significant, not the means'.
+		total += fmt.Sprintf(": %s is %s (%.3f× the mean time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), rankDirection(cmpAC), ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
 	default:
 		total += fmt.Sprintf(": %.3f× the time, but the difference is not significant (Mann-Whitney %s), so these runs do not show that either is faster.", ratio, pIs(cmpAC.P))
 	}
@@ -308,19 +310,20 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 		p += fmt.Sprintf(" Their fixed costs (intercepts) are %.2f ± %.2f ms and %.2f ± %.2f ms, a difference of %+.2f ± %.2f ms, which %s.",
 			fa.Fit.Intercept/1e6, fa.Fit.InterceptCI.HalfWidth()/1e6, fc.Fit.Intercept/1e6, fc.Fit.InterceptCI.HalfWidth()/1e6,
 			dFixed/1e6, hFixed/1e6, clearOrNot(dFixed, hFixed, fa.Fit.InterceptCI.OK && fc.Fit.InterceptCI.OK))
+		fixedClear := fa.Fit.InterceptCI.OK && fc.Fit.InterceptCI.OK && math.Abs(dFixed) > hFixed
+		// Start-up measured directly at a value of 0 is better evidence of
+		// the fixed cost than the intercepts: it replaces them below.
 		if sa, ok := s.AtMin[a]; ok && first(s.Values) == 0 {
 			if sc, ok := s.AtMin[c]; ok {
 				uu := fineUnit(math.Min(sa.MedianNS, sc.MedianNS))
 				p += fmt.Sprintf(" Measured directly at %s = 0, start-up takes %s %s and %s %s (medians)", code(s.Param),
 					uu.format(sa.MedianNS), uu.interval(sa.MedianCI), uu.format(sc.MedianNS), uu.interval(sc.MedianCI))
 				dFixed = sa.MedianNS - sc.MedianNS
-				separate := sa.MedianCI.Lo > sc.MedianCI.Hi || sc.MedianCI.Lo > sa.MedianCI.Hi
-				if separate {
+				fixedClear = sa.MedianCI.Lo > sc.MedianCI.Hi || sc.MedianCI.Lo > sa.MedianCI.Hi
+				if fixedClear {
 					p += fmt.Sprintf(": a difference of %s, clear since the intervals do not overlap.", signedDuration(dFixed))
-					hFixed = 0.5 * math.Abs(dFixed) // clear: inside attribution's threshold
 				} else {
 					p += ": the intervals overlap, so no start-up difference is shown."
-					hFixed = math.Abs(dFixed) + 1
 				}
 			}
 		}
@@ -332,7 +335,7 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 			if diff != 0 {
 				p += fmt.Sprintf(" (%.0f%%)", 100*perCall/diff)
 			}
-			p += ". " + attribution(perCall, dSlope, hSlope*x, dFixed, hFixed, diff, unit)
+			p += ". " + attribution(perCall, math.Abs(perCall) > hSlope*x, dFixed, fixedClear, diff, unit)
 		}
 		paras = append(paras, p)
 	} else if r.Sweep == nil {
@@ -347,7 +350,7 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 	if okA && okC {
 		unit := literal(singular(r.Counts.Param))
 		p := fmt.Sprintf("Counted by %s, %s executes %.2f instructions per %s and %s %.2f", code(r.Counts.Tool), code(a), ia.Fit.Slope, unit, code(c), ic.Fit.Slope)
-		if okA && okC && fa.OK && fc.OK {
+		if fa.OK && fc.OK {
 			sameSign := (ia.Fit.Slope-ic.Fit.Slope)*(fa.Fit.Slope-fc.Fit.Slope) > 0
 			if sameSign {
 				p += fmt.Sprintf("; the strategy with fewer instructions per %s is also the one with the lower time per %s.", unit, unit)
@@ -362,6 +365,7 @@ func (r *Report) answer(q experiments.OpenQuestion) []string {
 	return paras
 }
 
+// row returns the row of the named strategy, or nil.
 func (r *Report) row(name string) *Row {
 	for i := range r.Rows {
 		if r.Rows[i].Strategy == name {
@@ -394,8 +398,10 @@ func fineUnit(ns float64) timeUnit {
 	return unitFor(ns)
 }
 
-func fasterSlower(ratio float64) string {
-	if ratio < 1 {
+// rankDirection says whether the second sample of c is faster or slower,
+// from the sign of Cliff's δ: the direction the rank test judged.
+func rankDirection(c analysis.Comparison) string {
+	if c.CliffsDelta < 0 {
 		return "faster"
 	}
 	return "slower"
@@ -415,9 +421,7 @@ func clearOrNot(d, h float64, hasInterval bool) string {
 
 // attribution states, from the numbers, whether the difference in total
 // time is a per-call or a fixed difference.
-func attribution(perCall, dSlope, hPerCall, dFixed, hFixed, diff float64, unit string) string {
-	slopeClear := math.Abs(perCall) > hPerCall
-	fixedClear := math.Abs(dFixed) > hFixed
+func attribution(perCall float64, slopeClear bool, dFixed float64, fixedClear bool, diff float64, unit string) string {
 	switch {
 	case diff == 0:
 		return "There is no difference to attribute."

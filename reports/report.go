@@ -36,6 +36,14 @@ type Report struct {
 	// BaselineFastest is true when no baseline was set and Baseline is the
 	// fastest strategy.
 	BaselineFastest bool
+	// Paired is true when the experiment compares strategies within pairs
+	// (compare_with) and sets no baseline: then no ratio to a common
+	// strategy is taken, since it would compare unlike things, and Pairs
+	// carries the comparisons instead.
+	Paired bool
+	// Pairs compares each strategy that names compare_with with its
+	// partner (paired.go).
+	Pairs []Pair
 	// Rows holds one row per strategy, in the run's order.
 	Rows []Row
 	// Warnings are caveats about the run as a whole: the run's own
@@ -81,7 +89,12 @@ func (r *Report) IsBaseline(row Row) bool { return row.Strategy == r.Baseline &&
 // Build gathers a report on run. It fails only when the run itself is
 // inconsistent (a trial naming no strategy); an experiment file that no
 // longer decodes costs the published figures, with a warning.
-func Build(run *results.Run) (*Report, error) {
+func Build(run *results.Run) (*Report, error) { return build(run, true) }
+
+// build gathers the report; without full it leaves out what only the
+// Markdown report shows and what costs most: the bootstrap intervals of
+// ratios, the significance tests and the pairs.
+func build(run *results.Run, full bool) (*Report, error) {
 	if run == nil {
 		return nil, errors.New("no run to report on")
 	}
@@ -123,7 +136,12 @@ func Build(run *results.Run) (*Report, error) {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the baseline %q names no strategy of the run: ratios are to the fastest strategy", b))
 		}
 	}
-	if base < 0 {
+	r.Paired = base < 0 && r.Experiment != nil &&
+		slices.ContainsFunc(r.Experiment.Strategies, func(s experiments.Strategy) bool { return s.CompareWith != "" })
+	if full {
+		r.Pairs = r.pairs()
+	}
+	if base < 0 && !r.Paired {
 		base = fastest(sums)
 		r.BaselineFastest = base >= 0
 	}
@@ -140,7 +158,11 @@ func Build(run *results.Run) (*Report, error) {
 	}
 	for i := range r.Rows {
 		row := &r.Rows[i]
-		row.Ratio, row.HasRatio = analysis.RatioOf(row.Summary, sums[base])
+		if full {
+			row.Ratio, row.HasRatio = analysis.RatioOf(row.Summary, sums[base])
+		} else if row.N > 0 && sums[base].N > 0 {
+			row.Ratio, row.HasRatio = analysis.RatioOfMeans(row.MeanNS, row.StddevNS, sums[base].MeanNS, sums[base].StddevNS)
+		}
 		if row.Published != nil && basePub != nil {
 			if i == base {
 				row.PublishedRatio, row.HasPublishedRatio = analysis.Ratio{Value: 1}, true
@@ -154,7 +176,9 @@ func Build(run *results.Run) (*Report, error) {
 			row.Delta, row.HasDelta = analysis.Compare(row.Ratio, row.PublishedRatio), true
 		}
 	}
-	r.Tests = tests(r.Rows, base)
+	if full {
+		r.Tests = tests(r.Rows, base)
+	}
 	return r, nil
 }
 

@@ -17,7 +17,7 @@ import (
 //	  Range (min … max):   418.9 ms … 436.7 ms    10 runs
 func Text(run *results.Run) string {
 	var b strings.Builder
-	r, err := Build(run)
+	r, err := build(run, false)
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}
@@ -75,7 +75,11 @@ func writeSummary(b *strings.Builder, r *Report) {
 		return
 	}
 	b.WriteString("\nSummary\n")
-	if r.Baseline == "" {
+	switch {
+	case r.Paired:
+		b.WriteString("  strategies compare within their pairs (compare_with): see `benchlab report`\n")
+		return
+	case r.Baseline == "":
 		b.WriteString("  no strategy has counted runs: no ratios\n")
 		return
 	}
