@@ -108,9 +108,9 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 	for _, t := range trials {
 		if !t.OK() {
 			s.Failed++
-			if !ignoreFailure || t.Signal != 0 || t.TimedOut {
-				continue
-			}
+		}
+		if !t.Counts(ignoreFailure) {
+			continue
 		}
 		if t.Warmup {
 			continue

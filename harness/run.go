@@ -265,11 +265,9 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 				t := m.trial
 				t.Strategy, t.Round, t.Warmup = i, round, warm
 				out.Trials = append(out.Trials, t)
-				if !warm {
+				if !warm && t.Counts(opts.IgnoreFailure) {
 					st[i].counted++
-					if t.OK() {
-						st[i].wall.add(float64(t.WallNS))
-					}
+					st[i].wall.add(float64(t.WallNS))
 				}
 			}
 			failed := m.failure != ""

@@ -171,6 +171,15 @@ type Trial struct {
 // OK reports whether the trial ran to a zero exit status in time.
 func (t Trial) OK() bool { return t.ExitCode == 0 && t.Signal == 0 && !t.TimedOut }
 
+// Counts reports whether a counted (non-warm-up) trial enters the
+// statistics: one that succeeded, or with ignoreFailure (--ignore-failure,
+// as in hyperfine) one that exited non-zero; a trial killed by a signal or
+// its timeout never does. The harness's adaptive stop and analysis both
+// use this rule, so the precision a run stopped at is the one reported.
+func (t Trial) Counts(ignoreFailure bool) bool {
+	return t.OK() || (ignoreFailure && t.Signal == 0 && !t.TimedOut)
+}
+
 // StrategyIndex returns the index of the named strategy, or -1.
 func (r *Run) StrategyIndex(name string) int {
 	for i, s := range r.Strategies {
