@@ -230,15 +230,23 @@ func CheckFiled(path string, r *Run) error {
 	return nil
 }
 
-// Latest returns the newest complete run of experiment, or the newest run
-// at all when none is complete (the caller should say so).
+// Latest returns the newest complete timed run of experiment, or the newest
+// timed run at all when none is complete (the caller should say so). Runs
+// of instruction counts only (`benchlab count`: Counts, no trials) are not
+// timed runs and are passed over.
 func (a Archive) Latest(experiment string) (Entry, []error, error) {
 	if err := CheckName("experiment", experiment); err != nil {
 		return Entry{}, nil, err
 	}
-	entries, errs := a.Runs(experiment)
+	all, errs := a.Runs(experiment)
+	var entries []Entry
+	for _, e := range all {
+		if len(e.Run.Counts) == 0 {
+			entries = append(entries, e)
+		}
+	}
 	if len(entries) == 0 {
-		return Entry{}, errs, fmt.Errorf("no runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
+		return Entry{}, errs, fmt.Errorf("no timed runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		if entries[i].Run.Complete {

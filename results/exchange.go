@@ -90,8 +90,17 @@ func WriteBenchfmt(w io.Writer, r *Run) error {
 		if t.Warmup || !t.OK() {
 			continue
 		}
-		fmt.Fprintf(bw, "%s 1 %d ns/op %d user-ns/op %d sys-ns/op %d peak-RSS-bytes\n",
-			names[t.Strategy], t.WallNS, t.UserNS, t.SysNS, t.MaxRSSKiB*1024)
+		// An imported trial's user and system times are its command's
+		// means (hyperfine exports no more) and its memory may be unknown:
+		// only what was measured per trial is written.
+		fmt.Fprintf(bw, "%s 1 %d ns/op", names[t.Strategy], t.WallNS)
+		if r.Imported == nil {
+			fmt.Fprintf(bw, " %d user-ns/op %d sys-ns/op", t.UserNS, t.SysNS)
+		}
+		if t.MaxRSSKiB > 0 {
+			fmt.Fprintf(bw, " %d peak-RSS-bytes", t.MaxRSSKiB*1024)
+		}
+		fmt.Fprintln(bw)
 	}
 	return bw.Flush()
 }

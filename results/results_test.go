@@ -198,3 +198,39 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 		t.Errorf("Dependencies (-want +got):\n%s", diff)
 	}
 }
+
+// A run of instruction counts (benchlab count) has no trials: Latest, which
+// export and report use, passes over it to the newest timed run.
+func TestLatestSkipsCountRuns(t *testing.T) {
+	a := Archive{Dir: t.TempDir()}
+	start := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	timed := sampleRun("20261125T000000Z-00000001", start)
+	counts := sampleRun("20261125T010000Z-00000002", start.Add(time.Hour))
+	counts.Trials = nil
+	counts.Counts = []InstructionCount{{Strategy: "a", Instructions: 12}}
+	for _, r := range []*Run{timed, counts} {
+		if _, err := a.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, err := a.Latest("demo")
+	if err != nil || got.Run.ID != timed.ID {
+		t.Errorf("Latest = %v, %v; want the timed run %s", got.Run, err, timed.ID)
+	}
+}
+
+// An imported run's per-trial user and system times are its command's
+// means, and its memory may be unknown: benchfmt writes neither.
+func TestBenchfmtImportedWritesOnlyMeasured(t *testing.T) {
+	r := sampleRun("20261125T000000Z-00000001", time.Now())
+	r.Imported = &Import{Tool: "hyperfine"}
+	r.Trials = []Trial{{Strategy: 0, WallNS: 100, UserNS: 90, SysNS: 5}}
+	var b strings.Builder
+	if err := WriteBenchfmt(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, " 1 100 ns/op\n") || strings.Contains(out, "user-ns/op") || strings.Contains(out, "peak-RSS-bytes") {
+		t.Errorf("imported benchfmt writes unmeasured figures:\n%s", out)
+	}
+}
