@@ -137,6 +137,11 @@ func labInfo() results.Lab {
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		lab.Version = v
 	}
+	if commit != "" {
+		// The Makefile's stamp wins: it leaves generated results and
+		// reports out of "dirty", which Go's own VCS stamp does not.
+		return lab
+	}
 	var dirty bool
 	for _, s := range bi.Settings {
 		switch s.Key {
