@@ -62,8 +62,8 @@ func TestParamsInvalid(t *testing.T) {
 			"[build.parameters]\nN-x = [\"1\"]\n[build.defaults]\nN-x = \"1\"\n",
 			[]string{`"N-x" is not a lower-case identifier`}},
 		{"values are strings, not numbers",
-			"[build.parameters]\nn = [1]\n",
-			[]string{"experiment.toml:"}},
+			"[build.parameters]\nn = [1]\n[build.defaults]\nn = \"1\"\n",
+			[]string{"build.parameters.n", "wrong type"}},
 	}
 	for _, tt := range tests {
 		_, err := Parse("experiment.toml", []byte(base+tt.toml))
