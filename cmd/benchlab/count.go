@@ -66,14 +66,12 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	started := time.Now()
 	var counts []results.InstructionCount
 	var recorded []results.RecordedFile
-	built := false
-	rebuild := func() error {
-		if !built {
-			return nil
-		}
+	// rebuild puts the subjects back at the defaults after a build at
+	// n, so that what `benchlab run` times is what the experiment says.
+	rebuild := func(n int64) error {
 		fmt.Fprintf(stderr, "rebuilding %s at the defaults %s\n", e.Name, experiments.FormatParams(defaults))
 		if err := buildWithParams(context.WithoutCancel(ctx), e, defaults, stderr); err != nil {
-			return fmt.Errorf("rebuild at the defaults (target/ now holds a %s=%d build; run `benchlab run` or the build again): %w", *name, *high, err)
+			return fmt.Errorf("rebuild at the defaults (the subjects may still be built at %s=%d; run the build again): %w", *name, n, err)
 		}
 		return nil
 	}
@@ -83,13 +81,12 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageError{err.Error()}
 		}
 		fmt.Fprintf(stderr, "building %s: %v %s\n", e.Name, e.Build.Command, experiments.FormatParams(values))
-		built = true
 		if err := buildWithParams(ctx, e, values, stderr); err != nil {
-			return errors.Join(err, rebuild())
+			return errors.Join(err, rebuild(n))
 		}
 		if recorded == nil {
 			if recorded, err = readRecorded(e); err != nil {
-				return errors.Join(err, rebuild())
+				return errors.Join(err, rebuild(n))
 			}
 		}
 		for _, s := range strategies {
@@ -98,7 +95,7 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ic := results.InstructionCount{Strategy: s.Name, Parameters: values, Tool: counter.Tool}
 			ic.Instructions, err = counter.CountStrategy(ctx, e, s)
 			if ctx.Err() != nil {
-				return errors.Join(fmt.Errorf("%w: nothing archived", errInterrupted), rebuild())
+				return errors.Join(fmt.Errorf("%w: nothing archived", errInterrupted), rebuild(n))
 			}
 			if err != nil {
 				ic.Failure = err.Error()
@@ -109,7 +106,7 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			counts = append(counts, ic)
 		}
 	}
-	if err := rebuild(); err != nil {
+	if err := rebuild(*high); err != nil {
 		return err
 	}
 
