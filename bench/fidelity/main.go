@@ -144,6 +144,9 @@ func run(dir string, pin, rounds int, skipAuto bool, w io.Writer) error {
 			return fmt.Errorf("spawnloop %s: %w", mode, err)
 		}
 		f := fields(string(out))
+		if f["mean_ns"] <= 0 {
+			return fmt.Errorf("spawnloop %s printed no mean_ns: %q", mode, out)
+		}
 		fmt.Fprintf(w, "floor (spawnloop %-5s, 3000 runs): mean %s, median %s, min %s\n", mode,
 			fmtNS(f["mean_ns"]), fmtNS(f["median_ns"]), fmtNS(f["min_ns"]))
 		floor = min(floor, f["mean_ns"])
@@ -243,7 +246,9 @@ func hyperfine(pin int, extra []string, commands [][]string, hf string) ([][]flo
 // adaptive compares runs = "auto" at ±1% with hyperfine's defaults on the
 // six strategies: wall time needed and precision reached.
 func adaptive(w io.Writer, hf, rel string, pin int) error {
-	fmt.Fprintf(w, "\nadaptive runs: the six strategies, benchlab runs = \"auto\" (±1%% at 95%%, min_runs 5, max_runs 100, 1 warm-up round)\nvs hyperfine -N defaults (no warm-up, at least 10 runs and 3 s per command)\n")
+	auto := harness.Auto{MinRuns: 5, MaxRuns: 100, MaxTime: time.Minute, Precision: 0.01}
+	fmt.Fprintf(w, "\nadaptive runs: the six strategies, benchlab runs = \"auto\" (±%g%% at 95%%, min_runs %d, max_runs %d, max_time %s, 1 warm-up round)\nvs hyperfine -N defaults (no warm-up, at least 10 runs and 3 s per command)\n",
+		auto.Precision*100, auto.MinRuns, auto.MaxRuns, auto.MaxTime)
 	e := &experiments.Experiment{Name: "bench", Dir: rel}
 	var commands [][]string
 	for _, s := range strategies {
@@ -255,7 +260,7 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	start := time.Now()
 	out, err := harness.Run(context.Background(), e, harness.Options{
 		Warmup: 1, Pin: []int{pin}, Timeout: time.Minute,
-		Auto: &harness.Auto{MinRuns: 5, MaxRuns: 100, MaxTime: time.Minute, Precision: 0.01},
+		Auto: &auto,
 	})
 	if err != nil {
 		return err
