@@ -197,19 +197,20 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 	}
 	errs = append(errs, e.validateParams(path, idx)...)
 	errs = append(errs, e.validateQuestions(path, idx)...)
+	names := e.expandedNames()
 	for i, s := range e.Strategies {
 		switch w := s.CompareWith; {
 		case w == "":
 		case w == s.Name:
 			bad("strategy.compare_with", i, "strategy %q is compared with itself; name another strategy", s.Name)
-		case !seen[w] && !e.expandsTo(w):
+		case !names[w]:
 			bad("strategy.compare_with", i, "strategy %q: %q names no strategy", s.Name, w)
 		}
 	}
 	switch {
 	case e.Trials.Baseline == "":
 		// No baseline: reports take ratios to the fastest strategy.
-	case !seen[e.Trials.Baseline] && !e.expandsTo(e.Trials.Baseline):
+	case !names[e.Trials.Baseline]:
 		bad("trials.baseline", -1, "%q names no strategy", e.Trials.Baseline)
 	}
 	return errs

@@ -3,6 +3,7 @@ package experiments
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,4 +222,32 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted an unusable experiment: %+v", e)
 		}
 	})
+}
+
+// A strategy with run-time params is replaced by its expansions: the
+// baseline, compare_with and open questions must name those.
+func TestNamesAfterExpansion(t *testing.T) {
+	const base = "name = \"x\"\n[trials]\nruns = 1\n[[strategy]]\nname = \"sum\"\ncommand = [\"sum\", \"{n}\"]\nparams = { n = [1, 2] }\n[[strategy]]\nname = \"b\"\ncommand = [\"b\"]\n"
+	withBaseline := func(b string) string {
+		return strings.Replace(base, "runs = 1\n", "runs = 1\nbaseline = \""+b+"\"\n", 1)
+	}
+	question := "[[open_question]]\ntext = \"why?\"\nstrategies = "
+	tests := []struct {
+		why, file, want string
+	}{
+		{"a baseline naming an expansion is valid", withBaseline("sum-n-1"), ""},
+		{"the unexpanded name is no strategy", withBaseline("sum"), `trials.baseline: "sum" names no strategy`},
+		{"compare_with may name an expansion", base + "compare_with = \"sum-n-2\"\n", ""},
+		{"an open question may name an expansion", base + question + "[\"sum-n-1\", \"b\"]\n", ""},
+		{"an open question naming the unexpanded name fails", base + question + "[\"sum\", \"b\"]\n", `open question 1: "sum" names no strategy`},
+	}
+	for _, tt := range tests {
+		_, err := Parse("e.toml", []byte(tt.file))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.why, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want one containing %q", tt.why, err, tt.want)
+		}
+	}
 }

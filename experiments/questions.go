@@ -23,6 +23,7 @@ type OpenQuestion struct {
 // different strategies of the experiment.
 func (e *Experiment) validateQuestions(path string, idx keyIndex) []error {
 	var errs []error
+	names := e.expandedNames()
 	for i, q := range e.OpenQuestions {
 		bad := func(key, format string, args ...any) {
 			errs = append(errs, &Error{Path: path, Line: idx.line(key, i), Key: key, Msg: fmt.Sprintf(format, args...)})
@@ -35,7 +36,7 @@ func (e *Experiment) validateQuestions(path string, idx keyIndex) []error {
 			continue
 		}
 		for _, s := range q.Strategies {
-			if e.Strategy(s) == nil {
+			if !names[s] {
 				bad("open_question.strategies", "open question %d: %q names no strategy", i+1, s)
 			}
 		}

@@ -211,20 +211,16 @@ func (e *Experiment) expandParams(path string, idx keyIndex) error {
 	return nil
 }
 
-// expandsTo reports whether name is one of the strategies that a strategy
-// with params expands to.
-func (e *Experiment) expandsTo(name string) bool {
+// expandedNames is the set of strategy names after params expansion: the
+// names that trials.baseline, compare_with and open questions must use.
+func (e *Experiment) expandedNames() map[string]bool {
+	names := map[string]bool{}
 	for _, s := range e.Strategies {
-		if len(s.Params) == 0 {
-			continue
-		}
 		for _, x := range expand(s) {
-			if x.Name == name {
-				return true
-			}
+			names[x.Name] = true
 		}
 	}
-	return false
+	return names
 }
 
 // expand returns the strategies s stands for: s itself without params, one
