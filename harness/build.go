@@ -25,9 +25,11 @@ import (
 const buildWaitDelay = 5 * time.Second
 
 // Build runs the experiment's build command (an argv list, no shell) in the
-// experiment folder, streaming its output to out. A nil e.Build is a no-op.
-// When ctx is cancelled the build's whole process group is killed.
-func Build(ctx context.Context, e *experiments.Experiment, out io.Writer) error {
+// experiment folder, streaming its output to out, with env (NAME=value,
+// such as build parameters) added to this process's environment. A nil
+// e.Build is a no-op. When ctx is cancelled the build's whole process group
+// is killed.
+func Build(ctx context.Context, e *experiments.Experiment, env []string, out io.Writer) error {
 	if e.Build == nil {
 		return nil
 	}
@@ -46,6 +48,9 @@ func Build(ctx context.Context, e *experiments.Experiment, out io.Writer) error 
 	cmd := exec.CommandContext(ctx, path, argv[1:]...)
 	cmd.Args[0] = argv[0]
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -258,7 +258,7 @@ func TestArtifacts(t *testing.T) {
 
 func TestBuild(t *testing.T) {
 	e := experiment(t)
-	if err := Build(context.Background(), e, nil); err != nil {
+	if err := Build(context.Background(), e, nil, nil); err != nil {
 		t.Errorf("Build without [build] = %v, want a no-op", err)
 	}
 
@@ -266,7 +266,7 @@ func TestBuild(t *testing.T) {
 	copyFile(t, subject, filepath.Join(e.Dir, "tools", subjectName))
 	e.Build = &experiments.Build{Command: []string{"./tools/" + subjectName, "stderr=built", "affinity=made"}}
 	var out bytes.Buffer
-	if err := Build(context.Background(), e, &out); err != nil {
+	if err := Build(context.Background(), e, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != "built\n" {
@@ -277,14 +277,14 @@ func TestBuild(t *testing.T) {
 	}
 
 	e.Build.Command = []string{"./tools/" + subjectName, "exit=7"}
-	err := Build(context.Background(), e, &out)
+	err := Build(context.Background(), e, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), `build ["./tools/benchlab-subject" "exit=7"] failed: exit status 7`) ||
 		!strings.HasPrefix(err.Error(), e.Path) {
 		t.Errorf("failing build = %v, want the file, command and exit status", err)
 	}
 
 	e.Build.Command = []string{"./tools/nothing"}
-	if err := Build(context.Background(), e, &out); err == nil || !strings.Contains(err.Error(), "build.command") {
+	if err := Build(context.Background(), e, nil, &out); err == nil || !strings.Contains(err.Error(), "build.command") {
 		t.Errorf("missing build program = %v, want a build.command error", err)
 	}
 
@@ -292,7 +292,7 @@ func TestBuild(t *testing.T) {
 	defer cancel()
 	e.Build.Command = []string{"./tools/" + subjectName, "sleep=10s"}
 	begin := time.Now()
-	err = Build(ctx, e, &out)
+	err = Build(ctx, e, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "interrupted") || time.Since(begin) > 3*time.Second {
 		t.Errorf("cancelled build = %v after %v, want a quick interruption", err, time.Since(begin))
 	}

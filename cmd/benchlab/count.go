@@ -80,7 +80,6 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return usageError{err.Error()}
 		}
-		fmt.Fprintf(stderr, "building %s: %v %s\n", e.Name, e.Build.Command, experiments.FormatParams(values))
 		if err := buildWithParams(ctx, e, values, stderr); err != nil {
 			return errors.Join(err, rebuild(n))
 		}

@@ -57,7 +57,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if !*noBuild && e.Build != nil {
-		fmt.Fprintf(stderr, "building %s: %v %s\n", e.Name, e.Build.Command, experiments.FormatParams(paramValues))
 		if err := buildWithParams(ctx, e, paramValues, stderr); err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,51 +116,16 @@ func (p paramFlag) Set(s string) error {
 
 // buildWithParams runs the experiment's build with its parameters: "{name}"
 // in the command's arguments replaced by the value, and the environment
-// variables BENCHLAB_PARAM_<NAME> set for the build (and unset again
-// after). harness.Build passes this process's environment to the build, so
-// the variables are set here, around it; a parameter left unset keeps the
-// build script's own default.
+// variables BENCHLAB_PARAM_<NAME> set for the build; a parameter left unset
+// keeps the build script's own default. It says on out what it runs.
 func buildWithParams(ctx context.Context, e *experiments.Experiment, values map[string]string, out io.Writer) error {
-	if e.Build == nil || len(values) == 0 {
-		return harness.Build(ctx, e, out)
+	if e.Build == nil {
+		return nil
 	}
 	substituted := *e
 	b := *e.Build
 	b.Command = experiments.SubstituteParams(e.Build.Command, values)
 	substituted.Build = &b
-	restore, err := setEnv(experiments.ParamEnv(values))
-	if err != nil {
-		return err
-	}
-	defer restore()
-	return harness.Build(ctx, &substituted, out)
-}
-
-// setEnv sets NAME=value variables and returns a function that puts back
-// what was there before.
-func setEnv(vars []string) (restore func(), err error) {
-	type old struct {
-		name, value string
-		set         bool
-	}
-	var olds []old
-	restore = func() {
-		for _, o := range slices.Backward(olds) {
-			if o.set {
-				os.Setenv(o.name, o.value)
-			} else {
-				os.Unsetenv(o.name)
-			}
-		}
-	}
-	for _, kv := range vars {
-		name, value, _ := strings.Cut(kv, "=")
-		v, set := os.LookupEnv(name)
-		olds = append(olds, old{name, v, set})
-		if err := os.Setenv(name, value); err != nil {
-			restore()
-			return nil, fmt.Errorf("set %s for the build: %w", name, err)
-		}
-	}
-	return restore, nil
+	fmt.Fprintf(out, "building %s: %v %s\n", e.Name, b.Command, experiments.FormatParams(values))
+	return harness.Build(ctx, &substituted, experiments.ParamEnv(values), out)
 }
