@@ -258,17 +258,18 @@ func varied(ps []map[string]string) string {
 }
 
 // atDefaults reports whether run was built with its experiment's default
-// parameters. A run without parameters, or whose experiment file no longer
-// decodes, counts as one at the defaults.
+// parameters. A run of an experiment without parameters, or whose
+// experiment file no longer decodes, counts as one at the defaults; a run
+// whose parameters are unknown (not recorded) of one with them does not.
 func atDefaults(run *results.Run) bool {
-	if len(run.Parameters) == 0 {
-		return true
-	}
 	e, err := experiments.Parse(experiments.FileName, []byte(run.ExperimentFile))
 	if err != nil {
 		return true
 	}
-	return e.IsDefault(run.Parameters)
+	if len(e.ParamNames()) == 0 {
+		return true
+	}
+	return len(run.Parameters) > 0 && e.IsDefault(run.Parameters)
 }
 
 func cmpFloat(a, b float64) int {

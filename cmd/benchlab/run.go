@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"benchlab/experiments"
@@ -33,9 +34,23 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if *noBuild && len(params) > 0 {
+		return usageError{"--param needs a build: drop --no-build"}
+	}
 	paramValues, err := e.ResolveParams(params)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	var paramWarnings []string
+	if *noBuild && len(e.ParamNames()) > 0 {
+		// Not built by this run: record what the last build was built
+		// with, or that it is unknown, never the defaults by assumption.
+		if built, ok := builtParams(e); ok {
+			paramValues = built
+		} else {
+			paramValues = nil
+			paramWarnings = append(paramWarnings, "run with --no-build, and no record of the last build's parameters: they are unknown, so this run is not taken as one at the defaults")
+		}
 	}
 	opts := harness.Options{
 		Warmup:   e.Trials.Warmup,
@@ -102,7 +117,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Recorded:     recorded,
 		Strategies:   out.Strategies,
 		Trials:       out.Trials,
-		Warnings:     append(host.Warnings, out.Warnings...),
+		Warnings:     slices.Concat(host.Warnings, paramWarnings, out.Warnings),
 		Noise:        &noise,
 	}
 	path, werr := results.Archive{Dir: *resultsDir}.Write(r)

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,5 +130,38 @@ func buildWithParams(ctx context.Context, e *experiments.Experiment, values map[
 	b.Command = experiments.SubstituteParams(e.Build.Command, values)
 	substituted.Build = &b
 	fmt.Fprintf(out, "building %s: %v %s\n", e.Name, b.Command, experiments.FormatParams(values))
-	return harness.Build(ctx, &substituted, experiments.ParamEnv(values), out)
+	// The record of what was built goes first: a build that fails halfway
+	// leaves subjects of unknown parameters, and says so by the record's
+	// absence.
+	os.Remove(filepath.Join(e.Dir, builtParamsFile))
+	if err := harness.Build(ctx, &substituted, experiments.ParamEnv(values), out); err != nil {
+		return err
+	}
+	data, err := json.Marshal(values)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(e.Dir, builtParamsFile), data, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("record the build's parameters: %w", err)
+	}
+	return nil
+}
+
+// builtParamsFile, in an experiment folder, holds the parameters of the
+// last build benchlab made there, so that `run --no-build` records what it
+// times rather than assuming the defaults.
+const builtParamsFile = ".benchlab-built-params.json"
+
+// builtParams reads the parameters of the last build benchlab made in e's
+// folder; false when none is recorded (built by hand, or the build failed).
+func builtParams(e *experiments.Experiment) (map[string]string, bool) {
+	data, err := os.ReadFile(filepath.Join(e.Dir, builtParamsFile))
+	if err != nil {
+		return nil, false
+	}
+	var values map[string]string
+	if json.Unmarshal(data, &values) != nil {
+		return nil, false
+	}
+	return values, true
 }
