@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,25 +108,10 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	r := &results.Run{
-		Format:         results.FormatVersion,
-		ID:             results.NewID(started),
-		Experiment:     e.Name,
-		Title:          e.Title,
-		ExperimentFile: string(e.Raw),
-		Started:        started.UTC(),
-		Finished:       time.Now().UTC(),
-		Complete:       true,
-		Machine:        harness.Fingerprint(),
-		Lab:            labInfo(),
-		Environment:    environment(os.Getenv),
-		Settings:       results.Settings{Baseline: e.Trials.Baseline},
-		Counts:         counts,
-		Toolchains:     host.Tools,
-		Dependencies:   results.Dependencies(recorded),
-		Recorded:       recorded,
-		Warnings:       host.Warnings,
-	}
+	r := newRun(e, host, recorded, started)
+	r.Complete = true
+	r.Settings = results.Settings{Baseline: e.Trials.Baseline}
+	r.Counts = counts
 	for _, s := range strategies {
 		r.Strategies = append(r.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description})
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,9 +24,7 @@ import (
 // parameter.
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep", stderr)
-	resultsDir := fs.String("results", "results", "archive `folder`")
-	runs := fs.Int("runs", 0, "counted runs per strategy and value (default: the experiment's trials.runs)")
-	warmup := fs.Int("warmup", -1, "warm-up runs per strategy and value (default: the experiment's trials.warmup)")
+	rf := addRunFlags(fs)
 	name := fs.String("param-sweep", "", "the build-time `parameter` to sweep (default: the experiment's only one)")
 	list := fs.String("values", "", "comma-separated `values` to run (default: all declared in [build.parameters])")
 	params := paramFlag{}
@@ -66,37 +63,39 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(values) < 2 {
 		return usageError{"a sweep needs at least two values"}
 	}
-
+	// Every point's parameters are checked before anything is built.
+	points := make([]point, len(values))
 	id := results.NewID(time.Now())
-	fmt.Fprintf(stderr, "sweep %s: %s over %s = %s\n", id, e.Name, *name, strings.Join(values, ", "))
 	for i, v := range values {
-		fmt.Fprintf(stderr, "\nsweep %s: %d of %d: %s=%s\n", id, i+1, len(values), *name, v)
-		runArgs := []string{"--results", *resultsDir, "--sweep", id, "--param", *name + "=" + v}
-		if *runs > 0 {
-			runArgs = append(runArgs, "--runs", strconv.Itoa(*runs))
+		held := maps.Clone(params)
+		held[*name] = v
+		resolved, err := e.ResolveParams(held)
+		if err != nil {
+			return usageError{err.Error()}
 		}
-		if *warmup >= 0 {
-			runArgs = append(runArgs, "--warmup", strconv.Itoa(*warmup))
+		points[i] = point{params: resolved, build: true, sweep: id}
+	}
+	opts, err := rf.options(e, stderr)
+	if err != nil {
+		return err
+	}
+	host, err := harness.CheckHost(e)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stderr, "sweep %s: %s over %s = %s\n", id, e.Name, *name, strings.Join(values, ", "))
+	var runs []*results.Run
+	for i, p := range points {
+		fmt.Fprintf(stderr, "\nsweep %s: %d of %d: %s=%s\n", id, i+1, len(values), *name, values[i])
+		r, err := runOnce(ctx, e, host, opts, p, *rf.results, stdout, stderr)
+		if err != nil {
+			return fmt.Errorf("sweep %s stopped at %s=%s: %w", id, *name, values[i], err)
 		}
-		for _, k := range slices.Sorted(maps.Keys(params)) {
-			runArgs = append(runArgs, "--param", k+"="+params[k])
-		}
-		runArgs = append(runArgs, rest[0])
-		if err := cmdRun(ctx, runArgs, stdout, stderr); err != nil {
-			return fmt.Errorf("sweep %s stopped at %s=%s: %w", id, *name, v, err)
-		}
+		runs = append(runs, r)
 	}
 	fmt.Fprintf(stderr, "\nsweep %s done; the subjects are left built with %s=%s (benchlab run rebuilds them)\n", id, *name, values[len(values)-1])
-
-	entries, loadErrs := results.Archive{Dir: *resultsDir}.Runs(e.Name)
-	printLoadErrors(stderr, loadErrs)
-	var points []*results.Run
-	for _, en := range entries {
-		if en.Run.Sweep == id {
-			points = append(points, en.Run)
-		}
-	}
-	fmt.Fprint(stdout, "\n"+reports.SweepText(points, *name))
+	fmt.Fprint(stdout, "\n"+reports.SweepText(runs, *name))
 	return nil
 }
 
