@@ -50,11 +50,16 @@ func MeasureNoise(pin []int, sample time.Duration) (results.Noise, []string) {
 		after := cpuTimes()
 		n.SampleMS = int(sample.Milliseconds())
 		for _, c := range pin {
-			b, a := before[c], after[c]
-			busy := 0.0
-			if total := a.total - b.total; total > 0 {
-				busy = 1 - float64(a.idle-b.idle)/float64(total)
+			b, okB := before[c]
+			a, okA := after[c]
+			total := a.total - b.total
+			if !okA || !okB || total == 0 {
+				// Not measured: say so rather than record 0% busy.
+				n.PinnedBusy = append(n.PinnedBusy, -1)
+				warnings = append(warnings, fmt.Sprintf("pinned CPU %d: no counters in /proc/stat, its load was not sampled", c))
+				continue
 			}
+			busy := 1 - float64(a.idle-b.idle)/float64(total)
 			n.PinnedBusy = append(n.PinnedBusy, busy)
 			if busy > BusyThreshold {
 				warnings = append(warnings, fmt.Sprintf(
@@ -75,9 +80,12 @@ type jiffies struct{ idle, total uint64 }
 
 // cpuTimes reads /proc/stat's per-CPU lines: idle (idle + iowait) and
 // total time, by CPU number.
-func cpuTimes() map[int]jiffies {
+func cpuTimes() map[int]jiffies { return parseCPUTimes(readText("/proc/stat")) }
+
+// parseCPUTimes parses the per-CPU lines of /proc/stat's text.
+func parseCPUTimes(stat string) map[int]jiffies {
 	out := map[int]jiffies{}
-	for _, line := range strings.Split(readText("/proc/stat"), "\n") {
+	for _, line := range strings.Split(stat, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 6 || !strings.HasPrefix(f[0], "cpu") || f[0] == "cpu" {
 			continue
@@ -87,7 +95,9 @@ func cpuTimes() map[int]jiffies {
 			continue
 		}
 		var j jiffies
-		for i, v := range f[1:] {
+		// user nice system idle iowait irq softirq steal: the fields after
+		// them (guest, guest_nice) are already counted in user and nice.
+		for i, v := range f[1:min(len(f), 9)] {
 			x, _ := strconv.ParseUint(v, 10, 64)
 			j.total += x
 			if i == 3 || i == 4 { // idle, iowait

@@ -363,8 +363,8 @@ func (r *Report) pinnedBusy(n *results.Noise) string {
 		if i < len(r.Run.Settings.Pin) {
 			name = fmt.Sprintf("CPU %d", r.Run.Settings.Pin[i])
 		}
-		if !finite(f) {
-			parts = append(parts, name+" "+none)
+		if !finite(f) || f < 0 {
+			parts = append(parts, name+" "+none+" (not sampled)")
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %.1f%%", name, 100*f))

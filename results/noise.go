@@ -17,7 +17,8 @@ type Noise struct {
 	// IsolatedCPUs is /sys/devices/system/cpu/isolated ("" for none).
 	IsolatedCPUs string `json:"isolated_cpus,omitempty"`
 	// PinnedBusy is, per CPU of Settings.Pin, the fraction of a
-	// SampleMS-long sample it spent busy before the run.
+	// SampleMS-long sample it spent busy before the run; -1 when the CPU
+	// could not be sampled.
 	PinnedBusy []float64 `json:"pinned_busy,omitempty"`
 	SampleMS   int       `json:"sample_ms,omitempty"`
 }
