@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"time"
 
@@ -71,10 +70,11 @@ func (r *procRunner) runAux(c auxCommand) string {
 		what = fmt.Sprintf("%q: timed out after %v", c.argv, r.timeout)
 	}
 	tail := stderr.Bytes()
-	if len(tail) > stderrTail {
+	cut := len(tail) > stderrTail
+	if cut {
 		tail = tail[len(tail)-stderrTail:]
 	}
-	if t := strings.TrimSpace(strings.ToValidUTF8(string(tail), "\uFFFD")); t != "" {
+	if t := formatTail(tail, cut); t != "" {
 		what += ": " + t
 	}
 	return what

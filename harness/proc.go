@@ -267,8 +267,13 @@ func (r *procRunner) stderrTail() string {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return ""
 	}
-	buf = buf[:n]
-	cut := off > 0
+	return formatTail(buf[:n], off > 0)
+}
+
+// formatTail makes text of the tail of a child's standard error: cut marks
+// that earlier output was dropped; the text then starts at a whole
+// character, behind "…".
+func formatTail(buf []byte, cut bool) string {
 	for len(buf) > 0 && cut && !utf8.RuneStart(buf[0]) {
 		buf = buf[1:]
 	}

@@ -127,7 +127,9 @@ func (res *Result) decode(b []byte) {
 // It starts children with syscall.ForkExec and waits with waitid and wait4
 // rather than through os/exec: everything a trial needs is prepared once,
 // so nothing is allocated between starting a child and reaping it beyond
-// ForkExec's own argv copies, and the child can be left unreaped (a zombie)
+// what syscall.ForkExec does itself (copies of the argv, the environment and
+// the directory, and a pipe that reports a failed exec; make bench measures
+// its cost against a minimal spawn loop), and the child can be left unreaped (a zombie)
 // while its group is killed, so that a kill never reaches a recycled
 // process ID.
 type launcher struct {
