@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image/color"
@@ -14,7 +13,6 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	xfont "golang.org/x/image/font"
 )
@@ -44,14 +42,7 @@ func BarChart(r *Report) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(ChartDPI),
-		vgimg.UseBackgroundColor(color.White))
-	p.Draw(draw.New(c))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("encode chart: %w", err)
-	}
-	return buf.Bytes(), nil
+	return render(p, ChartHeight)
 }
 
 // ChartPlot builds the plot that BarChart renders: grouped bars on a

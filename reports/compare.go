@@ -99,11 +99,7 @@ func ratioCI(row *Row) string {
 	if row == nil || !row.HasRatio {
 		return none
 	}
-	s := fmt.Sprintf("%.3f", row.Ratio.Value)
-	if ci := row.Ratio.CI; ci.OK {
-		s += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
-	}
-	return s
+	return ratioWithCI(row.Ratio)
 }
 
 func ratioDiff(a Row, b *Row) string {

@@ -357,7 +357,6 @@ func HistoryText(runs []*results.Run) string {
 		fmt.Fprintf(tw, "%s\t", n)
 	}
 	fmt.Fprintln(tw)
-	prev := map[string]analysis.Summary{}
 	for i, r := range h.Runs {
 		id := r.ID
 		if !r.Complete {
@@ -370,14 +369,11 @@ func HistoryText(runs []*results.Run) string {
 				fmt.Fprint(tw, none+"\t")
 				continue
 			}
-			mark := ""
-			if p, ok := prev[n]; ok {
-				if m := changeMark(p, s); m != "" {
-					mark = " " + m
-				}
+			mark := h.mark(i, n)
+			if mark != "" {
+				mark = " " + mark
 			}
 			fmt.Fprintf(tw, "%s%s\t", duration(s.MedianNS), mark)
-			prev[n] = s
 		}
 		fmt.Fprintln(tw)
 	}

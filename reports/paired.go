@@ -85,11 +85,7 @@ func (r *Report) writePairs(b *strings.Builder, chart bool) {
 	writeRow(b, []string{"strategy", "compared with", "ratio [95% CI]", "p (Mann-Whitney)", "verdict"})
 	writeRow(b, []string{":--", ":--", "--:", "--:", ":--"})
 	for _, p := range ps {
-		ratio := fmt.Sprintf("%.3f", p.Ratio.Value)
-		if ci := p.Ratio.CI; ci.OK {
-			ratio += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
-		}
-		writeRow(b, []string{cell(p.Strategy), cell(p.With), ratio, analysis.FormatP(p.Comparison.P), p.verdict()})
+		writeRow(b, []string{cell(p.Strategy), cell(p.With), ratioWithCI(p.Ratio), analysis.FormatP(p.Comparison.P), p.verdict()})
 	}
 	b.WriteString("\n")
 	if chart {

@@ -54,8 +54,13 @@ func (r *Report) ratioCIcell(row Row) string {
 	case r.IsBaseline(row):
 		return "1 (baseline)"
 	}
-	s := fmt.Sprintf("%.3f", row.Ratio.Value)
-	if ci := row.Ratio.CI; ci.OK {
+	return ratioWithCI(row.Ratio)
+}
+
+// ratioWithCI formats a ratio with its bootstrap interval, when it has one.
+func ratioWithCI(r analysis.Ratio) string {
+	s := fmt.Sprintf("%.3f", r.Value)
+	if ci := r.CI; ci.OK {
 		s += fmt.Sprintf(" [%.3f, %.3f]", ci.Lo, ci.Hi)
 	}
 	return s
