@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Fit is the least-squares line y = Intercept + Slope·x through a sweep's
@@ -74,7 +72,7 @@ func FitLine(x, y []float64) (Fit, bool) {
 	}
 	if df := n - 2; df > 0 {
 		s2 := rss / float64(df)
-		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(1 - (1-Level)/2)
+		t := TQuantile(df)
 		seSlope := math.Sqrt(s2 / sxx)
 		seIntercept := math.Sqrt(s2 * (1/float64(n) + mx*mx/sxx))
 		f.SlopeCI = Interval{Lo: f.Slope - t*seSlope, Hi: f.Slope + t*seSlope, Confidence: Level, OK: true}

@@ -129,7 +129,7 @@ func MeanInterval(sample []float64) Interval {
 	for _, v := range sample {
 		ss += (v - mean) * (v - mean)
 	}
-	half := tQuantile(n-1) * math.Sqrt(ss/float64(n-1)/float64(n))
+	half := TQuantile(n-1) * math.Sqrt(ss/float64(n-1)/float64(n))
 	return Interval{Lo: mean - half, Hi: mean + half, Confidence: Level, OK: true}
 }
 
@@ -138,9 +138,9 @@ func MeanInterval(sample []float64) Interval {
 // most of a Summary's cost. Samples of one size are the rule in an archive.
 var tQuantiles sync.Map // int → float64
 
-// tQuantile returns the two-sided Level quantile of Student's t with df
-// degrees of freedom.
-func tQuantile(df int) float64 {
+// TQuantile returns the two-sided Level quantile of Student's t with df
+// degrees of freedom (cached: the harness asks for it between trials).
+func TQuantile(df int) float64 {
 	if q, ok := tQuantiles.Load(df); ok {
 		return q.(float64)
 	}

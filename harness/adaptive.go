@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"gonum.org/v1/gonum/stat/distuv"
+	"benchlab/analysis"
 )
 
 // Auto bounds adaptive runs (runs = "auto"): a strategy stops as soon as the
@@ -77,7 +77,7 @@ func tQuantile(n int) float64 {
 	if n < 2 {
 		return math.Inf(1)
 	}
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
+	return analysis.TQuantile(n - 1)
 }
 
 // runningMean accumulates a sample's mean and variance one value at a time
@@ -113,15 +113,4 @@ func (r runningMean) relHalfWidth() float64 {
 		return math.Inf(1)
 	}
 	return tQuantile(r.n) * r.stddev() / math.Sqrt(float64(r.n)) / r.mean
-}
-
-// RelHalfWidth returns the half-width of the 95% confidence interval of the
-// mean of xs (Student's t) as a fraction of the mean, the figure that
-// runs = "auto" drives below its precision; +Inf for fewer than two values.
-func RelHalfWidth(xs []float64) float64 {
-	var r runningMean
-	for _, x := range xs {
-		r.add(x)
-	}
-	return r.relHalfWidth()
 }

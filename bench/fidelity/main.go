@@ -39,6 +39,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"benchlab/analysis"
 	"benchlab/experiments"
 	"benchlab/harness"
 )
@@ -282,7 +283,7 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	fmt.Fprintf(w, "%-24s %12s %5s %9s %12s %5s %9s\n", "strategy", "benchlab", "runs", "±95% CI", "hyperfine", "runs", "±95% CI")
 	precOK := true
 	for i, s := range strategies {
-		bp, hp := harness.RelHalfWidth(bl[i]), harness.RelHalfWidth(hfTimes[i])
+		bp, hp := relHalfWidth(bl[i]), relHalfWidth(hfTimes[i])
 		precOK = precOK && bp <= math.Max(hp, 0.01)
 		fmt.Fprintf(w, "%-24s %12s %5d %8.2f%% %12s %5d %8.2f%%  (stop: %s)\n", s,
 			fmtNS(stat.Mean(bl[i], nil)), len(bl[i]), 100*bp, fmtNS(stat.Mean(hfTimes[i], nil)), len(hfTimes[i]), 100*hp, out.Stops[i])
@@ -329,4 +330,14 @@ func fields(s string) map[string]float64 {
 func loadavg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// relHalfWidth is the half-width of the 95% interval of the mean of xs as a
+// fraction of the mean: the precision runs = "auto" aims at.
+func relHalfWidth(xs []float64) float64 {
+	iv := analysis.MeanInterval(xs)
+	if !iv.OK {
+		return math.Inf(1)
+	}
+	return iv.HalfWidth() / stat.Mean(xs, nil)
 }
