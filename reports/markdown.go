@@ -112,8 +112,11 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	}
 	b.WriteString("\n\n")
 
-	head := []string{"strategy", "mean [95% CI]", "median [95% CI]", "σ", "runs", "outliers mild/severe", "ratio [95% CI]"}
-	align := []string{":--", "--:", "--:", "--:", "--:", "--:", "--:"}
+	head := []string{"strategy", "mean [95% CI]", "median [95% CI]", "σ", "runs", "outliers mild/severe"}
+	align := []string{":--", "--:", "--:", "--:", "--:", "--:"}
+	if r.Baseline != "" {
+		head, align = append(head, "ratio [95% CI]"), append(align, "--:")
+	}
 	if hasPub {
 		head = append(head, "published mean ± σ", "published ratio ± σ", "Δ ratio")
 		align = append(align, "--:", "--:", "--:")
@@ -123,7 +126,10 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	for _, row := range r.Rows {
 		cells := []string{cell(row.Strategy)}
 		cells = append(cells, intervalCells(row.Summary)...)
-		cells = append(cells, runsCell(row.Summary), outliersCell(row.Summary), r.ratioCIcell(row))
+		cells = append(cells, runsCell(row.Summary), outliersCell(row.Summary))
+		if r.Baseline != "" {
+			cells = append(cells, r.ratioCIcell(row))
+		}
 		if hasPub {
 			cells = append(cells, publishedCell(row.Published),
 				r.ratioCell(row, row.PublishedRatio, row.HasPublishedRatio), r.deltaCell(row))
