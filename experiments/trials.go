@@ -28,6 +28,24 @@ import (
 //	prepare = ["sync"]
 //	params = { iterations = [1000, 2000] }   # strategies sum-iterations-1000 and sum-iterations-2000
 
+// WithAutoDefaults returns t with the bounds of runs = "auto" that the file
+// leaves out set to their defaults.
+func (t Trials) WithAutoDefaults() Trials {
+	if t.MinRuns == 0 {
+		t.MinRuns = DefaultMinRuns
+	}
+	if t.MaxRuns == 0 {
+		t.MaxRuns = max(DefaultMaxRuns, t.MinRuns)
+	}
+	if t.MaxTime.Duration == 0 {
+		t.MaxTime.Duration = DefaultMaxTime
+	}
+	if t.Precision == 0 {
+		t.Precision = DefaultPrecision
+	}
+	return t
+}
+
 // RunCount is trials.runs: a number of counted rounds, or AutoRuns.
 type RunCount int
 
@@ -83,18 +101,7 @@ func (e *Experiment) validateTrials(path string, idx keyIndex) []error {
 	t := &e.Trials
 	switch {
 	case t.Runs.Auto():
-		if t.MinRuns == 0 {
-			t.MinRuns = DefaultMinRuns
-		}
-		if t.MaxRuns == 0 {
-			t.MaxRuns = max(DefaultMaxRuns, t.MinRuns)
-		}
-		if t.MaxTime.Duration == 0 {
-			t.MaxTime.Duration = DefaultMaxTime
-		}
-		if t.Precision == 0 {
-			t.Precision = DefaultPrecision
-		}
+		*t = t.WithAutoDefaults()
 		if t.MinRuns < 2 {
 			bad("trials.min_runs", -1, "must be at least 2: an interval needs a standard deviation")
 		}

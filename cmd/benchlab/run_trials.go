@@ -33,20 +33,9 @@ func setRuns(opts *harness.Options, t experiments.Trials, flag string) error {
 		opts.Runs, opts.Auto = int(runs), nil
 		return nil
 	}
-	// The bounds are defaulted by the loader only when the file says auto.
-	a := harness.Auto{MinRuns: t.MinRuns, MaxRuns: t.MaxRuns, MaxTime: t.MaxTime.Duration, Precision: t.Precision}
-	if a.MinRuns == 0 {
-		a.MinRuns = experiments.DefaultMinRuns
-	}
-	if a.MaxRuns == 0 {
-		a.MaxRuns = max(experiments.DefaultMaxRuns, a.MinRuns)
-	}
-	if a.MaxTime == 0 {
-		a.MaxTime = experiments.DefaultMaxTime
-	}
-	if a.Precision == 0 {
-		a.Precision = experiments.DefaultPrecision
-	}
+	// --runs auto on a file without it: its bounds are not defaulted yet.
+	d := t.WithAutoDefaults()
+	a := harness.Auto{MinRuns: d.MinRuns, MaxRuns: d.MaxRuns, MaxTime: d.MaxTime.Duration, Precision: d.Precision}
 	opts.Runs, opts.Auto = a.MinRuns, &a
 	return nil
 }
