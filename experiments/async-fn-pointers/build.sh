@@ -29,12 +29,15 @@
 # left by a build from the other source is removed first.
 #
 # Run from anywhere; it works in its own folder. One line on stderr says which
-# source it used. `build.sh --setup` installs what is missing and stops before
+# source it used. `build.sh --setup-toolchain` installs cargo and rustc if
+# missing and stops; `build.sh --setup` installs what is missing and stops before
 # building (setup.sh; benchlab checks for cargo before it builds).
 set -euo pipefail
 
 setup_only=false
+toolchain_only=false
 [[ ${1:-} == --setup ]] && setup_only=true
+[[ ${1:-} == --setup-toolchain ]] && toolchain_only=true
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -127,6 +130,8 @@ if ! command -v cargo >/dev/null; then
 	hash -r
 	command -v cargo >/dev/null || die "cargo still not on PATH after apt-get install"
 fi
+
+$toolchain_only && exit 0
 
 # 2. The crate source.
 case "${BENCHLAB_CRATES:-}" in
