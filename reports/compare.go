@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"benchlab/analysis"
+	"benchlab/experiments"
 	"benchlab/results"
 )
 
@@ -20,7 +21,7 @@ func CompareText(a, b *results.Run) string {
 		run  *results.Run
 	}{{"A", a}, {"B", b}} {
 		line := fmt.Sprintf("%s: %s  %s on %s", x.name, x.run.ID, x.run.Experiment, x.run.Machine.ID)
-		if p := paramsNote(x.run); p != "" {
+		if p := experiments.FormatParams(x.run.Parameters); p != "" {
 			line += "  " + p
 		}
 		if !x.run.Complete {
@@ -54,14 +55,6 @@ func CompareText(a, b *results.Run) string {
 	}
 	tw.Flush()
 	return sb.String()
-}
-
-func paramsNote(r *results.Run) string {
-	var parts []string
-	for _, k := range sortedStringKeys(r.Parameters) {
-		parts = append(parts, k+"="+r.Parameters[k])
-	}
-	return strings.Join(parts, " ")
 }
 
 func find(sums []analysis.Summary, name string) *analysis.Summary {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -67,10 +68,10 @@ func (r *Report) AddSweep(runs []*results.Run, param string) {
 		return v
 	}
 	slices.SortStableFunc(runs, func(a, b *results.Run) int {
-		if c := cmpFloat(num(a), num(b)); c != 0 {
+		if c := cmp.Compare(num(a), num(b)); c != 0 {
 			return c
 		}
-		return cmpString(a.ID, b.ID)
+		return cmp.Compare(a.ID, b.ID)
 	})
 	s := &Sweep{ID: runs[0].Sweep, Param: param, Runs: runs, AtMin: map[string]analysis.Summary{}}
 	s.Fits, s.Warnings = analysis.FitSweep(runs, param)
@@ -272,26 +273,6 @@ func atDefaults(run *results.Run) bool {
 	return len(run.Parameters) > 0 && e.IsDefault(run.Parameters)
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // paramValue formats a parameter's numeric value for people: 250000000 as
 // "250M", 1000000 as "1M", 0 as "0".
 func paramValue(v float64) string {
@@ -304,12 +285,4 @@ func paramValue(v float64) string {
 		return fmt.Sprintf("%gk", v/1e3)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-func sortedKeys(m map[float64]float64) []float64 {
-	return slices.Sorted(maps.Keys(m))
-}
-
-func sortedStringKeys(m map[string]string) []string {
-	return slices.Sorted(maps.Keys(m))
 }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"benchlab/analysis"
+	"benchlab/experiments"
 	"benchlab/results"
 
 	"gonum.org/v1/plot"
@@ -362,7 +363,7 @@ func HistoryText(runs []*results.Run) string {
 		if !r.Complete {
 			id += " (incomplete)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t", id, paramsNote(r))
+		fmt.Fprintf(tw, "%s\t%s\t", id, experiments.FormatParams(r.Parameters))
 		for _, n := range h.Strategies {
 			s, ok := h.Sums[i][n]
 			if !ok || s.N == 0 {

@@ -2,7 +2,9 @@ package reports
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"benchlab/analysis"
@@ -234,13 +236,13 @@ func (r *Report) writeCounts(b *strings.Builder) {
 	writeRow(b, []string{":--", "--:", "--:", ":--"})
 	for _, f := range c.Fits {
 		var counts []string
-		for _, x := range sortedKeys(f.Counts) {
+		for _, x := range slices.Sorted(maps.Keys(f.Counts)) {
 			counts = append(counts, fmt.Sprintf("%s: %d", paramValue(x), int64(f.Counts[x])))
 		}
 		if !f.OK {
 			why := "fewer than two counts"
 			if f.Failure != "" {
-				why = "failed: " + codeCell(firstLineOf(f.Failure))
+				why = "failed: " + codeCell(strings.SplitN(strings.TrimSpace(f.Failure), "\n", 2)[0])
 			}
 			writeRow(b, []string{cell(f.Strategy), none, none, why})
 			continue
@@ -248,14 +250,6 @@ func (r *Report) writeCounts(b *strings.Builder) {
 		writeRow(b, []string{cell(f.Strategy), fmt.Sprintf("%.2f", f.Fit.Slope), fmt.Sprintf("%.0f", f.Fit.Intercept), cell(strings.Join(counts, ", "))})
 	}
 	b.WriteString("\n")
-}
-
-func firstLineOf(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // writeAnswers answers the experiment's open questions from the numbers.
