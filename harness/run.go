@@ -183,9 +183,8 @@ type trialRunner interface {
 // strategyState is what runRounds knows of one strategy while it runs.
 type strategyState struct {
 	active  bool
-	started bool   // prepare or a trial ran: cleanup is due
-	stop    string // why it stopped (Outcome.Stops)
-	counted int    // counted (non-warm-up) trials recorded, failed ones too
+	started bool // prepare or a trial ran: cleanup is due
+	counted int  // counted (non-warm-up) trials recorded, failed ones too
 	wall    runningMean
 }
 
@@ -210,7 +209,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	prog := newProgress(opts, strategies, st)
 	// end stops strategy i for reason and runs its cleanup.
 	end := func(i int, reason string) {
-		st[i].active, st[i].stop = false, reason
+		st[i].active = false
 		out.Stops[i] = reason
 		if st[i].started {
 			st[i].started = false
@@ -230,7 +229,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 			}
 		}
 		out.Complete = complete
-		out.Warnings = append(out.Warnings, autoWarnings(opts.Auto, strategies, st)...)
+		out.Warnings = append(out.Warnings, autoWarnings(opts.Auto, strategies, st, out.Stops)...)
 		prog.finish(out)
 		return out
 	}
@@ -294,17 +293,17 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 
 // autoWarnings warns about each strategy that runs = "auto" stopped at a
 // bound before its interval was as narrow as asked.
-func autoWarnings(a *Auto, strategies []experiments.Strategy, st []strategyState) []string {
+func autoWarnings(a *Auto, strategies []experiments.Strategy, st []strategyState, stops []string) []string {
 	if a == nil {
 		return nil
 	}
 	var w []string
 	for i, s := range st {
-		if s.stop != "max_runs" && s.stop != "max_time" {
+		if stops[i] != "max_runs" && stops[i] != "max_time" {
 			continue
 		}
 		w = append(w, fmt.Sprintf("%s: stopped at %s after %d runs with the 95%% interval of the mean at ±%.2f%%, not the ±%.2f%% asked (trials.precision)",
-			strategies[i].Name, s.stop, s.counted, 100*s.wall.relHalfWidth(), 100*a.Precision))
+			strategies[i].Name, stops[i], s.counted, 100*s.wall.relHalfWidth(), 100*a.Precision))
 	}
 	return w
 }
