@@ -21,4 +21,10 @@ type Noise struct {
 	// could not be sampled.
 	PinnedBusy []float64 `json:"pinned_busy,omitempty"`
 	SampleMS   int       `json:"sample_ms,omitempty"`
+	// Noisy is true when the host broke a limit of the experiment's [host]
+	// noise gate before or during the trials; Reasons says which, with the
+	// numbers. A noisy run is archived like any other, but its reports say
+	// so at the top and withhold their answers to open questions.
+	Noisy   bool     `json:"noisy,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
 }
