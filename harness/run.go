@@ -43,6 +43,10 @@ type Options struct {
 	// the start of Run and a pipe round trip per trial, outside the
 	// timed part.
 	InProcess bool
+	// Memory is spawn.MemoryRusage to measure peak memory with ru_maxrss
+	// even where a cgroup could be made; "" measures it in a cgroup per
+	// trial where possible (see package spawn).
+	Memory string
 	// Terminal draws the progress as one redrawn bar with the running
 	// estimate and the time left, instead of a line per trial.
 	Terminal bool
@@ -60,6 +64,11 @@ type Outcome struct {
 	Complete bool
 	// Warnings are caveats about the measurements, for the run's record.
 	Warnings []string
+	// Memory is how MaxRSSKiB was measured: spawn.MemoryCgroupV1,
+	// MemoryCgroupV2 (the peak of the trial's own cgroup) or MemoryRusage
+	// (ru_maxrss, floored at the starting process's peak); for
+	// results.Settings.Memory.
+	Memory string
 	// Stops says, per strategy, why it stopped running: "runs" (all rounds
 	// done), "precision", "max_runs", "max_time" (runs = "auto"), "failed",
 	// or "" when the run was interrupted first.
@@ -127,7 +136,11 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	defer p.close()
 	out := runRounds(ctx, e.Strategies, opts, p)
 	out.Warnings = append(p.warnings, out.Warnings...)
-	out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)
+	out.Memory = p.memory
+	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
+	if p.cgroup == nil {
+		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)
+	}
 	return out, nil
 }
 

@@ -24,6 +24,8 @@ func TestConfigRoundTrip(t *testing.T) {
 		Others:   others,
 		Isolated: true,
 		Timeout:  1500 * time.Millisecond,
+		Cgroup:   "/sys/fs/cgroup/memory/x/benchlab-1-2",
+		CgroupV2: true,
 	}
 	got, err := decodeConfig(cfg.encode())
 	if err != nil {
@@ -54,6 +56,8 @@ func TestResultRoundTrip(t *testing.T) {
 		{WallNS: 300e6, Status: syscall.WaitStatus(syscall.SIGKILL), TimedOut: true},
 		{Cancelled: true, Status: syscall.WaitStatus(syscall.SIGKILL)},
 		{Stage: StagePin, Errno: syscall.EINVAL},
+		{WallNS: 5, MaxRSSKiB: 9000, PeakKiB: 512},
+		{CgroupErrno: syscall.EBUSY},
 	} {
 		var b [resultSize]byte
 		want.encode(b[:])

@@ -415,7 +415,8 @@ func (cfg *Config) encode() []byte {
 		}
 	}
 	b = binary.AppendVarint(b, int64(cfg.Timeout))
-	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated))
+	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2))
+	str(cfg.Cgroup)
 	set(&cfg.PinSet)
 	set(&cfg.Others)
 	str(cfg.Dir)
@@ -479,12 +480,13 @@ func decodeConfig(b []byte) (*Config, error) {
 			}
 		}()
 		t, n := binary.Varint(b)
-		if n <= 0 || len(b) < n+2 {
+		if n <= 0 || len(b) < n+3 {
 			return bad
 		}
 		cfg.Timeout = time.Duration(t)
-		cfg.Pin, cfg.Isolated = b[n] == 1, b[n+1] == 1
-		b = b[n+2:]
+		cfg.Pin, cfg.Isolated, cfg.CgroupV2 = b[n] == 1, b[n+1] == 1, b[n+2] == 1
+		b = b[n+3:]
+		cfg.Cgroup = str()
 		set(&cfg.PinSet)
 		set(&cfg.Others)
 		cfg.Dir = str()
