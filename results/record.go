@@ -125,7 +125,42 @@ type Settings struct {
 	// that exited non-zero kept running and count in the statistics, as in
 	// hyperfine; trials killed by a signal or a timeout never count.
 	IgnoreFailure bool `json:"ignore_failure,omitempty"`
+	// Memory is how each trial's MaxRSSKiB was measured: MemoryCgroupV1 or
+	// MemoryCgroupV2 (the peak of the trial's own memory cgroup) or
+	// MemoryRusage (wait4's ru_maxrss, an upper bound floored at the peak
+	// of the process that started the child). Empty in runs recorded
+	// before it existed, which measured with ru_maxrss.
+	Memory string `json:"memory,omitempty"`
+	// Order is how the trials were ordered; nil in runs recorded before it
+	// existed (round-robin, never primed).
+	Order *Order `json:"order,omitempty"`
 }
+
+// Memory methods (Settings.Memory).
+const (
+	MemoryCgroupV1 = "cgroup-v1"
+	MemoryCgroupV2 = "cgroup-v2"
+	MemoryRusage   = "rusage"
+)
+
+// Order is how a run ordered its trials, so that a reader knows what the
+// wall times include.
+type Order struct {
+	// Policy is OrderRoundRobin: every round runs each strategy once,
+	// starting one strategy later each round.
+	Policy string `json:"policy"`
+	// PrimeBelowNS, when positive, means each trial of a strategy whose
+	// previous trial took less than this was preceded, right before it,
+	// by an unmeasured run of the same command (not archived), so that the
+	// trial does not pay for waking the pinned CPU from the idle a sleeping
+	// neighbour left it in. Zero: no trial was primed.
+	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
+	// Primed is the number of such unmeasured runs.
+	Primed int `json:"primed,omitempty"`
+}
+
+// OrderRoundRobin is the round-robin trial order (Order.Policy).
+const OrderRoundRobin = "round-robin"
 
 // Artifact is a file the build produced, identified by content.
 type Artifact struct {

@@ -132,6 +132,7 @@ func runOnce(ctx context.Context, e *experiments.Experiment, host *harness.Host,
 		Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
 		TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
 		IgnoreFailure: opts.IgnoreFailure,
+		Memory:        out.Memory, Order: &out.Order,
 	}
 	r.Parameters, r.Sweep = p.params, p.sweep
 	r.Artifacts = artifacts
