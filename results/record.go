@@ -81,6 +81,27 @@ type InstructionCount struct {
 	Instructions int64  `json:"instructions"`
 	// Failure is set, and Instructions 0, when the execution failed.
 	Failure string `json:"failure,omitempty"`
+	// Profile is where the instructions went: the functions that executed
+	// the most instructions themselves (callees not included), most first,
+	// at most ProfileFunctions of them; empty when the counter gives no
+	// per-function figures (perf stat) or in runs recorded before it.
+	Profile []FunctionCost `json:"profile,omitempty"`
+}
+
+// ProfileFunctions is the most functions an InstructionCount's Profile
+// keeps.
+const ProfileFunctions = 30
+
+// FunctionCost is the instructions one function executed itself in one
+// counted execution (all its processes).
+type FunctionCost struct {
+	// Function is the function's name as the counter shows it (demangled),
+	// or its address where the binary has no symbol for it.
+	Function string `json:"function"`
+	// Object is the base name of the file the function is in (the program,
+	// or a shared library such as libc.so.6).
+	Object       string `json:"object,omitempty"`
+	Instructions int64  `json:"instructions"`
 }
 
 // Machine fingerprints the host a run was measured on.

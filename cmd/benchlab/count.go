@@ -91,7 +91,7 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stderr, "counting %s at %s=%d under %s\n", s.Name, *name, n, counter.Tool)
 			t0 := time.Now()
 			ic := results.InstructionCount{Strategy: s.Name, Parameters: values, Tool: counter.Tool}
-			ic.Instructions, err = counter.CountStrategy(ctx, e, s)
+			ic.Instructions, ic.Profile, err = counter.CountStrategy(ctx, e, s)
 			if ctx.Err() != nil {
 				return errors.Join(fmt.Errorf("%w: nothing archived", errInterrupted), rebuild(n))
 			}
