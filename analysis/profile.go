@@ -177,4 +177,3 @@ func IterationProfileOf(ps []IterationProfile, strategy string) (IterationProfil
 	}
 	return IterationProfile{}, false
 }
-
