@@ -88,13 +88,13 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (bool, error) {
 		hfNS = append(hfNS, times[0]...)
 	}
 	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
-	hm := stat.Mean(hfNS, nil)
-	fmt.Fprintf(w, "%-18s %12s %8s\n", "policy", "no-op mean", "/ hyperfine")
-	fmt.Fprintf(w, "%-18s %12s %8s\n", "hyperfine -N", fmtNS(hm), "1.000")
+	hm, hmed := stat.Mean(hfNS, nil), median(hfNS)
+	fmt.Fprintf(w, "%-18s %12s %12s %12s\n", "policy", "no-op mean", "/ hyperfine", "median ratio")
+	fmt.Fprintf(w, "%-18s %12s %12s %12s\n", "hyperfine -N", fmtNS(hm), "1.000", "1.000")
 	ok := true
 	for k, p := range policies {
 		m := stat.Mean(noopNS[k], nil)
-		line := fmt.Sprintf("%-18s %12s %8.3f", p.name, fmtNS(m), m/hm)
+		line := fmt.Sprintf("%-18s %12s %12.3f %12.3f", p.name, fmtNS(m), m/hm, median(noopNS[k])/hmed)
 		if p.prime == 0 {
 			good := m/hm >= 0.97 && m/hm <= 1.03
 			ok = ok && good
@@ -104,6 +104,28 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (bool, error) {
 	}
 	fmt.Fprintln(w, "(off shows the bias primed removes; busy keeps the CPU awake but leaves the spinner's cache footprint and takes a CPU for the whole run)")
 	return ok, nil
+}
+
+// runInterleave runs wakeup and drift alone (-only-interleave).
+func runInterleave(dir string, pin, rounds int, w io.Writer) error {
+	hf, err := exec.LookPath("hyperfine")
+	if err != nil {
+		return fmt.Errorf("hyperfine is not on PATH: apt-get install -y hyperfine")
+	}
+	fmt.Fprintf(w, "load average before: %s\n", loadavg())
+	ok1, err := wakeup(w, hf, dir, pin, rounds)
+	if err != nil {
+		return err
+	}
+	ok2, err := drift(w, dir, pin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
+	if !ok1 || !ok2 {
+		fmt.Fprintln(w, "some targets were missed (marked ✗)")
+	}
+	return nil
 }
 
 // spinIdle starts a SCHED_IDLE busy loop on CPU pin and returns what stops it.

@@ -71,8 +71,15 @@ func main() {
 	rounds := flag.Int("rounds", 3, "blocks per subject and tool, alternating")
 	skipAuto := flag.Bool("skip-auto", false, "skip the adaptive-runs comparison")
 	withStrategies := flag.Bool("strategies", true, "include the six async-fn-pointers strategies (built by build.sh)")
+	onlyInterleave := flag.Bool("only-interleave", false, "run only the interleaving measurement and the drift check")
 	flag.Parse()
-	if err := run(*dir, *pin, *rounds, *skipAuto, *withStrategies, os.Stdout); err != nil {
+	var err error
+	if *onlyInterleave {
+		err = runInterleave(*dir, *pin, *rounds, os.Stdout)
+	} else {
+		err = run(*dir, *pin, *rounds, *skipAuto, *withStrategies, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
 		os.Exit(1)
 	}
