@@ -36,7 +36,7 @@ type progress struct {
 func newProgress(w io.Writer) *progress {
 	p := &progress{w: w, width: func() int { return 0 }}
 	f, ok := w.(*os.File)
-	if ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" {
+	if ok && redraws(term.IsTerminal(int(f.Fd())), os.Getenv("TERM")) {
 		p.terminal = true
 		fd := int(f.Fd())
 		p.width = func() int {
@@ -48,6 +48,12 @@ func newProgress(w io.Writer) *progress {
 		}
 	}
 	return p
+}
+
+// redraws says whether progress is redrawn in place: only on a terminal,
+// and not one that declares itself unable to move the cursor.
+func redraws(isTerminal bool, termEnv string) bool {
+	return isTerminal && termEnv != "dumb"
 }
 
 // event draws e.
