@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -154,7 +153,7 @@ func drift(w io.Writer, dir string, pin int) (bool, error) {
 	total := 2 * (1 + runs) // one warm-up round
 	lt := &loadTrigger{after: 2 * (1 + runs/2), pin: pin}
 	out, err := harness.Run(context.Background(), e, harness.Options{
-		Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Progress: lt})
+		Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Events: lt.event})
 	lt.stop()
 	if err != nil {
 		return false, err
@@ -187,7 +186,7 @@ func drift(w io.Writer, dir string, pin int) (bool, error) {
 	return good, nil
 }
 
-// loadTrigger is a progress writer that counts trials (one line each) and
+// loadTrigger counts the trials of a run (its TrialFinished events) and
 // starts a competing busy loop on the pinned CPU after the first after.
 type loadTrigger struct {
 	after, seen int
@@ -197,10 +196,13 @@ type loadTrigger struct {
 	err         error
 }
 
-func (l *loadTrigger) Write(p []byte) (int, error) {
+func (l *loadTrigger) event(e harness.Event) {
+	if e.Kind != harness.TrialFinished {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.seen += bytes.Count(p, []byte("\n"))
+	l.seen++
 	if l.seen >= l.after && l.cmd == nil && l.err == nil {
 		l.cmd = exec.Command("taskset", "-c", strconv.Itoa(l.pin), "sh", "-c", "while :; do :; done")
 		if err := l.cmd.Start(); err != nil {
@@ -208,7 +210,6 @@ func (l *loadTrigger) Write(p []byte) (int, error) {
 			l.cmd = nil
 		}
 	}
-	return len(p), nil
 }
 
 func (l *loadTrigger) stop() {
