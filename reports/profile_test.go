@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"benchlab/analysis"
 	"benchlab/results"
 )
 
@@ -36,14 +35,15 @@ func TestProfileGolden(t *testing.T) {
 	r.AddCounts(run, "iterations")
 	var b strings.Builder
 	r.writeProfile(&b)
-	ps := analysis.IterationProfiles(run.Counts, "iterations")
 	for _, pair := range [][2]string{{"async-boxed-invert", "function-pointer"}, {"async-boxed-naive", "async-func"}, {"async-stack-future", "async-func"}} {
-		a, okA := analysis.IterationProfileOf(ps, pair[0])
-		c, okC := analysis.IterationProfileOf(ps, pair[1])
-		if !okA || !okC {
+		c, ok := r.ProfileComparison(pair[0], pair[1])
+		if !ok {
 			t.Fatalf("no profile of %v", pair)
 		}
-		b.WriteString(ProfileSentence(analysis.CompareProfiles(a, c), "iteration") + "\n\n")
+		b.WriteString(ProfileSentence(c, "iteration") + "\n\n")
+	}
+	if _, ok := r.ProfileComparison("async-func", "no-such-strategy"); ok {
+		t.Error("a comparison with a strategy that has no profile: ok")
 	}
 	golden(t, filepath.Join("testdata", "profile.golden.md"), []byte(b.String()))
 }
