@@ -398,6 +398,10 @@ func (f *fakeRunner) prepare(i int) string {
 	return ""
 }
 
+func (f *fakeRunner) prime(i int) {
+	f.events = append(f.events, fmt.Sprintf("prime %d", i))
+}
+
 func (f *fakeRunner) cleanup(i int) string {
 	f.events = append(f.events, fmt.Sprintf("cleanup %d", i))
 	return ""

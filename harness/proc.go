@@ -206,6 +206,9 @@ func (r *procRunner) memoryWarnings() []string {
 // unknown. Call it before close.
 func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
 
+// prime has the launcher run strategy i's next trial once unmeasured first.
+func (r *procRunner) prime(int) { r.launcher.Prime() }
+
 // trial runs strategy i once.
 func (r *procRunner) trial(i int) measurement {
 	if err := r.resetStderr(); err != nil {

@@ -205,6 +205,9 @@ type trialRunner interface {
 	// prepare runs strategy i's prepare command, if any, and describes its
 	// failure, or returns "".
 	prepare(strategy int) string
+	// prime has the next trial of strategy i run its command once,
+	// unmeasured, right before the measured run (see prime).
+	prime(strategy int)
 	trial(strategy int) measurement
 	// cleanup runs strategy i's cleanup command, if any, and describes its
 	// failure, or returns "".
@@ -295,11 +298,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 				continue
 			}
 			if prime(opts.Prime, strategies[i], st[i].lastNS, i != prev) {
-				// Its result is not kept: were it to fail, the trial
-				// after it says so.
-				if r.trial(i).interrupted {
-					return finish(false)
-				}
+				r.prime(i)
 				out.Order.Primed++
 			}
 			m := r.trial(i)

@@ -227,11 +227,10 @@ func newTrialCgroup(run string, v2 bool) *trialCgroup {
 	return t
 }
 
-// enter creates the trial's cgroup and readies the start: on v1 it moves
-// the calling thread, which must be locked to its goroutine until leave,
-// into it; on v2 it sets attr to start the child in it. A leftover of a
-// trial that died with its launcher is emptied and removed first.
-func (t *trialCgroup) enter(attr *syscall.SysProcAttr) error {
+// create creates the trial's cgroup; on v2 it sets attr to start the
+// child in it. A leftover of a trial that died with its launcher is
+// emptied and removed first.
+func (t *trialCgroup) create(attr *syscall.SysProcAttr) error {
 	err := syscall.Mkdir(t.dir, 0o755)
 	if err == syscall.EEXIST {
 		t.killAll()
@@ -249,6 +248,16 @@ func (t *trialCgroup) enter(attr *syscall.SysProcAttr) error {
 		}
 		t.fd = fd
 		attr.UseCgroupFD, attr.CgroupFD = true, fd
+	}
+	return nil
+}
+
+// join readies the start in the cgroup create made: on v1 it moves the
+// calling thread, which must be locked to its goroutine until leave, into
+// it (the child inherits the forking thread's cgroup); on v2 create has
+// done what is needed.
+func (t *trialCgroup) join() error {
+	if t.v2 {
 		return nil
 	}
 	t.tid = strconv.AppendInt(t.tbuf[:0], int64(syscall.Gettid()), 10)

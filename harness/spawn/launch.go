@@ -53,6 +53,12 @@ type Config struct {
 type Launcher interface {
 	// Launch runs strategy i's command once and fills res.
 	Launch(i int, res *Result)
+	// Prime asks the next Launch to run the same command once, unmeasured,
+	// right before the measured start: the unmeasured child wakes the CPU
+	// and warms the caches, and only the launch's own bookkeeping (no pipe
+	// round trip, no cgroup creation) separates it from the measured one.
+	// Its result is dropped.
+	Prime()
 	// Interrupt cancels the run: it kills the running child's process
 	// group, and any child started later at once; their results say
 	// Cancelled. Safe to call from any goroutine.
@@ -153,6 +159,9 @@ type launcher struct {
 	timer *time.Timer
 	cg    *trialCgroup // the trials' cgroup, or nil
 
+	prime  bool   // the next Launch runs its command once unmeasured first
+	unused Result // the unmeasured launch's result
+
 	mu        sync.Mutex
 	pid       int       // the running child, or 0
 	deadline  time.Time // when the running child times out
@@ -227,18 +236,38 @@ func (l *launcher) Interrupt() {
 	}
 }
 
+// Prime has the next Launch run its command once unmeasured first.
+func (l *launcher) Prime() { l.prime = true }
+
 // Launch runs strategy i's command once and fills res, in a cgroup of its
 // own when the run has one (see cgroup.go): created before the start,
-// read and removed after the reap, outside the timed part.
+// read and removed after the reap, outside the timed part. When primed,
+// the unmeasured run comes first, outside the trial's cgroup (so that
+// what it brings into the page cache is, for the trial, already cached),
+// after the cgroup is made, so that only the move into it (v1) or
+// nothing (v2) separates it from the measured start.
 func (l *launcher) Launch(i int, res *Result) {
+	prime := l.prime
+	l.prime = false
 	if l.cg == nil {
+		if prime {
+			l.launch(i, &l.unused)
+		}
 		l.launch(i, res)
 		return
 	}
 	// On v1 this thread moves into the trial's cgroup and forks the child
 	// there: it must stay this goroutine's until it has moved back.
 	runtime.LockOSThread()
-	err := l.cg.enter(l.attr.Sys)
+	err := l.cg.create(l.attr.Sys)
+	if prime {
+		l.attr.Sys.UseCgroupFD = false
+		l.launch(i, &l.unused)
+		l.attr.Sys.UseCgroupFD = err == nil && l.cg.v2
+	}
+	if err == nil {
+		err = l.cg.join()
+	}
 	l.launch(i, res)
 	if err == nil {
 		res.PeakKiB, err = l.cg.leave(l.attr.Sys)

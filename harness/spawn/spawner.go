@@ -25,6 +25,10 @@ const (
 // spawnerEnv marks a process as the spawner.
 const spawnerEnv = "BENCHLAB_SPAWNER"
 
+// primeBit, set in a launch request, asks for the command to be run once
+// unmeasured first (Launcher.Prime).
+const primeBit = 1 << 31
+
 // spawnerReady is the spawner's answer once it has read its settings.
 const spawnerReady = "rdy\n"
 
@@ -98,7 +102,10 @@ func serveSpawner() int {
 			}
 			return fail("read a request", err)
 		}
-		i := int(binary.NativeEndian.Uint32(req[:]))
+		i := int(binary.NativeEndian.Uint32(req[:]) &^ primeBit)
+		if binary.NativeEndian.Uint32(req[:])&primeBit != 0 {
+			l.Prime()
+		}
 		if i >= len(cfg.Paths) {
 			res = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
 		} else {
@@ -200,6 +207,7 @@ type spawner struct {
 	reqBuf   [4]byte
 	resBuf   [resultSize]byte
 	broken   error // why the spawner can no longer be used
+	prime    bool  // the next request asks for a priming run
 
 	mu  sync.Mutex // guards ctl: Interrupt may come at any time
 	ctl int        // file descriptor: cancellation; -1 once closed
@@ -225,8 +233,8 @@ type spawner struct {
 // strategy index (4 bytes), launches that command as InProcess's Launcher
 // would (timed, timed out, pinned, reaped in the spawner) and writes the
 // Result (resultSize bytes) to its standard output, where benchlab waits
-// for it with a blocking read. A byte on its file descriptor 3 is
-// Interrupt. It runs in a process group of its own, out of the reach of
+// for it with a blocking read; a request with primeBit set is Prime, then
+// Launch. A byte on its file descriptor 3 is Interrupt. It runs in a process group of its own, out of the reach of
 // the terminal's Ctrl-C (which benchlab turns into Interrupt), and dies
 // with benchlab (SIGKILL as parent-death signal).
 func Start(cfg *Config) (_ Launcher, err error) {
@@ -284,10 +292,19 @@ func Start(cfg *Config) (_ Launcher, err error) {
 	return s, nil
 }
 
+// Prime has the spawner run the next launch's command once unmeasured
+// first.
+func (s *spawner) Prime() { s.prime = true }
+
 // Launch has the spawner launch strategy i and waits for its result.
 func (s *spawner) Launch(i int, res *Result) {
+	req := uint32(i)
+	if s.prime {
+		req |= primeBit
+		s.prime = false
+	}
 	if s.broken == nil {
-		binary.NativeEndian.PutUint32(s.reqBuf[:], uint32(i))
+		binary.NativeEndian.PutUint32(s.reqBuf[:], req)
 		if err := writeFull(s.req, s.reqBuf[:]); err != nil {
 			s.broken = err
 		} else if err := readFull(s.res, s.resBuf[:]); err != nil {
