@@ -347,8 +347,10 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 // 1.56 to 1.71 times hyperfine's back-to-back figure between sleep 0.02
 // and sleep 0.08. The unmeasured run right before takes that cost, and
 // leaves the CPU, caches and page cache as hyperfine's back-to-back runs
-// do; the order stays round-robin, so a drift of the machine still spreads
-// over all strategies. A trial is primed only when
+// do. The launcher runs it right before the measured start, with no pipe
+// round trip or cgroup creation in between (spawn.Launcher.Prime), so that
+// the CPU has no time to go idle again. The order stays round-robin, so a
+// drift of the machine still spreads over all strategies. A trial is primed only when
 //   - the run before it was of another strategy (otherwise it is
 //     already back-to-back);
 //   - its strategy's last trial took less than below, where the wake-up
