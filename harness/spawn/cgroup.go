@@ -88,6 +88,7 @@ func NewCgroup() (*Cgroup, error) {
 	name := fmt.Sprintf("benchlab-%d-%d", os.Getpid(), time.Now().UnixNano())
 	var errs []error
 	if v2 != "" && p2 != "" {
+		removeStale(filepath.Join(v2, p2))
 		c, err := newCgroupV2(filepath.Join(v2, p2), name)
 		if err == nil {
 			return c, nil
@@ -95,6 +96,7 @@ func NewCgroup() (*Cgroup, error) {
 		errs = append(errs, fmt.Errorf("cgroup v2: %w", err))
 	}
 	if v1 != "" && p1 != "" {
+		removeStale(filepath.Join(v1, p1))
 		dir := filepath.Join(v1, p1, name)
 		if err := os.Mkdir(dir, 0o755); err == nil {
 			return &Cgroup{Dir: dir}, nil
@@ -106,6 +108,26 @@ func NewCgroup() (*Cgroup, error) {
 		return nil, errors.New("no memory cgroup controller is mounted")
 	}
 	return nil, errors.Join(errs...)
+}
+
+// removeStale removes the run cgroups under parent left by benchlab
+// processes that died without removing theirs (kill -9): those whose
+// process no longer exists. A cgroup still holding a process is not
+// removed (rmdir refuses it).
+func removeStale(parent string) {
+	dirs, _ := filepath.Glob(filepath.Join(parent, "benchlab-*-*"))
+	for _, d := range dirs {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), "benchlab-"), "-")
+		n, err := strconv.Atoi(pid)
+		if err != nil || n <= 0 {
+			continue
+		}
+		if err := syscall.Kill(n, 0); err != syscall.ESRCH {
+			continue // alive, or not ours to judge
+		}
+		syscall.Rmdir(filepath.Join(d, "trial"))
+		syscall.Rmdir(d)
+	}
 }
 
 // newCgroupV2 creates the run's cgroup under parent with the memory
