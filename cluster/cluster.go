@@ -50,6 +50,19 @@ type Request struct {
 	RunArgs []string
 }
 
+// Check refuses paths that a #SBATCH line cannot carry: sbatch splits
+// those lines at white space, and a line break would end the line.
+func (q Request) Check() error {
+	for _, p := range []struct{ what, path string }{
+		{"the benchlab binary", q.Benchlab}, {"the results folder", q.Results}, {"the experiment folder", q.Experiment.Dir}, {"the flake", q.Flake},
+	} {
+		if strings.ContainsFunc(p.path, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return fmt.Errorf("%s %q has white space or control characters, which a batch script's #SBATCH lines cannot carry: move it", p.what, p.path)
+		}
+	}
+	return nil
+}
+
 // SbatchOptions returns the sbatch options of the job for node: whole
 // node (--exclusive), one node, that node, and the [host] requirements
 // that Slurm can check before it starts the job. Of [host], min_cpus maps

@@ -63,6 +63,9 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if e.Dir, err = filepath.Abs(e.Dir); err != nil {
 		return err
 	}
+	if err := q.Check(); err != nil {
+		return err
+	}
 	if *runs != "" {
 		q.RunArgs = []string{"--runs", *runs}
 	}
