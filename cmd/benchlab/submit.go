@@ -77,11 +77,18 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !*dryRun || *nodelist == "" {
 		all, err := slurm.Nodes(ctx, *partition)
-		if err != nil {
+		switch {
+		case err != nil && *dryRun:
+			// Away from the cluster a dry run still shows the script,
+			// with the node left to Slurm.
+			fmt.Fprintf(stderr, "warning: no node list (%v): showing the script for any node\n", err)
+			targets = []string{""}
+		case err != nil:
 			return fmt.Errorf("list the cluster's nodes: %w", err)
-		}
-		if targets, err = cluster.SelectNodes(all, targets, *nodes, *constraint, e.Host.MinCPUs); err != nil {
-			return err
+		default:
+			if targets, err = cluster.SelectNodes(all, targets, *nodes, *constraint, e.Host.MinCPUs); err != nil {
+				return err
+			}
 		}
 	}
 	if *dryRun {
@@ -114,7 +121,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "job %s (node %s): %s\n", st.ID, byID[st.ID], st)
 	})
 	if err != nil {
-		return fmt.Errorf("follow jobs %s: %w", strings.Join(ids, " "), err)
+		return fmt.Errorf("follow jobs %s: %w (the jobs go on; `squeue --jobs=%s` follows them)", strings.Join(ids, " "), err, strings.Join(ids, ","))
 	}
 	var failed []error
 	for _, id := range ids {
