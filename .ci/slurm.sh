@@ -44,6 +44,8 @@ start() {
 			die "$p is missing: apt-get install slurm-wlm munge"
 	done
 	export PATH="$PATH:/usr/sbin"
+	# A Unix socket's path has at most 107 bytes.
+	[ ${#dir} -le 90 ] || die "DIR is too long for munge's socket path: use a shorter one"
 	stop
 	mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log"
 	chmod 700 "$dir/munge"
