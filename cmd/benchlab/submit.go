@@ -26,7 +26,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	nodes := fs.Int("nodes", 0, "run on `N` nodes (default: one node of each machine type of the partition)")
 	nodelist := fs.String("nodelist", "", "run on these nodes, `a,b,…` (one job each)")
 	resultsDir := fs.String("results", "results", "archive `folder`, on a file system every node shares")
-	runs := fs.String("runs", "", "passed to `benchlab run --runs` on each node")
+	runs := fs.String("runs", "", "counted runs per strategy, `N` or auto, passed to benchlab run on each node (default: the experiment's)")
 	limit := fs.String("time", "", "time `limit` of each job (sbatch --time; default: the partition's)")
 	wait := fs.Bool("wait", false, "follow the jobs to their end; exit 1 naming each job that failed")
 	dryRun := fs.Bool("dry-run", false, "print the batch scripts; submit nothing")
