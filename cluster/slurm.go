@@ -236,18 +236,34 @@ func (s Slurm) Follow(ctx context.Context, ids []string, poll time.Duration, pro
 		}
 	}
 	// The exit codes of the jobs squeue saw end; sacct's state is final.
-	if acct, err := s.Accounting(ctx, ids); err == nil {
+	// Its record of a job can lag the queue by a moment: ask a few times.
+	for try := 0; try < finalTries; try++ {
+		acct, err := s.Accounting(ctx, ids)
+		if err != nil {
+			break // no accounting at all: squeue's states stand
+		}
 		for _, id := range ids {
 			if a, ok := acct[id]; ok {
 				st := last[id]
-				st.ExitCode = a.ExitCode
-				st.State = a.State
+				st.ExitCode, st.State = a.ExitCode, a.State
 				last[id] = st
 			}
+		}
+		if len(acct) >= len(ids) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return last, ctx.Err()
+		case <-time.After(poll):
 		}
 	}
 	return last, nil
 }
+
+// finalTries is how many times Follow asks sacct for the jobs' records
+// once squeue has seen them end.
+const finalTries = 5
 
 // unseenLimit is how long a submitted job may be missing from both squeue
 // and sacct before it is taken as lost.
