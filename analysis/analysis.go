@@ -80,7 +80,7 @@ const (
 
 // QuartileMethod names how the quartiles behind the fences are computed,
 // for reports to state beside the outlier counts.
-const QuartileMethod = "quartiles by linear interpolation between order statistics, Hyndman and Fan's type 7 as in R and NumPy"
+const QuartileMethod = "quartiles by linear interpolation, type 7 as in R and NumPy"
 
 // ShortRunNS is the mean below which a warning says that process start-up
 // is a large part of what was timed, as hyperfine warns under 5 ms.

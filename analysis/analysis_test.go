@@ -131,7 +131,7 @@ func TestSummarize(t *testing.T) {
 				MedianNS: 104.5 * ms, MinNS: 100 * ms, MaxNS: 200 * ms,
 				UserMeanNS: 0.9 * 113.6 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: Outliers{Severe: 1},
 				Warnings: []string{"1 of 10 runs are statistical outliers (beyond Tukey's far-out fence, 3 IQR from the quartiles; " +
-					"quartiles by linear interpolation between order statistics, Hyndman and Fan's type 7 as in R and NumPy): " +
+					"quartiles by linear interpolation, type 7 as in R and NumPy): " +
 					"other programs or power management may have interfered; consider a quieter machine or more warm-up runs"}},
 		},
 		{
