@@ -36,6 +36,10 @@ type Options struct {
 	ShowOutput bool
 	// Progress receives a line after each trial; nil for none.
 	Progress io.Writer
+	// WaitQuiet, when positive, is how long the command waits for the host
+	// to settle below the noise gate's limits before the trials
+	// (WaitQuiet in noise.go); Run itself does not wait.
+	WaitQuiet time.Duration
 	// InProcess starts the children from benchlab itself rather than from
 	// the spawner, a small helper process (see spawner.go). Their peak
 	// memory then cannot be measured below benchlab's own (8 to 10 MiB,

@@ -21,10 +21,14 @@ type runFlags struct {
 	results, runs             *string
 	warmup                    *int
 	showOutput, ignoreFailure *bool
+	waitQuiet                 *harness.WaitFlag
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
+	wait := &harness.WaitFlag{}
+	fs.Var(wait, "wait-quiet", "wait up to `DURATION` (--wait-quiet=2m; bare: 2m) for the host to settle below [host] max_load and max_busy before the trials")
 	return runFlags{
+		waitQuiet:     wait,
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
 		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
@@ -43,6 +47,7 @@ func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (harness.
 		Terminal:      isTerminal(stderr),
 		ShowOutput:    *f.showOutput,
 		IgnoreFailure: *f.ignoreFailure,
+		WaitQuiet:     f.waitQuiet.D,
 	}
 	if *f.warmup >= 0 {
 		opts.Warmup = *f.warmup
@@ -120,12 +125,18 @@ func runOnce(ctx context.Context, e *experiments.Experiment, host *harness.Host,
 		return nil, err
 	}
 
+	limits := harness.LimitsOf(e.Host)
+	if opts.WaitQuiet > 0 {
+		harness.WaitQuiet(ctx, limits, opts.Pin, opts.WaitQuiet, stderr)
+	}
 	noise, noiseWarnings := harness.MeasureNoise(opts.Pin, noiseSample)
+	watch := harness.WatchNoise(limits, opts.Pin)
 	started := time.Now()
 	out, err := harness.Run(ctx, e, opts)
 	if err != nil && out == nil {
 		return nil, err
 	}
+	watch.Judge(&noise, out.Trials)
 	r := newRun(e, host, recorded, started)
 	r.Complete = out.Complete
 	r.Settings = results.Settings{
