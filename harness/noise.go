@@ -13,6 +13,8 @@ import (
 
 	"benchlab/experiments"
 	"benchlab/results"
+
+	"golang.org/x/sys/unix"
 )
 
 // BusyThreshold is the busy fraction of a pinned CPU, sampled before a run,
@@ -252,6 +254,19 @@ type NoiseWatch struct {
 	cpus    []int
 	watched string
 	start   map[int]jiffies
+	// self and children are benchlab's own CPU time and that of its
+	// reaped children (ns) at the start.
+	self, children int64
+}
+
+// rusageNS is the user + system time of getrusage(who), in ns; 0 when it
+// fails.
+func rusageNS(who int) int64 {
+	var ru unix.Rusage
+	if unix.Getrusage(who, &ru) != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // WatchNoise starts watching for the gate just before the trials: it
@@ -259,23 +274,30 @@ type NoiseWatch struct {
 func WatchNoise(limits NoiseLimits, pin []int) *NoiseWatch {
 	start := cpuTimes()
 	cpus, watched := watchedCPUs(pin, start)
-	return &NoiseWatch{limits: limits, cpus: cpus, watched: watched, start: start}
+	return &NoiseWatch{limits: limits, cpus: cpus, watched: watched, start: start,
+		self: rusageNS(unix.RUSAGE_SELF), children: rusageNS(unix.RUSAGE_CHILDREN)}
 }
 
 // Judge ends the watch after the trials and records the gate's verdict
 // in n: the busy fraction of other work during the trials (OtherBusy),
 // the limits, and Noisy with its Reasons when n's reading before the
 // trials (load average, pinned CPUs busy) or the trials' span broke a
-// limit.
+// limit. The work subtracted as the run's own is the trials' CPU time (or
+// that of every child reaped meanwhile, prepare and cleanup included,
+// when more) plus benchlab's own.
 func (w *NoiseWatch) Judge(n *results.Noise, trials []results.Trial) {
 	end := cpuTimes()
 	n.MaxLoad, n.MaxBusy = w.limits.MaxLoad, w.limits.MaxBusy
 	before := HostSample{Load1: n.LoadAvg[0], CPUs: len(end), Busy: meanBusy(n.PinnedBusy)}
 	reasons := w.limits.Before(before, w.watched)
+	// Our own work: the trials' CPU time, or all reaped children's since
+	// the start (the trials, prepare and cleanup, the spawner) when that
+	// is more, plus benchlab's own.
 	var own int64
 	for _, t := range trials {
 		own += t.UserNS + t.SysNS
 	}
+	own = max(own, rusageNS(unix.RUSAGE_CHILDREN)-w.children) + rusageNS(unix.RUSAGE_SELF) - w.self
 	if busy, total, ok := sumJiffies(w.cpus, w.start, end); ok {
 		other, r := w.limits.During(busy, total, own, w.watched)
 		if other >= 0 {
