@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -189,5 +190,22 @@ func TestJudgeRecordsBefore(t *testing.T) {
 	}
 	if n.MaxLoad != 1.5 || n.MaxBusy != 1 {
 		t.Errorf("limits not recorded: %+v", n)
+	}
+}
+
+// Ctrl-C while waiting stops the wait at once.
+func TestWaitQuietCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	clock := &fakeClock{t: time.Unix(0, 0), step: time.Millisecond}
+	looks := 0
+	q := Quiet{
+		Limits: NoiseLimits{MaxLoad: 0.001, MaxBusy: 0.2},
+		Sample: func() (HostSample, string) { looks++; return HostSample{Load1: 2, CPUs: 2, Busy: -1}, "all 2 CPUs" },
+		Now:    clock.now,
+		Out:    io.Discard,
+	}
+	if q.Wait(ctx, time.Hour) || looks != 1 {
+		t.Errorf("cancelled: waited through %d looks", looks)
 	}
 }

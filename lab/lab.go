@@ -219,8 +219,8 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	}
 
 	limits := harness.LimitsOf(e.Host)
-	if o.WaitQuiet > 0 {
-		harness.WaitQuiet(ctx, limits, p.trials.Pin, o.WaitQuiet, log)
+	if o.WaitQuiet > 0 && !harness.WaitQuiet(ctx, limits, p.trials.Pin, o.WaitQuiet, log) && ctx.Err() != nil {
+		return nil, "", fmt.Errorf("%w while waiting for a quiet host: nothing was run or archived", ErrInterrupted)
 	}
 	noise, noiseWarnings := harness.MeasureNoise(p.trials.Pin, NoiseSample)
 	watch := harness.WatchNoise(limits, p.trials.Pin)
