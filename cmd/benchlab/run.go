@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"benchlab/experiments"
@@ -18,8 +19,7 @@ import (
 
 // runFlags are the flags of `benchlab run` that `benchlab sweep` shares.
 type runFlags struct {
-	results, runs             *string
-	warmup                    *int
+	results, runs, warmup     *string
 	showOutput, ignoreFailure *bool
 }
 
@@ -27,7 +27,7 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 	return runFlags{
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
-		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
+		warmup:        fs.String("warmup", "", "warm-up runs per strategy (default: the experiment's trials.warmup)"),
 		showOutput:    fs.Bool("show-output", false, "send the subjects' standard output and error to the terminal instead of /dev/null"),
 		ignoreFailure: fs.Bool("ignore-failure", false, "keep running a strategy whose trials exit non-zero; failed trials are counted"),
 	}
@@ -44,10 +44,17 @@ func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (harness.
 		ShowOutput:    *f.showOutput,
 		IgnoreFailure: *f.ignoreFailure,
 	}
-	if *f.warmup >= 0 {
-		opts.Warmup = *f.warmup
+	if *f.warmup != "" {
+		n, err := strconv.Atoi(*f.warmup)
+		if err != nil || n < 0 {
+			return opts, usageError{"--warmup must be a number of at least 0, not " + strconv.Quote(*f.warmup)}
+		}
+		opts.Warmup = n
 	}
-	return opts, setRuns(&opts, e.Trials, *f.runs)
+	if err := setRuns(&opts, e.Trials, *f.runs); err != nil {
+		return opts, err
+	}
+	return opts, checkCounts(e, opts)
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {

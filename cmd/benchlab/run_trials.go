@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -37,5 +38,18 @@ func setRuns(opts *harness.Options, t experiments.Trials, flag string) error {
 	d := t.WithAutoDefaults()
 	a := harness.Auto{MinRuns: d.MinRuns, MaxRuns: d.MaxRuns, MaxTime: d.MaxTime.Duration, Precision: d.Precision}
 	opts.Runs, opts.Auto = a.MinRuns, &a
+	return nil
+}
+
+// checkCounts holds the run's counts, after --runs and --warmup, to the
+// limits experiment files are held to.
+func checkCounts(e *experiments.Experiment, opts harness.Options) error {
+	runs := opts.Runs
+	if opts.Auto != nil {
+		runs = opts.Auto.MaxRuns
+	}
+	if err := experiments.CheckCounts(len(e.Strategies), opts.Warmup, runs); err != nil {
+		return usageError{fmt.Sprintf("--runs/--warmup: %v", err)}
+	}
 	return nil
 }
