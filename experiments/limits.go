@@ -26,6 +26,9 @@ const (
 	// MaxDuration bounds every duration: trials.timeout, trials.max_time
 	// and build.timeout.
 	MaxDuration = 24 * time.Hour
+	// MaxNameLength bounds the experiment's name, which names a folder
+	// of the archive (results.CheckName's limit).
+	MaxNameLength = 200
 	// MaxFileSize bounds experiment.toml.
 	MaxFileSize = 1 << 20
 )

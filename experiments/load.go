@@ -179,6 +179,8 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 		bad("name", -1, "required: lower-case words joined by '-', such as \"async-fn-pointers\"")
 	case !namePattern.MatchString(e.Name):
 		bad("name", -1, "%q is not lower-case words joined by '-'", e.Name)
+	case len(e.Name) > MaxNameLength:
+		bad("name", -1, "%d bytes is over the limit of %d: it names the archive's folder", len(e.Name), MaxNameLength)
 	}
 	if e.Build != nil && len(e.Build.Command) == 0 {
 		bad("build.command", -1, "must name a program to run; remove [build] if nothing is built")

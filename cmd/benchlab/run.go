@@ -113,6 +113,10 @@ type point struct {
 // and prints its summary. The run is returned when it was archived, also
 // when it was interrupted (with an error wrapping errInterrupted).
 func runOnce(ctx context.Context, e *experiments.Experiment, host *harness.Host, opts harness.Options, p point, resultsDir string, stdout, stderr io.Writer) (*results.Run, error) {
+	// Before anything runs: a run that cannot be archived is not measured.
+	if err := (results.Archive{Dir: resultsDir}).CheckWritable(harness.Fingerprint().ID, e.Name); err != nil {
+		return nil, fmt.Errorf("%w (nothing was run)", err)
+	}
 	if p.build {
 		if err := buildWithParams(ctx, e, p.params, stderr); err != nil {
 			return nil, err
