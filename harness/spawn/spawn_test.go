@@ -108,8 +108,8 @@ func TestLaunchWhileSpawnerStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	s := l.(*spawner)
-	time.AfterFunc(100*time.Millisecond, func() { syscall.Kill(s.pid, syscall.SIGSTOP) })
+	pid := l.(*spawner).pid
+	time.AfterFunc(100*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGSTOP) })
 	var res Result
 	l.Launch(0, &res)
 	if res.Stage != StageStopped {
