@@ -68,7 +68,6 @@ func Parse(path string, raw []byte) (*Experiment, error) {
 		def time.Duration
 	}{
 		{[]string{"trials", "timeout"}, &e.Trials.Timeout, DefaultTimeout},
-		{[]string{"trials", "max_time"}, &e.Trials.MaxTime, 0}, // defaulted with runs = "auto"
 		{[]string{"build", "timeout"}, e.buildTimeout(), DefaultBuildTimeout},
 	} {
 		key := strings.Join(d.key, ".")

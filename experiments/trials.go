@@ -111,6 +111,12 @@ func (e *Experiment) validateTrials(path string, idx keyIndex) []error {
 		case t.MaxRuns > MaxRuns:
 			bad("trials.max_runs", -1, "%d is over the limit of %d runs per strategy", t.MaxRuns, MaxRuns)
 		}
+		switch {
+		case t.MaxTime.Duration < 0:
+			bad("trials.max_time", -1, "must be positive, such as \"2m\"")
+		case t.MaxTime.Duration > MaxDuration:
+			bad("trials.max_time", -1, "%v is over the limit of %v", t.MaxTime.Duration, MaxDuration)
+		}
 		if !(t.Precision > 0 && t.Precision < 1) {
 			bad("trials.precision", -1, "%g: want a fraction of the mean between 0 and 1, such as 0.01 for ±1%%", t.Precision)
 		}
