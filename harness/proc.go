@@ -220,6 +220,11 @@ func launchFailure(res *spawn.Result, path string) string {
 		return fmt.Sprintf("could not wait for %s: %v", path, err)
 	case spawn.StageStopped:
 		return fmt.Sprintf("%s: the spawner, which starts the trials and is this trial's parent, was stopped while it ran (did it signal its parent?); benchlab resumed it, but the trial's times are not valid", path)
+	case spawn.StageSpawner:
+		if err == syscall.ETIMEDOUT {
+			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout; it was started again for the next trials", path)
+		}
+		fallthrough
 	default:
 		return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, died or stopped answering (did the trial kill its parent?): %v; it was started again for the next trials", path, err)
 	}

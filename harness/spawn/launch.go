@@ -191,6 +191,8 @@ func errnoOf(err error) syscall.Errno {
 		return e
 	case err == errEOF:
 		return syscall.EPIPE
+	case err == errSpawnerHung:
+		return syscall.ETIMEDOUT
 	}
 	return syscall.EINVAL
 }
