@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"benchlab/experiments"
 )
 
@@ -71,7 +73,7 @@ func (r *procRunner) runAux(ctx context.Context, c auxCommand) string {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
-	err := cmd.Run()
+	err := runGroup(cmd)
 	if err == nil {
 		return ""
 	}
@@ -116,4 +118,23 @@ func (w *tailWriter) tail() []byte {
 		return w.buf[:w.written]
 	}
 	return append(append([]byte(nil), w.buf[w.next:]...), w.buf[:w.next]...)
+}
+
+// runGroup runs cmd, which starts in a process group of its own, and kills
+// what is left of the group when it exits, so that nothing it started in
+// the background runs on into the trials. The group is killed before cmd
+// is reaped: until then its process ID, the group's ID, cannot be reused.
+func runGroup(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	return cmd.Wait()
 }

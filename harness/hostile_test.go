@@ -244,3 +244,21 @@ func TestBuildTimeoutAndInterrupt(t *testing.T) {
 type devNullWriter struct{}
 
 func (devNullWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// What a prepare leaves running in the background ends when it exits,
+// before the trial it prepares.
+func TestPrepareLeftoversKilled(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "leftover.pid")
+	// A killed leftover may still be a zombie for its new parent to reap:
+	// only a state other than Z is alive.
+	e := experiment(t, shell("s=$(cut -d' ' -f3 /proc/$(cat "+pidFile+")/stat 2>/dev/null); if [ -n \"$s\" ] && [ \"$s\" != Z ]; then echo prepare leftover alive >&2; exit 1; fi"))
+	e.Strategies[0].Prepare = shell("sleep 7 & echo $! > " + pidFile)
+	out := runWithin(t, context.Background(), 10*time.Second, e, Options{Runs: 1, Timeout: 5 * time.Second})
+	if f := out.Strategies[0].Failure; f != "" {
+		t.Errorf("failure: %s", f)
+	}
+	if pid := readPID(t, pidFile); alive(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the prepare's background sleep 7 (pid %d) outlived it", pid)
+	}
+}
