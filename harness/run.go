@@ -80,8 +80,11 @@ type Outcome struct {
 // not, working directory the experiment folder, standard input and output
 // /dev/null, in a process group of its own. It is killed with its group
 // past opts.Timeout (recorded TimedOut). When it exits, whatever else is
-// left in its group is killed too, so no stray process runs into the next
-// trial.
+// left in its group is killed too, and, when the spawner starts the trials,
+// every process the trial left behind, those that left its group or session
+// included, so no stray process runs into the next trial (see package
+// spawn). A trial that stops or kills the spawner fails alone: the spawner
+// is resumed or started again.
 //
 // A strategy whose trial fails (non-zero exit, signal, timeout) keeps that
 // trial, gets a Failure with the tail of its standard error, and is not run
