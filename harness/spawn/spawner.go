@@ -395,12 +395,13 @@ func (s *spawner) restart() {
 			return
 		}
 	}
-	s.fallback = newLauncher(&s.cfg)
+	fb := newLauncher(&s.cfg)
 	s.mu.Lock()
+	s.fallback = fb // read by Interrupt
 	interrupted := s.interrupted
 	s.mu.Unlock()
 	if interrupted {
-		s.fallback.Interrupt()
+		fb.Interrupt()
 	}
 }
 
