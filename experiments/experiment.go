@@ -47,6 +47,9 @@ type Build struct {
 	Parameters map[string][]string `toml:"parameters"`
 	// Defaults is each parameter's value for `benchlab run`.
 	Defaults map[string]string `toml:"defaults"`
+	// Timeout bounds the build: past it the build is killed and the run
+	// stops. DefaultBuildTimeout when the file names none.
+	Timeout Duration `toml:"timeout"`
 }
 
 // Host is what the experiment requires of the machine.
