@@ -71,6 +71,10 @@ type Options struct {
 	ShowOutput bool
 	// IgnoreFailure keeps running a strategy whose trials fail.
 	IgnoreFailure bool
+	// WaitQuiet, when positive, is how long to wait before the trials for
+	// the host to settle below the noise gate's limits (harness.WaitQuiet;
+	// what it waits for goes to Log). The run goes ahead either way.
+	WaitQuiet time.Duration
 
 	// Warnings are caveats the caller knows of, for the run's record.
 	Warnings []string
@@ -161,6 +165,15 @@ func (o Options) plan() (*plan, error) {
 		p.trials.Pin = o.Pin
 	}
 	setRuns(&p.trials, e.Trials, o.Runs)
+	// The file's counts were checked when it was loaded; the overrides
+	// are held to the same limits, before anything runs.
+	runs := p.trials.Runs
+	if p.trials.Auto != nil {
+		runs = p.trials.Auto.MaxRuns
+	}
+	if err := experiments.CheckCounts(len(e.Strategies), p.trials.Warmup, runs); err != nil {
+		return nil, optionsError{err}
+	}
 	return p, nil
 }
 
@@ -194,6 +207,10 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 		return nil, "", err
 	}
 	e, log := o.Experiment, logTo(o.Log)
+	// Before anything runs: a run that cannot be archived is not measured.
+	if err := (results.Archive{Dir: o.Results}).CheckWritable(harness.Fingerprint().ID, e.Name); err != nil {
+		return nil, "", fmt.Errorf("%w (nothing was run)", err)
+	}
 	host := o.Host
 	if host == nil {
 		if host, err = harness.CheckHost(e); err != nil {
@@ -214,12 +231,18 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 		return nil, "", err
 	}
 
+	limits := harness.LimitsOf(e.Host)
+	if o.WaitQuiet > 0 && !harness.WaitQuiet(ctx, limits, p.trials.Pin, o.WaitQuiet, log) && ctx.Err() != nil {
+		return nil, "", fmt.Errorf("%w while waiting for a quiet host: nothing was run or archived", ErrInterrupted)
+	}
 	noise, noiseWarnings := harness.MeasureNoise(p.trials.Pin, NoiseSample)
+	watch := harness.WatchNoise(limits, p.trials.Pin)
 	started := time.Now()
 	out, err := harness.Run(ctx, e, p.trials)
 	if err != nil && out == nil {
 		return nil, "", err
 	}
+	watch.Judge(&noise, out.Trials)
 	opts := p.trials
 	r := newRun(e, host, recorded, started, o.Lab)
 	r.Complete = out.Complete

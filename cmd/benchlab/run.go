@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"benchlab/experiments"
+	"benchlab/harness"
 	"benchlab/lab"
 	"benchlab/reports"
 	"benchlab/results"
@@ -16,16 +17,19 @@ import (
 
 // runFlags are the flags of `benchlab run` that `benchlab sweep` shares.
 type runFlags struct {
-	results, runs             *string
-	warmup                    *int
+	results, runs, warmup     *string
 	showOutput, ignoreFailure *bool
+	waitQuiet                 *harness.WaitFlag
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
+	wait := &harness.WaitFlag{}
+	fs.Var(wait, "wait-quiet", "wait up to `DURATION` (--wait-quiet=2m; bare: 2m) for the host to settle below [host] max_load and max_busy before the trials")
 	return runFlags{
+		waitQuiet:     wait,
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
-		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
+		warmup:        fs.String("warmup", "", "warm-up runs per strategy (default: the experiment's trials.warmup)"),
 		showOutput:    fs.Bool("show-output", false, "send the subjects' standard output and error to the terminal instead of /dev/null"),
 		ignoreFailure: fs.Bool("ignore-failure", false, "keep running a strategy whose trials exit non-zero; failed trials are counted"),
 	}
@@ -39,12 +43,17 @@ func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (lab.Opti
 		Results:       *f.results,
 		ShowOutput:    *f.showOutput,
 		IgnoreFailure: *f.ignoreFailure,
+		WaitQuiet:     f.waitQuiet.D,
 		Events:        newProgress(stderr).event,
 		Log:           stderr,
 		Lab:           labInfo(),
 	}
-	if *f.warmup >= 0 {
-		o.Warmup = f.warmup
+	if *f.warmup != "" {
+		n, err := strconv.Atoi(*f.warmup)
+		if err != nil || n < 0 {
+			return o, usageError{"--warmup must be a number of at least 0, not " + strconv.Quote(*f.warmup)}
+		}
+		o.Warmup = &n
 	}
 	var err error
 	o.Runs, err = parseRuns(*f.runs)
