@@ -155,7 +155,14 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 			continue
 		}
 		u := unitFor(s.MeanNS)
-		writeRow(b, []string{cell(s.Strategy), u.format(s.UserMeanNS), u.format(s.SysMeanNS), kib(s.MaxRSSKiB)})
+		user, sys, rss := none, none, none
+		if s.CPUKnown {
+			user, sys = u.format(s.UserMeanNS), u.format(s.SysMeanNS)
+		}
+		if s.RSSKnown {
+			rss = kib(s.MaxRSSKiB)
+		}
+		writeRow(b, []string{cell(s.Strategy), user, sys, rss})
 	}
 	b.WriteString("\n")
 }

@@ -113,7 +113,7 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	r.Settings = results.Settings{Baseline: e.Trials.Baseline}
 	r.Counts = counts
 	for _, s := range strategies {
-		r.Strategies = append(r.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description})
+		r.Strategies = append(r.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values})
 	}
 	path, err := results.Archive{Dir: *resultsDir}.Write(r)
 	if err != nil {
