@@ -311,8 +311,8 @@ func FromHyperfine(data []byte, opts ImportOptions) (*results.Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
-		if times == nil {
-			return nil, bad(at+".times", "missing or null: hyperfine writes every run's time")
+		if len(times) == 0 {
+			return nil, bad(at+".times", "missing, null or empty: hyperfine writes every run's time, and runs a command at least once")
 		}
 		for j, sec := range times {
 			if err := checkSeconds(sec); err != nil {
