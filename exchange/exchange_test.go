@@ -107,11 +107,17 @@ func TestToHyperfineShapes(t *testing.T) {
 	if diff := cmp.Diff([]int64{1001 * 1024, 999 * 1024}, doc.Results[0].MemoryUsageByte); diff != "" {
 		t.Errorf("memory (-want +got):\n%s", diff)
 	}
-	// An interrupted run's strategy without trials is left out.
+	// A strategy stopped by a failed warm-up is written with that warm-up,
+	// all it ran; an interrupted run's strategy without trials is left out.
 	r := sampleRun()
-	r.Strategies = append(r.Strategies, results.Strategy{Name: "never-ran"})
-	if n := len(ToHyperfine(r).Results); n != 2 {
-		t.Errorf("%d results, want 2: a strategy with no trial has no hyperfine result", n)
+	r.Strategies = append(r.Strategies, results.Strategy{Name: "failed-warm-up"}, results.Strategy{Name: "never-ran"})
+	r.Trials = append(r.Trials, results.Trial{Strategy: 2, Warmup: true, WallNS: 3e6, ExitCode: 2})
+	doc = ToHyperfine(r)
+	if n := len(doc.Results); n != 3 {
+		t.Fatalf("%d results, want 3: a strategy with no trial has no hyperfine result", n)
+	}
+	if w := doc.Results[2]; !cmp.Equal(w.Times, []float64{0.003}) || *w.ExitCodes[0] != 2 || w.Stddev != nil {
+		t.Errorf("failed warm-up exported as %+v", w)
 	}
 }
 

@@ -65,19 +65,33 @@ type HyperfineResult struct {
 // parameters and the strategy's run-time parameters (which win a clash of
 // names): hyperfine has no build step, so an import gives them all back as
 // run-time parameters. The command is the strategy's Label when it was
-// imported, else its name, as hyperfine writes a -n name. A strategy with
-// no trial (an interrupted run) is left out: hyperfine writes only what it
-// ran, and its scripts fail on an empty "times".
+// imported, else its name, as hyperfine writes a -n name. A strategy that
+// failed in its warm-up, and so was stopped before any counted trial, is
+// written with its warm-up trials, all it ran; one with no trial at all
+// (an interrupted run) is left out: hyperfine writes only what it ran, and
+// its scripts fail on an empty "times".
 func ToHyperfine(r *results.Run) Hyperfine {
-	byStrategy := make([][]results.Trial, len(r.Strategies))
+	counted := make([][]results.Trial, len(r.Strategies))
+	warmups := make([][]results.Trial, len(r.Strategies))
 	for _, t := range r.Trials {
-		if !t.Warmup && t.Strategy >= 0 && t.Strategy < len(byStrategy) {
-			byStrategy[t.Strategy] = append(byStrategy[t.Strategy], t)
+		if t.Strategy < 0 || t.Strategy >= len(counted) {
+			continue
+		}
+		if t.Warmup {
+			warmups[t.Strategy] = append(warmups[t.Strategy], t)
+		} else {
+			counted[t.Strategy] = append(counted[t.Strategy], t)
 		}
 	}
 	doc := Hyperfine{Results: []HyperfineResult{}}
 	for i, s := range r.Strategies {
-		ts := byStrategy[i]
+		ts := counted[i]
+		if len(ts) == 0 {
+			// Stopped by a failure in its warm-up (benchlab stops a
+			// failing strategy unless --ignore-failure): those trials are
+			// all it ran, and hyperfine -i would have counted them.
+			ts = warmups[i]
+		}
 		if len(ts) == 0 {
 			continue
 		}
