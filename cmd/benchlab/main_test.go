@@ -24,8 +24,9 @@ func TestScripts(t *testing.T) {
 		// $HYPERFINE_DATA holds real hyperfine exports (exchange_script_test.go).
 		Setup: setupExchange,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"hfsame":    cmdHFSame,
-			"benchstat": cmdBenchstat,
+			"hfsame":        cmdHFSame,    // exchange_script_test.go
+			"benchstat":     cmdBenchstat, // exchange_script_test.go
+			"slurm-cluster": slurmCluster, // submit_test.go
 			// sleep lets a script act while a background command runs.
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])
