@@ -204,7 +204,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	// Trials grow as they run: nothing is reserved up front, so that a huge
 	// count fails its limit check, not a makeslice.
 	for i, s := range strategies {
-		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description}
+		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values}
 	}
 	st := make([]strategyState, n)
 	for i := range st {
