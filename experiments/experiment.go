@@ -123,6 +123,10 @@ type Strategy struct {
 	// Params are run-time parameters: the strategy is expanded into one
 	// strategy per combination of values, "{name}" substituted (trials.go).
 	Params map[string][]any `toml:"params"`
+	// Values are the run-time parameter values an expanded strategy was
+	// made with, name → value as substituted; nil for one without params.
+	// The archive keeps them per strategy (results.Strategy.Parameters).
+	Values map[string]string `toml:"-"`
 }
 
 // Reference describes where the published figures came from; its Unit,

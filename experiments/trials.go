@@ -278,6 +278,11 @@ func substitute(s Strategy, name, value string) Strategy {
 		return out
 	}
 	s.Name = s.Name + "-" + strings.ReplaceAll(name, "_", "-") + "-" + value
+	s.Values = maps.Clone(s.Values)
+	if s.Values == nil {
+		s.Values = map[string]string{}
+	}
+	s.Values[name] = value
 	s.Command = sub(s.Command)
 	s.Prepare = sub(s.Prepare)
 	s.Cleanup = sub(s.Cleanup)
