@@ -22,7 +22,33 @@ const (
 	UnitUser = "user-sec/op"
 	UnitSys  = "sys-sec/op"
 	UnitRSS  = "peak-RSS-bytes"
+	// UnitCgroup is the peak memory of a run that measured it in a memory
+	// cgroup per trial (results.Settings.Memory): not a resident set, and
+	// some MiB below one for the same program, so it has a unit of its own
+	// and benchstat never compares it with an RSS.
+	UnitCgroup = "peak-cgroup-bytes"
 )
+
+// memoryUnit is the unit of r's peak memory: UnitCgroup when a cgroup
+// measured it, UnitRSS when ru_maxrss did (or an import of hyperfine's
+// memory_usage_byte, also ru_maxrss).
+func memoryUnit(r *results.Run) string {
+	if measuresRSS(r) {
+		return UnitRSS
+	}
+	return UnitCgroup
+}
+
+// measuresRSS reports whether r's MaxRSSKiB is a resident-set peak
+// (ru_maxrss): runs measured with rusage, runs recorded before the method
+// was archived, and imports, whose memory is hyperfine's ru_maxrss.
+func measuresRSS(r *results.Run) bool {
+	switch r.Settings.Memory {
+	case results.MemoryCgroupV1, results.MemoryCgroupV2:
+		return false
+	}
+	return true
+}
 
 // WriteBenchfmt writes r in the Go benchmark format
 // (golang.org/design/14313-benchmark-format) with golang.org/x/perf's
@@ -39,7 +65,8 @@ const (
 // strategy name. Warm-ups and trials that do not count (failed ones,
 // unless the run was made with --ignore-failure) are left out, as in
 // benchlab's statistics; a value that was not measured (results.Unknown)
-// is left off its line. A strategy name ending in "-<digits>" gets "-1"
+// is left off its line. Peak memory is in UnitRSS or, when a memory cgroup
+// measured it, UnitCgroup (see results.Settings.Memory). A strategy name ending in "-<digits>" gets "-1"
 // appended, since benchstat reads a final "-N" as GOMAXPROCS.
 func WriteBenchfmt(w io.Writer, r *results.Run) error {
 	bw := bufio.NewWriter(w)
@@ -68,6 +95,7 @@ func WriteBenchfmt(w io.Writer, r *results.Run) error {
 	}
 	out := benchfmt.NewWriter(bw)
 	res := &benchfmt.Result{Config: config, Iters: 1}
+	memUnit := memoryUnit(r)
 	for _, t := range r.Trials {
 		if t.Warmup || !t.Counts(r.Settings.IgnoreFailure) {
 			continue
@@ -81,7 +109,7 @@ func WriteBenchfmt(w io.Writer, r *results.Run) error {
 			res.Values = append(res.Values, benchfmt.Value{Value: seconds(t.SysNS), Unit: UnitSys})
 		}
 		if t.Known(results.UnknownRSS) {
-			res.Values = append(res.Values, benchfmt.Value{Value: float64(t.MaxRSSKiB * 1024), Unit: UnitRSS})
+			res.Values = append(res.Values, benchfmt.Value{Value: float64(t.MaxRSSKiB * 1024), Unit: memUnit})
 		}
 		if err := out.Write(res); err != nil {
 			return err

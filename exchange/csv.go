@@ -10,17 +10,24 @@ import (
 
 // CSVHeader is the first row of WriteCSV's output.
 var CSVHeader = []string{"run", "experiment", "machine", "strategy", "round", "warmup",
-	"wall_ns", "user_ns", "sys_ns", "max_rss_kib", "exit_code", "signal", "timed_out"}
+	"wall_ns", "user_ns", "sys_ns", "max_rss_kib", "exit_code", "signal", "timed_out", "memory"}
 
 // WriteCSV writes r as CSV: CSVHeader, then one row per trial (warm-ups
 // included, flagged) in the order they ran, times in nanoseconds and memory
 // in KiB. A value that was not measured (an imported trial's, see
-// results.Unknown) is an empty cell, never 0. Names are quoted as CSV
+// results.Unknown) is an empty cell, never 0. The last column, memory,
+// says how max_rss_kib was measured (results.Settings.Memory: "cgroup-v1"
+// or "cgroup-v2" for a memory cgroup's peak, which is not a resident set;
+// "rusage" for ru_maxrss, also in runs that predate the record). Names are quoted as CSV
 // requires, so any strategy name is safe.
 func WriteCSV(w io.Writer, r *results.Run) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
+	}
+	memory := r.Settings.Memory
+	if memory == "" {
+		memory = results.MemoryRusage
 	}
 	for _, t := range r.Trials {
 		known := func(f results.Unknown, v string) string {
@@ -37,7 +44,7 @@ func WriteCSV(w io.Writer, r *results.Run) error {
 			known(results.UnknownRSS, strconv.FormatInt(t.MaxRSSKiB, 10)),
 			strconv.Itoa(t.ExitCode),
 			known(results.UnknownSignal, strconv.Itoa(t.Signal)),
-			strconv.FormatBool(t.TimedOut)}
+			strconv.FormatBool(t.TimedOut), memory}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -107,6 +107,19 @@ func TestToHyperfineShapes(t *testing.T) {
 	if diff := cmp.Diff([]int64{1001 * 1024, 999 * 1024}, doc.Results[0].MemoryUsageByte); diff != "" {
 		t.Errorf("memory (-want +got):\n%s", diff)
 	}
+	// hyperfine's memory_usage_byte is ru_maxrss: a memory cgroup's peak,
+	// some MiB below it for the same program, is not passed off as one;
+	// ru_maxrss recorded as such is.
+	for method, want := range map[string][]int64{
+		results.MemoryCgroupV1: nil, results.MemoryCgroupV2: nil,
+		results.MemoryRusage: {1001 * 1024, 999 * 1024},
+	} {
+		r := sampleRun()
+		r.Settings.Memory = method
+		if diff := cmp.Diff(want, ToHyperfine(r).Results[0].MemoryUsageByte); diff != "" {
+			t.Errorf("memory measured by %s (-want +got):\n%s", method, diff)
+		}
+	}
 	// A strategy stopped by a failed warm-up is written with that warm-up,
 	// all it ran; an interrupted run's strategy without trials is left out.
 	r := sampleRun()
@@ -378,6 +391,8 @@ func TestStrategyName(t *testing.T) {
 func TestBenchfmtReadBack(t *testing.T) {
 	r := sampleRun()
 	r.Settings.IgnoreFailure = true
+	cgroupRun := sampleRun()
+	cgroupRun.Settings.IgnoreFailure, cgroupRun.Settings.Memory = true, results.MemoryCgroupV1
 	imported, err := FromHyperfine(readHyperfine(t, "failing.json"), ImportOptions{Experiment: "imp", File: "failing.json"})
 	if err != nil {
 		t.Fatal(err)
@@ -391,6 +406,9 @@ func TestBenchfmtReadBack(t *testing.T) {
 		// a's 2 trials and b's exit-1 trial count under --ignore-failure;
 		// the timed-out one never counts, warm-ups are left out.
 		{"a measured run", r, 3, []string{UnitWall, UnitUser, UnitSys, UnitRSS}},
+		// A memory cgroup's peak is not an RSS: a unit of its own, so
+		// that benchstat never compares the two.
+		{"a run measured in memory cgroups", cgroupRun, 3, []string{UnitWall, UnitUser, UnitSys, UnitCgroup}},
 		// 4 commands × 8 runs, all counted (hyperfine -i); CPU and memory
 		// unknown per run, so only the wall time is written.
 		{"an import", imported, 32, []string{UnitWall}},

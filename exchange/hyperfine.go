@@ -60,8 +60,11 @@ type HyperfineResult struct {
 // own statistics; in one without, a strategy that failed has its failed
 // trials in them, where benchlab's report leaves them out. User and System
 // are the mean CPU times of those trials (an import's reported means when
-// its trials have none); memory_usage_byte is written only when every
-// trial's peak memory was measured. Parameters are the run's build
+// its trials have none); memory_usage_byte, hyperfine's ru_maxrss, is
+// written only when every trial's peak memory was measured and measured
+// that way: a memory cgroup's peak (results.Settings.Memory) reads some MiB
+// below the resident set for the same program, and is left out rather than
+// passed off as one. Parameters are the run's build
 // parameters and the strategy's run-time parameters (which win a clash of
 // names): hyperfine has no build step, so an import gives them all back as
 // run-time parameters. The command is the strategy's Label when it was
@@ -100,7 +103,7 @@ func ToHyperfine(r *results.Run) Hyperfine {
 			res.Command = s.Label
 		}
 		var user, sys []float64
-		rss := true
+		rss := measuresRSS(r)
 		for j, t := range ts {
 			res.Times[j] = seconds(t.WallNS)
 			res.ExitCodes[j] = hyperfineExitCode(t)
