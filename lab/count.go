@@ -63,6 +63,11 @@ func Count(ctx context.Context, o CountOptions) (*results.Run, string, error) {
 		return nil, "", err
 	}
 	e, log := o.Experiment, logTo(o.Log)
+	// Before anything is built or counted (minutes under callgrind): counts
+	// that cannot be archived are not made, as in Run.
+	if err := (results.Archive{Dir: o.Results}).CheckWritable(harness.Fingerprint().ID, e.Name); err != nil {
+		return nil, "", fmt.Errorf("%w (nothing was counted)", err)
+	}
 	strategies := o.Strategies
 	if strategies == nil {
 		strategies = e.Strategies

@@ -3,6 +3,8 @@ package lab
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +186,30 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	if _, err := results.Load(path); err != nil {
 		t.Errorf("the interrupted run is not archived: %v", err)
+	}
+}
+
+// TestCountUnwritableArchive: counts that could not be archived are not
+// made: with a file where the results folder should be, Count fails before
+// it builds anything (the build would leave a mark) or looks for a counter.
+func TestCountUnwritableArchive(t *testing.T) {
+	e := adhoc(t)
+	mark := filepath.Join(e.Dir, "built")
+	e.Build = &experiments.Build{
+		Command:    []string{"touch", mark},
+		Parameters: map[string][]string{"n": {"1", "2"}},
+		Defaults:   map[string]string{"n": "1"},
+	}
+	notDir := filepath.Join(t.TempDir(), "results")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	_, _, err := Count(context.Background(), CountOptions{Experiment: e, Results: notDir, Param: "n", Low: 1, High: 2, Log: &log})
+	if err == nil || !strings.Contains(err.Error(), "is not a folder") || !strings.Contains(err.Error(), "nothing was counted") {
+		t.Fatalf("Count = %v, want the archive refused before counting", err)
+	}
+	if _, err := os.Stat(mark); err == nil || log.Len() > 0 {
+		t.Errorf("Count built before it found the archive unwritable (log %q)", log.String())
 	}
 }
