@@ -46,7 +46,10 @@ type Exclusion struct {
 // must be on another machine, complete and timed, of the same experiment
 // file, at the same build parameters, counting failures the same way, and
 // built with the same toolchains (the same nixpkgs pin when both are
-// pinned, else the same `--version` lines of the experiment's tools).
+// pinned, else the same `--version` lines of the experiment's tools). A
+// run the noise gate marked noisy is not set beside it either: the report
+// withholds its own answers when its run is noisy, and would otherwise
+// show another machine's noisy ratios without that caveat.
 func ComparableAcrossMachines(run, other *results.Run) (bool, string) {
 	switch {
 	case other.Machine.ID == run.Machine.ID:
@@ -55,6 +58,12 @@ func ComparableAcrossMachines(run, other *results.Run) (bool, string) {
 		return false, "another experiment"
 	case !other.Complete:
 		return false, "incomplete run"
+	case other.Noise != nil && other.Noise.Noisy:
+		why := "marked noisy by the noise gate"
+		if len(other.Noise.Reasons) > 0 {
+			why += ": " + other.Noise.Reasons[0]
+		}
+		return false, why
 	case len(other.Counts) > 0:
 		return false, "instruction counts, not timed"
 	case other.ExperimentFile == "":

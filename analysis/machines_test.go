@@ -30,6 +30,10 @@ func TestComparableAcrossMachines(t *testing.T) {
 		{"other build parameters built other programs", func(r *results.Run) { r.Parameters = map[string]string{"toolchain": "debian"} }, "build parameters"},
 		{"--ignore-failure counts other trials", func(r *results.Run) { r.Settings.IgnoreFailure = true }, "ignore-failure"},
 		{"another compiler version", func(r *results.Run) { r.Toolchains = map[string]string{"rustc": "rustc 1.63.0"} }, "another rustc"},
+		{"a noisy run's ratios are not set beside this one's", func(r *results.Run) {
+			r.Noise = &results.Noise{Noisy: true, Reasons: []string{"before the trials the 1-minute load average was 5.00 on 2 CPUs"}}
+		}, "noisy by the noise gate: before the trials the 1-minute load average was 5.00"},
+		{"a quiet run's noise record is no obstacle", func(r *results.Run) { r.Noise = &results.Noise{MaxLoad: 1.5, MaxBusy: 0.2} }, ""},
 		{"a pinned run beside an unpinned one", func(r *results.Run) { r.Environment.Pinned = true }, "Nix environment"},
 	}
 	for _, tt := range tests {
