@@ -24,7 +24,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -85,9 +84,8 @@ func CheckHost(e *experiments.Experiment) (*Host, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if w := loadWarning(allowed.Count()); w != "" {
-		host.Warnings = append(host.Warnings, w)
-	}
+	// How busy the host is, is the noise gate's to judge, run by run,
+	// against the experiment's [host] limits (see NoiseLimits).
 	return host, nil
 }
 
@@ -161,24 +159,6 @@ func toolVersion(tool, path string) string {
 		return fmt.Sprintf("unknown (%s %s: %v)", tool, strings.Join(args, " "), err)
 	}
 	return "unknown (no version output)"
-}
-
-// loadWarning warns when the machine is already busy: the 1-minute load
-// average is at least half the usable CPUs.
-func loadWarning(cpus int) string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil || cpus == 0 {
-		return ""
-	}
-	f := strings.Fields(string(raw))
-	if len(f) == 0 {
-		return ""
-	}
-	load, err := strconv.ParseFloat(f[0], 64)
-	if err != nil || load < float64(cpus)/2 {
-		return ""
-	}
-	return fmt.Sprintf("the host was busy before the run (load average %.2f on %d CPUs); numbers may be noisy", load, cpus)
 }
 
 // keyError is a problem with key of the experiment file, located by line

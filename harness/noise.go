@@ -17,14 +17,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// BusyThreshold is the busy fraction of a pinned CPU, sampled before a run,
-// above which MeasureNoise warns.
-const BusyThreshold = 0.10
-
 // MeasureNoise reads what affects timing noise on this host (load, cpufreq
 // governors and turbo, ASLR, isolated CPUs) and samples /proc/stat for
 // sample to see how busy the pinned CPUs are. It returns the record and
-// warnings for a noisy host. Files a host lacks are left out, not errors.
+// warnings about what it could not read and about the clock's governor.
+// Whether the host was too busy is not among them: the noise gate judges
+// that from the record, against the experiment's limits (NoiseWatch.Judge),
+// so that a run is never called noisy by one threshold and quiet by
+// another. Files a host lacks are left out, not errors.
 func MeasureNoise(pin []int, sample time.Duration) (results.Noise, []string) {
 	n := results.Noise{ASLR: -1}
 	if f := strings.Fields(readText("/proc/loadavg")); len(f) >= 3 {
@@ -65,13 +65,7 @@ func MeasureNoise(pin []int, sample time.Duration) (results.Noise, []string) {
 				warnings = append(warnings, fmt.Sprintf("pinned CPU %d: no counters in /proc/stat, its load was not sampled", c))
 				continue
 			}
-			busy := 1 - float64(a.idle-b.idle)/float64(total)
-			n.PinnedBusy = append(n.PinnedBusy, busy)
-			if busy > BusyThreshold {
-				warnings = append(warnings, fmt.Sprintf(
-					"pinned CPU %d was %.0f%% busy before the run (sampled %v): other work shares it with the subjects; numbers may be noisy",
-					c, 100*busy, sample))
-			}
+			n.PinnedBusy = append(n.PinnedBusy, 1-float64(a.idle-b.idle)/float64(total))
 		}
 	}
 	if len(n.Governors) > 0 && !slices.Equal(n.Governors, []string{"performance"}) {

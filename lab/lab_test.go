@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/sys/unix"
 
 	"benchlab/experiments"
 	"benchlab/harness"
@@ -211,5 +212,39 @@ func TestCountUnwritableArchive(t *testing.T) {
 	}
 	if _, err := os.Stat(mark); err == nil || log.Len() > 0 {
 		t.Errorf("Count built before it found the archive unwritable (log %q)", log.String())
+	}
+}
+
+// TestNoiseHasOneJudge: whether the host was too busy is the noise gate's
+// verdict alone, against the experiment's limits. With limits no host
+// breaks the run is not noisy, and then nothing else in its record calls
+// it busy or noisy either: the host check once warned from a load of half
+// a CPU and the pinned-CPU sample from 10% busy, so that a report said
+// "numbers may be noisy" above a gate that "passed". (On a quiet host the
+// old warnings stayed silent too; on a busy one, such as a CI machine
+// running other tests, they fired.)
+func TestNoiseHasOneJudge(t *testing.T) {
+	e := adhoc(t)
+	e.Host = experiments.Host{MaxLoad: 1e6, MaxBusy: 1}
+	var cpus unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &cpus); err != nil {
+		t.Fatal(err)
+	}
+	pin := 0
+	for !cpus.IsSet(pin) {
+		pin++
+	}
+	zero := 0
+	r, _, err := Run(context.Background(), Options{Experiment: e, Results: t.TempDir(), NoBuild: true, Warmup: &zero, Pin: []int{pin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Noise == nil || r.Noise.Noisy || len(r.Noise.PinnedBusy) != 1 {
+		t.Fatalf("noise %+v: want a quiet verdict under limits no host breaks, with the pinned CPU sampled", r.Noise)
+	}
+	for _, w := range r.Warnings {
+		if strings.Contains(w, "noisy") || strings.Contains(w, "busy") {
+			t.Errorf("a run the gate passed carries the warning %q", w)
+		}
 	}
 }
