@@ -80,37 +80,48 @@ func TestMemoryRusageFallback(t *testing.T) {
 
 // TestCgroupEndsProcessTree: a daemon the trial started in a session of its
 // own (out of its process group, which the harness kills) is still in the
-// trial's cgroup, and is killed with it when the trial ends.
+// trial's cgroup, and is killed with it when the trial ends: it is gone
+// when the trial's end is reported, before the next trial (the run's
+// cgroup is emptied again when the run ends, which would hide a trial that
+// left it running). The trials start from this process: the spawner, a
+// child subreaper, would also sweep the daemon up (hostile_test.go), and
+// hide whether the cgroup ended it.
 func TestCgroupEndsProcessTree(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "daemon.pid")
 	e := experiment(t, sub("daemon="+pidFile))
-	out, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 10 * time.Second})
+	checked := false
+	events := func(ev Event) {
+		if ev.Kind != TrialFinished || checked {
+			return
+		}
+		checked = true
+		b, err := os.ReadFile(pidFile)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		pid, err := strconv.Atoi(string(b))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		// Killed, it is a zombie until init reaps it: not running in any
+		// case. The cgroup is emptied before the trial is reported, so no
+		// wait is needed.
+		if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(st), ") Z ") {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("daemon %d still runs after its trial ended: %s", pid, st)
+		}
+	}
+	out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, InProcess: true, Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.Memory == spawn.MemoryRusage {
 		t.Fatalf("no cgroup: %q", out.Warnings)
 	}
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(string(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Killed, it is a zombie until init reaps it: not running in any case.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil || strings.Contains(string(st), ") Z ") {
-			break
-		}
-		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("daemon %d still runs after its trial ended: %s", pid, st)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !checked {
+		t.Fatal("no trial was reported")
 	}
 }
