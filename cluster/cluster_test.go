@@ -1,9 +1,13 @@
 package cluster
 
 import (
+	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +208,51 @@ func TestJudge(t *testing.T) {
 		if got.OK != tt.ok || !strings.HasPrefix(got.Why, tt.want) {
 			t.Errorf("%s: Judge = %v %q, want %v %q", tt.why, got.OK, got.Why, tt.ok, tt.want)
 		}
+	}
+}
+
+// TestFollowSqueueFailure: a squeue that fails once (a busy slurmctld
+// times out) while the job runs does not end the job. On a cluster without
+// an accounting database, such as .ci/slurm.sh's, `sacct --completion`
+// knows only ended jobs, so its silence says nothing about a running one;
+// Follow keeps polling and sees the job complete. The answers are the
+// lines squeue and sacct print in the formats Follow asks for.
+func TestFollowSqueueFailure(t *testing.T) {
+	squeue := []struct {
+		out string
+		err error
+	}{
+		{"7|RUNNING|vm|None\n", nil},
+		{"", errors.New("squeue: exit status 1: slurm_load_jobs error: Socket timed out on send/recv operation")},
+		{"7|COMPLETED|vm|None\n", nil},
+	}
+	calls := 0
+	run := func(ctx context.Context, stdin, name string, args ...string) ([]byte, error) {
+		switch name {
+		case "squeue":
+			q := squeue[min(calls, len(squeue)-1)]
+			calls++
+			return []byte(q.out), q.err
+		case "sacct":
+			if slices.Contains(args, "--completion") {
+				if calls < len(squeue) {
+					return nil, nil // not ended: no completion record yet
+				}
+				return []byte("7|COMPLETED|0:0|vm\n"), nil
+			}
+			return nil, errors.New("sacct: exit status 1: Slurm accounting storage is disabled")
+		}
+		return nil, fmt.Errorf("unexpected command %s", name)
+	}
+	var seen []string
+	got, err := Slurm{Run: run}.Follow(context.Background(), []string{"7"}, time.Millisecond, func(st State) { seen = append(seen, st.State) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"RUNNING", "COMPLETED"}, seen); diff != "" {
+		t.Errorf("states reported (-want +got):\n%s", diff)
+	}
+	if st := got["7"]; st.State != "COMPLETED" || st.ExitCode != "0:0" {
+		t.Errorf("final state %+v, want COMPLETED with exit code 0:0", st)
 	}
 }

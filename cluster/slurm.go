@@ -197,6 +197,7 @@ func (s Slurm) Follow(ctx context.Context, ids []string, poll time.Duration, pro
 		last[st.ID] = st
 	}
 	start := time.Now()
+	absent := map[string]time.Time{} // when a job was first missing from both
 	for {
 		queue, qerr := s.Queue(ctx, ids)
 		var missing []string
@@ -214,13 +215,22 @@ func (s Slurm) Follow(ctx context.Context, ids []string, poll time.Duration, pro
 			for _, id := range missing {
 				if st, ok := acct[id]; ok {
 					update(st)
+					delete(absent, id)
 					continue
+				}
+				if _, ok := absent[id]; !ok {
+					absent[id] = time.Now()
 				}
 				switch {
 				case err != nil && qerr != nil:
 					return last, fmt.Errorf("job %s: neither squeue nor sacct answers: %w", id, errors.Join(qerr, err))
 				case last[id].State == "" && time.Since(start) < unseenLimit:
 					// sbatch has returned, but the job is not listed yet.
+				case qerr != nil && time.Since(absent[id]) < unseenLimit:
+					// squeue failed (a busy slurmctld times out), and
+					// sacct without an accounting database knows only
+					// ended jobs: the job may still run. Only squeue's
+					// answer, or a long absence, says it left.
 				default:
 					update(State{ID: id, State: "UNKNOWN", Node: last[id].Node, Reason: "left the queue, and the cluster keeps no record of it"})
 				}
