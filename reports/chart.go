@@ -167,29 +167,14 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 				down.Labels = append(down.Labels, label)
 			}
 		}
-		bars, err := plotter.NewBarChart(heights, barWidth)
+		bars, err := addRatioBars(p, base, heights, points, errs, barWidth, s.offset, s.color)
 		if err != nil {
 			return nil, err
 		}
-		bars.StackOn(base)
-		bars.Offset = s.offset
-		bars.Color = s.color
-		bars.LineStyle.Width = 0
-		p.Add(bars)
 		if len(points) == 0 {
 			continue
 		}
 		p.Legend.Add(s.name, bars)
-		eb, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{points, errs})
-		if err != nil {
-			return nil, err
-		}
-		eb.LineStyle.Width = vg.Points(1)
-		eb.CapWidth = barWidth / 3
-		p.Add(shiftX{eb, s.offset})
 		for _, l := range []struct {
 			labels plotter.XYLabels
 			dy     vg.Length
@@ -232,6 +217,37 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 // so that no system font is needed.
 func sans(points float64) font.Font {
 	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(points)}
+}
+
+// addRatioBars adds one series of a grouped ratio chart to p: bars of the
+// given heights (each ratio − 1) stacked on base's 1, shifted by offset
+// within their category, and error bars reaching errs from points (none
+// when there are no points). It returns the bars, for the legend.
+func addRatioBars(p *plot.Plot, base *plotter.BarChart, heights plotter.Values, points plotter.XYs, errs plotter.YErrors,
+	width, offset vg.Length, c color.Color) (*plotter.BarChart, error) {
+	bars, err := plotter.NewBarChart(heights, width)
+	if err != nil {
+		return nil, err
+	}
+	bars.StackOn(base)
+	bars.Offset = offset
+	bars.Color = c
+	bars.LineStyle.Width = 0
+	p.Add(bars)
+	if len(points) == 0 {
+		return bars, nil
+	}
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{points, errs})
+	if err != nil {
+		return nil, err
+	}
+	eb.LineStyle.Width = vg.Points(1)
+	eb.CapWidth = width / 3
+	p.Add(shiftX{eb, offset})
+	return bars, nil
 }
 
 // shiftX draws a plotter moved sideways by dx, so that error bars sit on

@@ -203,33 +203,15 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 			errs = append(errs, struct{ Low, High float64 }{below, above})
 			lo, hi = math.Min(lo, v-below), math.Max(hi, v+above)
 		}
-		bars, err := plotter.NewBarChart(heights, barWidth)
+		bars, err := addRatioBars(p, base, heights, points, errs, barWidth, offset, machineColors[k%len(machineColors)])
 		if err != nil {
 			return nil, err
 		}
-		bars.StackOn(base)
-		bars.Offset = offset
-		bars.Color = machineColors[k%len(machineColors)]
-		bars.LineStyle.Width = 0
-		p.Add(bars)
 		label := mr.Run.Machine.ID
 		if k == 0 {
 			label += " (this run)"
 		}
 		p.Legend.Add(label, bars)
-		if len(points) == 0 {
-			continue
-		}
-		eb, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{points, errs})
-		if err != nil {
-			return nil, err
-		}
-		eb.LineStyle.Width = vg.Points(1)
-		eb.CapWidth = barWidth / 3
-		p.Add(shiftX{eb, offset})
 	}
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
 	one, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})
