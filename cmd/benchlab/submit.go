@@ -67,6 +67,16 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *runs != "" {
+		// Checked here, not on each node after the jobs have queued.
+		n, err := parseRuns(*runs)
+		if err != nil {
+			return err
+		}
+		if !n.Auto() {
+			if err := experiments.CheckCounts(len(e.Strategies), e.Trials.Warmup, int(n)); err != nil {
+				return usageError{"--runs: " + err.Error()}
+			}
+		}
 		q.RunArgs = []string{"--runs", *runs}
 	}
 
