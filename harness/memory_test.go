@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"benchlab/harness/spawn"
+	"benchlab/results"
 )
 
 // TestCgroupPeakMemory measures real subjects in a cgroup per trial, through
@@ -123,5 +124,46 @@ func TestCgroupEndsProcessTree(t *testing.T) {
 	}
 	if !checked {
 		t.Fatal("no trial was reported")
+	}
+}
+
+// cgroupLauncher answers every launch with result: a launch whose cgroup
+// worked or failed, without a process, for what procRunner records of it.
+type cgroupLauncher struct{ result spawn.Result }
+
+func (l cgroupLauncher) Launch(_ int, res *spawn.Result) { *res = l.result }
+func (cgroupLauncher) Prime()                            {}
+func (cgroupLauncher) Interrupt()                        {}
+func (cgroupLauncher) FloorKiB() int64                   { return 0 }
+func (cgroupLauncher) Close()                            {}
+
+// TestCgroupFailedTrialMemoryUnknown: in a run that measures memory in
+// cgroups (Settings.Memory says so for every trial), a trial whose cgroup
+// failed records its peak memory as unknown, not its ru_maxrss, which
+// would pass for a cgroup's peak; a warning counts such trials.
+func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
+	stderr, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	for _, tt := range []struct {
+		why     string
+		result  spawn.Result
+		wantKiB int64
+		known   bool
+	}{
+		{"the cgroup's peak is the trial's", spawn.Result{WallNS: 1e6, MaxRSSKiB: 9000, PeakKiB: 700}, 700, true},
+		{"a failed cgroup leaves it unknown", spawn.Result{WallNS: 1e6, MaxRSSKiB: 9000, CgroupErrno: syscall.EBUSY}, 0, false},
+	} {
+		r := &procRunner{ctx: context.Background(), launcher: cgroupLauncher{tt.result}, cgroup: &spawn.Cgroup{}, stderr: stderr}
+		m := r.trial(0)
+		if !m.record || m.trial.MaxRSSKiB != tt.wantKiB || m.trial.Known(results.UnknownRSS) != tt.known {
+			t.Errorf("%s: trial %+v, want %d KiB, known %v", tt.why, m.trial, tt.wantKiB, tt.known)
+		}
+		w := r.memoryWarnings()
+		if tt.known && len(w) > 0 || !tt.known && (len(w) != 1 || !strings.Contains(w[0], "peak memory is unknown")) {
+			t.Errorf("%s: warnings %q", tt.why, w)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"benchlab/experiments"
 	"benchlab/harness/spawn"
+	"benchlab/results"
 )
 
 // stderrTail is how much of a failed trial's standard error its Failure
@@ -51,7 +52,7 @@ type procRunner struct {
 	cgroup *spawn.Cgroup
 	memory string
 	// cgroupFailed counts the trials whose cgroup failed and why (the
-	// last error), which then fell back to ru_maxrss.
+	// last error): their peak memory is recorded as unknown.
 	cgroupFailed int
 	cgroupErr    syscall.Errno
 }
@@ -192,13 +193,13 @@ func (r *procRunner) close() {
 	}
 }
 
-// memoryWarnings says how many trials fell back to ru_maxrss because their
+// memoryWarnings says how many trials have no peak memory because their
 // cgroup failed.
 func (r *procRunner) memoryWarnings() []string {
 	if r.cgroupFailed == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%d trials could not be measured in a cgroup of their own (last error: %v): their peak memory is ru_maxrss, an upper bound",
+	return []string{fmt.Sprintf("%d trials could not be measured in a cgroup of their own (last error: %v): their peak memory is unknown, since ru_maxrss, an upper bound, is not the cgroup peak the other trials record",
 		r.cgroupFailed, r.cgroupErr)}
 }
 
@@ -234,6 +235,11 @@ func (r *procRunner) trial(i int) measurement {
 		if res.CgroupErrno == 0 && res.PeakKiB > 0 {
 			m.trial.MaxRSSKiB = res.PeakKiB
 		} else {
+			// The run records one method for all its trials
+			// (Settings.Memory): ru_maxrss, an upper bound some MiB above a
+			// cgroup's peak, would pass for one. Not measured, then.
+			m.trial.MaxRSSKiB = 0
+			m.trial.Unknown |= results.UnknownRSS
 			r.cgroupFailed++
 			r.cgroupErr = res.CgroupErrno
 		}
