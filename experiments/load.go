@@ -197,6 +197,7 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 	}
 	errs = append(errs, e.validateParams(path, idx)...)
 	errs = append(errs, e.validateQuestions(path, idx)...)
+	errs = append(errs, e.validateReport(path, idx)...)
 	names := e.expandedNames()
 	for i, s := range e.Strategies {
 		switch w := s.CompareWith; {

@@ -31,6 +31,8 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	low := fs.Int64("param-low", 1_000_000, "the smaller iteration count `N` (the counter runs the subjects some 50 times slower)")
 	high := fs.Int64("param-high", 2_000_000, "the larger iteration count `N`")
 	only := fs.String("strategies", "", "comma-separated strategy `names` to count (default: all)")
+	params := paramFlag{}
+	fs.Var(params, "param", "hold another build parameter at `name=value`, repeatable (default: the experiment's [build.defaults])")
 	rest, err := parse(fs, args, 1, "one experiment folder")
 	if err != nil {
 		return err
@@ -41,6 +43,9 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	e, err := experiments.Load(rest[0])
 	if err != nil {
 		return err
+	}
+	if _, ok := params[*name]; ok {
+		return usageError{fmt.Sprintf("--param %s: that is the parameter counted at --param-low and --param-high", *name)}
 	}
 	if !slices.Contains(e.ParamNames(), *name) {
 		return fmt.Errorf("%s has no build parameter %q to set the iteration count; declare it in [build.parameters] (see experiments/README.md) or name another with --param-name", e.Path, *name)
@@ -75,7 +80,9 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	for _, n := range []int64{*low, *high} {
-		values, err := e.ResolveParams(map[string]string{*name: strconv.FormatInt(n, 10)})
+		held := maps.Clone(params)
+		held[*name] = strconv.FormatInt(n, 10)
+		values, err := e.ResolveParams(held)
 		if err != nil {
 			return usageError{err.Error()}
 		}
