@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Report is the [report] section: which sweep and instruction counts
@@ -33,8 +34,8 @@ type Report struct {
 	CountValues []string `toml:"count_values"`
 }
 
-// DefaultCountParam and DefaultCountValues are what `benchlab count`
-// uses when [report] does not say.
+// DefaultCountParam is the parameter instruction counts vary when
+// [report] does not say (`benchlab count --param-name`'s default).
 const DefaultCountParam = "iterations"
 
 // DefaultCountValues are the iteration counts counted by default: small,
@@ -83,7 +84,7 @@ func (e *Experiment) validateReport(path string, idx keyIndex) []error {
 	names := e.ParamNames()
 	if r.Sweep == "" {
 		for _, k := range []string{"sweep_values", "sweep_runs"} {
-			if idx.line("report."+k, -1) > 0 {
+			if idx.has("report." + k) {
 				bad("report."+k, "needs report.sweep, the parameter to sweep")
 			}
 		}
@@ -107,7 +108,7 @@ func (e *Experiment) validateReport(path string, idx keyIndex) []error {
 	}
 	if !r.Count {
 		for _, k := range []string{"count_param", "count_values"} {
-			if idx.line("report."+k, -1) > 0 {
+			if idx.has("report." + k) {
 				bad("report."+k, "needs count = true")
 			}
 		}
@@ -136,5 +137,15 @@ func orNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
 	}
-	return fmt.Sprint(names)
+	return strings.Join(names, ", ")
+}
+
+// has reports whether the file defines key itself (not only its table).
+func (idx keyIndex) has(key string) bool {
+	for _, kl := range idx {
+		if kl.key == key {
+			return true
+		}
+	}
+	return false
 }
