@@ -540,9 +540,13 @@ func (ev *Evidence) selectCounts(runs []RunInfo) {
 		if param == "" {
 			param = cmp.Or(ev.CountsWanted, DefaultCountParam)
 		}
-		var all []string
+		// A count run records its parameters per count, not for the run.
+		all := slices.Collect(maps.Keys(ev.Main.Run.Parameters))
 		if info.Experiment != nil {
-			all = info.Experiment.ParamNames()
+			all = append(all, info.Experiment.ParamNames()...)
+		}
+		if ev.Main.Experiment != nil {
+			all = append(all, ev.Main.Experiment.ParamNames()...)
 		}
 		why := Differences(ev.Main, info, all...)
 		if len(why) == 0 {

@@ -252,7 +252,11 @@ func leftOut(rejected []analysis.Rejected, what string) string {
 		parts = append(parts, "left out as not comparable with this run: "+strings.Join(mine, "; "))
 	}
 	if others > 0 {
-		parts = append(parts, fmt.Sprintf("%s of other or unknown machines are never used here", plural(others, what)))
+		verb := "is"
+		if others > 1 {
+			verb = "are"
+		}
+		parts = append(parts, fmt.Sprintf("%s of other or unknown machines %s never used here", plural(others, what), verb))
 	}
 	if len(parts) == 0 {
 		return ""

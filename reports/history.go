@@ -161,7 +161,7 @@ var historyLegend = fmt.Sprintf("Brackets are the median's 95%% confidence inter
 // writeSection writes the report's history section.
 func (h *History) writeSection(b *strings.Builder, chart bool) {
 	b.WriteString("## History\n\n")
-	fmt.Fprintf(b, "This run among the %d complete runs of the experiment at its default parameters on machine %s, oldest first: each strategy's median wall time per run. %s\n\n",
+	fmt.Fprintf(b, "This run among the %d complete runs of the experiment comparable with it on machine %s (the same kernel version, toolchains, dependencies, experiment definition and build parameters; quiet), oldest first: each strategy's median wall time per run. %s\n\n",
 		len(h.Runs), code(h.Machine), historyLegend)
 	if chart {
 		fmt.Fprintf(b, "![Median wall time of each strategy per run, with 95%% intervals](%s)\n\n", HistoryName)
