@@ -76,6 +76,9 @@ type Attribution struct {
 	// minus C's, and X the main run's value of the swept parameter.
 	TotalNS, TotalHalfNS, X float64
 	Parts                   []Part
+	// TotalClear is false when zero is inside the total's interval: a
+	// difference not shown is attributed to nothing.
+	TotalClear bool
 	// Cause indexes the part that is the cause, or is -1: the difference
 	// is not attributable (or there is none: TotalNS == 0).
 	Cause int
@@ -115,9 +118,10 @@ const MostShare = 0.5
 // shown to exceed the whole of it (part − total does not clear its
 // combined interval in the total's direction). Exactly one part may be
 // the cause; otherwise, or with no interval to judge by, the difference
-// is not attributable and Cause is -1.
+// is not attributable and Cause is -1. So it is when the total itself is
+// within its interval of zero.
 func Attribute(totalNS, totalHalfNS float64, parts []Part) Attribution {
-	a := Attribution{TotalNS: totalNS, TotalHalfNS: totalHalfNS, Cause: -1}
+	a := Attribution{TotalNS: totalNS, TotalHalfNS: totalHalfNS, Cause: -1, TotalClear: math.Abs(totalNS) > totalHalfNS}
 	causes := 0
 	for _, p := range parts {
 		if totalNS != 0 {
@@ -137,7 +141,7 @@ func Attribute(totalNS, totalHalfNS float64, parts []Part) Attribution {
 		}
 		a.Parts = append(a.Parts, p)
 	}
-	if causes != 1 {
+	if causes != 1 || !a.TotalClear {
 		a.Cause = -1
 	}
 	return a

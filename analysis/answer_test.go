@@ -53,6 +53,10 @@ func TestAttribute(t *testing.T) {
 		{"two parts that each explain most: neither alone", 100e6, 0,
 			[]Part{perUnit(80e6, 1e6), fixed(80e6, 1e6)}, -1, 0.8, true, false},
 		{"no difference to attribute", 0, 1e6, []Part{perUnit(1e6, 1e6)}, -1, 0, false, false},
+		// 4.3 − 2.9 = 1.4 is within √(1.7² + 3²) = 3.4 and 4.3 − 1.45 =
+		// 2.85 clears √(1.7² + 1.5²) = 2.3, but 2.9 ± 3.0 includes zero.
+		{"a total within the noise is attributed to nothing", 2.9e6, 3e6,
+			[]Part{fixed(4.3e6, 1.7e6), perUnit(-2e6, 3.8e6)}, -1, 1.483, true, false},
 	}
 	for _, tt := range tests {
 		a := Attribute(tt.total, tt.totalHalf, tt.parts)

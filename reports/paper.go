@@ -465,6 +465,9 @@ func attribution(at *analysis.Attribution, param, unit string) string {
 	case at.Cause >= 0:
 		return out + " So the difference is mostly a fixed cost, paid once per run (start-up or tear-down)."
 	}
+	if !at.TotalClear {
+		return out + " Not attributable: the difference itself is within the noise (zero is inside its interval)."
+	}
 	var why []string
 	for _, p := range at.Parts {
 		switch {
