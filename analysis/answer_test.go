@@ -102,7 +102,9 @@ func sweepRuns() []*results.Run {
 	return runs
 }
 
-func formatX(x float64) string { return map[float64]string{0: "0", 500e6: "500000000", 1e9: "1000000000"}[x] }
+func formatX(x float64) string {
+	return map[float64]string{0: "0", 500e6: "500000000", 1e9: "1000000000"}[x]
+}
 
 func TestAnswerQuestion(t *testing.T) {
 	main := answerRun("1000000000")

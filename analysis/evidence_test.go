@@ -293,7 +293,7 @@ func TestSelectEvidenceHistory(t *testing.T) {
 	loud := evidenceRun("4b")
 	loud.Noise = &results.Noise{Noisy: true, Reasons: []string{"busy"}}
 	point := evidenceRun("4c")
-	point.Sweep = "s" // a sweep's point at the main run's parameters measures the same thing
+	point.Sweep = "s"              // a sweep's point at the main run's parameters measures the same thing
 	again := evidenceRun("5-main") // the main run loaded a second time
 	all := []*results.Run{older, otherMachine, fewer, interrupted, loud, point, again}
 	ev := SelectEvidence(Describe(main), DescribeAll(all))

@@ -55,7 +55,9 @@ type step struct {
 // by rebuilding at the defaults).
 func experimentSteps(e *experiments.Experiment, dir, resultsDir string) []step {
 	wrap := func(f func(context.Context, []string, io.Writer, io.Writer) error, args ...string) step {
-		return step{run: func(ctx context.Context, a []string, stdout, stderr io.Writer) error { return f(ctx, a[1:], stdout, stderr) }, args: args}
+		return step{run: func(ctx context.Context, a []string, stdout, stderr io.Writer) error {
+			return f(ctx, a[1:], stdout, stderr)
+		}, args: args}
 	}
 	steps := []step{wrap(cmdRun, "run", "--results", resultsDir, dir)}
 	r := e.Report
