@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"benchlab/experiments"
@@ -34,8 +33,10 @@ type Options struct {
 	// of prepare and cleanup) to benchlab's own instead of /dev/null; a
 	// failure then carries no tail of standard error.
 	ShowOutput bool
-	// Progress receives a line after each trial; nil for none.
-	Progress io.Writer
+	// Events receives the run's progress (see Event) between trials, on
+	// Run's goroutine; nil for none. It must return quickly: the next
+	// trial waits for it.
+	Events func(Event)
 	// InProcess starts the children from benchlab itself rather than from
 	// the spawner, a small helper process (see spawner.go). Their peak
 	// memory then cannot be measured below benchlab's own (8 to 10 MiB,
@@ -43,9 +44,6 @@ type Options struct {
 	// the start of Run and a pipe round trip per trial, outside the
 	// timed part.
 	InProcess bool
-	// Terminal draws the progress as one redrawn bar with the running
-	// estimate and the time left, instead of a line per trial.
-	Terminal bool
 }
 
 // Outcome is what Run measured.
@@ -248,6 +246,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 			if ctx.Err() != nil {
 				return finish(false)
 			}
+			prog.start(i, round)
 			st[i].started = true
 			if f := r.prepare(i); f != "" {
 				f = "prepare failed: " + f
@@ -306,25 +305,4 @@ func autoWarnings(a *Auto, strategies []experiments.Strategy, st []strategyState
 			strategies[i].Name, stops[i], s.counted, 100*s.wall.relHalfWidth(), 100*a.Precision))
 	}
 	return w
-}
-
-// formatNS shows a wall time in a unit that suits it: "512.3 µs",
-// "429.1 ms", "4.985 s".
-func formatNS(ns int64) string {
-	switch {
-	case ns < 1e6:
-		return fmt.Sprintf("%.1f µs", float64(ns)/1e3)
-	case ns < 1e9:
-		return fmt.Sprintf("%.1f ms", float64(ns)/1e6)
-	default:
-		return fmt.Sprintf("%.3f s", float64(ns)/1e9)
-	}
-}
-
-// formatLeft shows a duration to the second: "1m20s", or "<1s".
-func formatLeft(d time.Duration) string {
-	if d < time.Second {
-		return "<1s"
-	}
-	return d.Round(time.Second).String()
 }

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"benchlab/lab"
 	"benchlab/results"
 )
 
@@ -28,7 +29,7 @@ func (e usageError) Error() string { return e.msg }
 
 // errInterrupted is returned when a run was stopped by a signal; what it
 // measured is archived before it is returned.
-var errInterrupted = errors.New("interrupted")
+var errInterrupted = lab.ErrInterrupted
 
 type command struct {
 	name    string
