@@ -20,18 +20,18 @@ import (
 //	count_values = ["1000000", "2000000"]
 type Report struct {
 	// Sweep names the build parameter whose sweep the report shows.
-	Sweep string `toml:"sweep"`
+	Sweep string `toml:"sweep,omitempty"`
 	// SweepValues are the values the sweep runs; default all the
 	// parameter's declared values.
-	SweepValues []string `toml:"sweep_values"`
+	SweepValues []string `toml:"sweep_values,omitempty"`
 	// SweepRuns is the counted runs per sweep point; 0 means trials.runs.
-	SweepRuns int `toml:"sweep_runs"`
+	SweepRuns int `toml:"sweep_runs,omitempty"`
 	// Count asks for instruction counts (`benchlab count`).
-	Count bool `toml:"count"`
+	Count bool `toml:"count,omitempty"`
 	// CountParam is the build parameter the counts vary (default
 	// DefaultCountParam) and CountValues its two values, smaller first.
-	CountParam  string   `toml:"count_param"`
-	CountValues []string `toml:"count_values"`
+	CountParam  string   `toml:"count_param,omitempty"`
+	CountValues []string `toml:"count_values,omitempty"`
 }
 
 // DefaultCountParam is the parameter instruction counts vary when

@@ -76,3 +76,24 @@ func TestParseReportErrors(t *testing.T) {
 		t.Errorf("counts without parameters: %v", err)
 	}
 }
+
+// TestMarshalReport: a [report] that leaves keys at their defaults writes
+// none of them, so that Parse reads it back unchanged (count_param without
+// count = true would be refused).
+func TestMarshalReport(t *testing.T) {
+	e, err := Parse("experiment.toml", []byte(reportBase+"[report]\nsweep = \"iterations\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("experiment.toml", raw)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	if diff := cmp.Diff(e.Report, back.Report); diff != "" {
+		t.Errorf("report round trip (-want +got):\n%s", diff)
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
 	"benchlab/experiments"
 	"benchlab/harness"
+	"benchlab/results"
 )
 
 // cmdExperiment makes an experiment's whole report on this machine, as
@@ -20,6 +23,8 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlags("experiment", stderr)
 	resultsDir := fs.String("results", "results", "archive `folder`")
 	outDir := fs.String("out", "reports", "`folder` for reports; each experiment gets its own subfolder")
+	params := paramFlag{}
+	fs.Var(params, "param", "build every run with parameter `name=value`, repeatable (default: the experiment's [build.defaults]); the report is on the run made so")
 	rest, err := parse(fs, args, 1, "one experiment folder")
 	if err != nil {
 		return err
@@ -29,7 +34,24 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	steps := experimentSteps(e, dir, *resultsDir)
+	if _, err := e.ResolveParams(params); err != nil {
+		return usageError{err.Error()}
+	}
+	if r := e.Report; r != nil {
+		var varied []string
+		if r.Sweep != "" {
+			varied = append(varied, r.Sweep)
+		}
+		if r.Count {
+			varied = append(varied, r.CountParamOrDefault())
+		}
+		for _, p := range varied {
+			if _, ok := params[p]; ok {
+				return usageError{fmt.Sprintf("--param %s: the experiment's [report] varies that parameter", p)}
+			}
+		}
+	}
+	steps := experimentSteps(e, dir, *resultsDir, params)
 	if e.Report != nil && e.Report.Count {
 		// Before an hour of runs, not after: the counts need a counter.
 		if _, err := harness.FindCounter(ctx); err != nil {
@@ -42,7 +64,37 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("%s: %w", s.args[0], err)
 		}
 	}
-	return cmdReport(ctx, []string{"--results", *resultsDir, "--out", *outDir, e.Name}, stdout, stderr)
+	report := []string{"--results", *resultsDir, "--out", *outDir}
+	if len(params) > 0 {
+		// Not at the defaults: the report is on the run just made, which
+		// the report's own choice (a run at the defaults) would pass over.
+		id, err := newestAt(*resultsDir, e.Name, params)
+		if err != nil {
+			return err
+		}
+		report = append(report, "--run", id)
+	}
+	return cmdReport(ctx, append(report, e.Name), stdout, stderr)
+}
+
+// newestAt returns the ID of the newest timed run of experiment, not a
+// sweep's point, built with params (other parameters as they may be).
+func newestAt(resultsDir, experiment string, params map[string]string) (string, error) {
+	entries, _ := results.Archive{Dir: resultsDir}.Runs(experiment)
+	for _, en := range slices.Backward(entries) {
+		r := en.Run
+		if r.Sweep != "" || len(r.Counts) > 0 {
+			continue
+		}
+		match := true
+		for k, v := range params {
+			match = match && r.Parameters[k] == v
+		}
+		if match {
+			return r.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no run of %s at %s in %s to report on", experiment, experiments.FormatParams(params), resultsDir)
 }
 
 type step struct {
@@ -53,13 +105,17 @@ type step struct {
 // experimentSteps are the commands that make e's evidence, in order: the
 // run at the defaults, the declared sweep, the declared counts (which end
 // by rebuilding at the defaults).
-func experimentSteps(e *experiments.Experiment, dir, resultsDir string) []step {
+func experimentSteps(e *experiments.Experiment, dir, resultsDir string, params map[string]string) []step {
 	wrap := func(f func(context.Context, []string, io.Writer, io.Writer) error, args ...string) step {
 		return step{run: func(ctx context.Context, a []string, stdout, stderr io.Writer) error {
 			return f(ctx, a[1:], stdout, stderr)
 		}, args: args}
 	}
-	steps := []step{wrap(cmdRun, "run", "--results", resultsDir, dir)}
+	var held []string
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		held = append(held, "--param", name+"="+params[name])
+	}
+	steps := []step{wrap(cmdRun, slices.Concat([]string{"run", "--results", resultsDir}, held, []string{dir})...)}
 	r := e.Report
 	if r == nil {
 		return steps
@@ -69,12 +125,12 @@ func experimentSteps(e *experiments.Experiment, dir, resultsDir string) []step {
 		if r.SweepRuns > 0 {
 			args = append(args, "--runs", strconv.Itoa(r.SweepRuns))
 		}
-		steps = append(steps, wrap(cmdSweep, append(args, dir)...))
+		steps = append(steps, wrap(cmdSweep, slices.Concat(args, held, []string{dir})...))
 	}
 	if r.Count {
 		v := r.CountValuesOrDefault()
-		steps = append(steps, wrap(cmdCount, "count", "--results", resultsDir, "--param-name", r.CountParamOrDefault(),
-			"--param-low", v[0], "--param-high", v[1], dir))
+		steps = append(steps, wrap(cmdCount, slices.Concat([]string{"count", "--results", resultsDir, "--param-name", r.CountParamOrDefault(),
+			"--param-low", v[0], "--param-high", v[1]}, held, []string{dir})...))
 	}
 	return steps
 }
