@@ -383,12 +383,6 @@ func (r *Report) row(name string) *Row {
 	return nil
 }
 
-func paramFloat(s string) (float64, error) {
-	var v float64
-	_, err := fmt.Sscan(s, &v)
-	return v, err
-}
-
 // pIs formats a p-value in a sentence: "p < 0.001", "p = 0.03".
 func pIs(p float64) string {
 	if s := analysis.FormatP(p); strings.HasPrefix(s, "<") {
