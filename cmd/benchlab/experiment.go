@@ -25,6 +25,8 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 	outDir := fs.String("out", "reports", "`folder` for reports; each experiment gets its own subfolder")
 	params := paramFlag{}
 	fs.Var(params, "param", "build every run with parameter `name=value`, repeatable (default: the experiment's [build.defaults]); the report is on the run made so")
+	wait := &harness.WaitFlag{}
+	fs.Var(wait, "wait-quiet", "before the run and the sweep, wait up to `DURATION` (bare: 2m) for the host to settle (see benchlab run)")
 	rest, err := parse(fs, args, 1, "one experiment folder")
 	if err != nil {
 		return err
@@ -51,7 +53,7 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 		}
 	}
-	steps := experimentSteps(e, dir, *resultsDir, params)
+	steps := experimentSteps(e, dir, *resultsDir, params, wait)
 	if e.Report != nil && e.Report.Count {
 		// Before an hour of runs, not after: the counts need a counter.
 		if _, err := harness.FindCounter(ctx); err != nil {
@@ -105,7 +107,7 @@ type step struct {
 // experimentSteps are the commands that make e's evidence, in order: the
 // run at the defaults, the declared sweep, the declared counts (which end
 // by rebuilding at the defaults).
-func experimentSteps(e *experiments.Experiment, dir, resultsDir string, params map[string]string) []step {
+func experimentSteps(e *experiments.Experiment, dir, resultsDir string, params map[string]string, wait *harness.WaitFlag) []step {
 	wrap := func(f func(context.Context, []string, io.Writer, io.Writer) error, args ...string) step {
 		return step{run: func(ctx context.Context, a []string, stdout, stderr io.Writer) error {
 			return f(ctx, a[1:], stdout, stderr)
@@ -115,7 +117,11 @@ func experimentSteps(e *experiments.Experiment, dir, resultsDir string, params m
 	for _, name := range slices.Sorted(maps.Keys(params)) {
 		held = append(held, "--param", name+"="+params[name])
 	}
-	steps := []step{wrap(cmdRun, slices.Concat([]string{"run", "--results", resultsDir}, held, []string{dir})...)}
+	var timed []string // flags of the timed runs only
+	if wait.D > 0 {
+		timed = []string{"--wait-quiet=" + wait.D.String()}
+	}
+	steps := []step{wrap(cmdRun, slices.Concat([]string{"run", "--results", resultsDir}, timed, held, []string{dir})...)}
 	r := e.Report
 	if r == nil {
 		return steps
@@ -125,7 +131,7 @@ func experimentSteps(e *experiments.Experiment, dir, resultsDir string, params m
 		if r.SweepRuns > 0 {
 			args = append(args, "--runs", strconv.Itoa(r.SweepRuns))
 		}
-		steps = append(steps, wrap(cmdSweep, slices.Concat(args, held, []string{dir})...))
+		steps = append(steps, wrap(cmdSweep, slices.Concat(args, timed, held, []string{dir})...))
 	}
 	if r.Count {
 		v := r.CountValuesOrDefault()

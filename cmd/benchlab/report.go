@@ -67,6 +67,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report on %s: %w", entry.Path, err)
 	}
 	rep.AddEvidence(analysis.SelectEvidence(main, infos))
+	// Other machines' runs appear only in their own section, headed so.
+	rep.AddMachines(runs)
 	dir := filepath.Join(*outDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
