@@ -50,6 +50,9 @@ type Build struct {
 	Parameters map[string][]string `toml:"parameters"`
 	// Defaults is each parameter's value for `benchlab run`.
 	Defaults map[string]string `toml:"defaults"`
+	// Timeout bounds the build: past it the build is killed and the run
+	// stops. DefaultBuildTimeout when the file names none.
+	Timeout Duration `toml:"timeout"`
 }
 
 // Host is what the experiment requires of the machine.
@@ -123,6 +126,10 @@ type Strategy struct {
 	// Params are run-time parameters: the strategy is expanded into one
 	// strategy per combination of values, "{name}" substituted (trials.go).
 	Params map[string][]any `toml:"params"`
+	// Values are the run-time parameter values an expanded strategy was
+	// made with, name → value as substituted; nil for one without params.
+	// The archive keeps them per strategy (results.Strategy.Parameters).
+	Values map[string]string `toml:"-"`
 }
 
 // Reference describes where the published figures came from; its Unit,

@@ -69,7 +69,11 @@ params = { d = [1, "two"] }
 				t.Fatalf("Parse(Marshal(e)): %v\n%s", err, raw)
 			}
 			ignore := cmpopts.IgnoreFields(Experiment{}, "Path", "Raw", "Dir")
-			if diff := cmp.Diff(want, got, ignore, cmpopts.EquateEmpty()); diff != "" {
+			// An expanded strategy's run-time parameter Values come from
+			// expansion, not from TOML: Marshal writes the expanded
+			// strategies, whose values are in their names and commands.
+			values := cmpopts.IgnoreFields(Strategy{}, "Values")
+			if diff := cmp.Diff(want, got, ignore, values, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("round trip (-want +got):\n%s\n%s", diff, raw)
 			}
 		})

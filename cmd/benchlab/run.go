@@ -17,8 +17,7 @@ import (
 
 // runFlags are the flags of `benchlab run` that `benchlab sweep` shares.
 type runFlags struct {
-	results, runs             *string
-	warmup                    *int
+	results, runs, warmup     *string
 	showOutput, ignoreFailure *bool
 	waitQuiet                 *harness.WaitFlag
 }
@@ -30,7 +29,7 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		waitQuiet:     wait,
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
-		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
+		warmup:        fs.String("warmup", "", "warm-up runs per strategy (default: the experiment's trials.warmup)"),
 		showOutput:    fs.Bool("show-output", false, "send the subjects' standard output and error to the terminal instead of /dev/null"),
 		ignoreFailure: fs.Bool("ignore-failure", false, "keep running a strategy whose trials exit non-zero; failed trials are counted"),
 	}
@@ -49,8 +48,12 @@ func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (lab.Opti
 		Log:           stderr,
 		Lab:           labInfo(),
 	}
-	if *f.warmup >= 0 {
-		o.Warmup = f.warmup
+	if *f.warmup != "" {
+		n, err := strconv.Atoi(*f.warmup)
+		if err != nil || n < 0 {
+			return o, usageError{"--warmup must be a number of at least 0, not " + strconv.Quote(*f.warmup)}
+		}
+		o.Warmup = &n
 	}
 	var err error
 	o.Runs, err = parseRuns(*f.runs)
