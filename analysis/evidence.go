@@ -88,6 +88,7 @@ type Mismatch struct {
 	Detail string
 }
 
+// String is the mismatch in words.
 func (m Mismatch) String() string { return m.Detail }
 
 // Rejected is a run (or a whole sweep) left out of the evidence, and why.
