@@ -371,3 +371,60 @@ func TestNoisyWithholdsAnswers(t *testing.T) {
 		t.Error("a noisy run still attributes a difference")
 	}
 }
+
+// TestMissingEvidenceCommands: a report on a run built away from the
+// defaults asks for a sweep and counts held at the run's own parameters,
+// with the values its [report] declares.
+func TestMissingEvidenceCommands(t *testing.T) {
+	run := asyncRun(t)
+	run.ExperimentFile = `name = "async-fn-pointers"
+[build]
+command = ["./build.sh"]
+[build.parameters]
+iterations = ["0", "10", "250"]
+toolchain = ["path", "debian"]
+[build.defaults]
+iterations = "250"
+toolchain = "path"
+[trials]
+runs = 10
+[report]
+sweep = "iterations"
+sweep_values = ["0", "10"]
+sweep_runs = 5
+count = true
+count_values = ["1", "2"]
+[[strategy]]
+name = "function-pointer"
+command = ["target/release/function-pointer"]
+`
+	run.Parameters = map[string]string{"iterations": "250", "toolchain": "debian"}
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.AddEvidence(analysis.SelectEvidence(analysis.Describe(run), analysis.DescribeAll([]*results.Run{run})))
+	if got, want := rep.sweepCommand(), "benchlab sweep --param-sweep iterations --runs 5 --values 0,10 --param toolchain=debian experiments/async-fn-pointers"; got != want {
+		t.Errorf("sweep command %q, want %q", got, want)
+	}
+	if got, want := rep.countCommand(), "benchlab count --param-name iterations --param-low 1 --param-high 2 --param toolchain=debian experiments/async-fn-pointers"; got != want {
+		t.Errorf("count command %q, want %q", got, want)
+	}
+}
+
+// TestLeftOut: runs of this machine left out are named with the reason;
+// other machines' runs are only counted, never cited.
+func TestLeftOut(t *testing.T) {
+	rejected := []analysis.Rejected{
+		{Sweep: "s-mine", Why: analysis.Mismatch{Rule: analysis.RuleParameters, Detail: "other build parameters: toolchain=path (this run: toolchain=debian)"}},
+		{Sweep: "s-amd", Why: analysis.Mismatch{Rule: analysis.RuleMachine, Detail: "another machine: amd (this run: intel)"}},
+		{Sweep: "s-arm", Why: analysis.Mismatch{Rule: analysis.RuleMachine, Detail: "another machine: arm (this run: intel)"}},
+	}
+	want := "Left out as not comparable with this run: sweep `s-mine` (other build parameters: toolchain=path \\(this run: toolchain=debian\\)); 2 sweeps of other or unknown machines are never used here."
+	if got := leftOut(rejected, "sweep"); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := leftOut(nil, "sweep"); got != "" {
+		t.Errorf("nothing left out: %q", got)
+	}
+}
