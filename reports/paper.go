@@ -472,9 +472,9 @@ func attribution(at *analysis.Attribution, param, unit string) string {
 			s += fmt.Sprintf(" ± %s", duration(p.HalfNS))
 		}
 		if at.TotalNS != 0 {
-			s += fmt.Sprintf(" (%s of it", percent(p.Share))
+			s += fmt.Sprintf(" (%s of it", signedPercent(p.Share))
 			if p.HasInterval {
-				s += fmt.Sprintf(", %s to %s over its interval", percent(p.ShareLo), percent(p.ShareHi))
+				s += fmt.Sprintf(", %s to %s over its interval", signedPercent(p.ShareLo), signedPercent(p.ShareHi))
 			}
 			s += ")"
 		}
@@ -511,8 +511,8 @@ func attribution(at *analysis.Attribution, param, unit string) string {
 	return out + " Not attributable: " + strings.Join(why, "; ") + "."
 }
 
-// percent formats a share as a signed percentage: "−319%", "+87%".
-func percent(f float64) string {
+// signedPercent formats a share as a signed percentage: "−319%", "+87%".
+func signedPercent(f float64) string {
 	if math.Abs(100*f) < 0.5 {
 		return "0%"
 	}
