@@ -161,7 +161,7 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	r.writeStrategies(b)
 
 	b.WriteString("### CPU time and memory\n\n")
-	b.WriteString(memoryNote(r.Run.Settings))
+	b.WriteString(memoryNote(r.Run))
 	writeRow(b, []string{"strategy", "user", "system", "peak memory"})
 	writeRow(b, []string{":--", "--:", "--:", "--:"})
 	for _, row := range r.Rows {
@@ -518,7 +518,7 @@ func (r *Report) writeRun(b *strings.Builder) {
 		{"trial timeout", timeout},
 		{"baseline", baseline},
 		{"trial order", orderCell(s.Order)},
-		{"peak memory by", memoryCell(s.Memory)},
+		{"peak memory by", memoryCell(run)},
 		{"build parameters", buildParameters(run.Parameters)},
 		{"trials archived", strconv.Itoa(len(run.Trials))},
 		{"benchlab", lab},

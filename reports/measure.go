@@ -8,19 +8,27 @@ import (
 )
 
 // memoryNote says what the peak memory column means, by how the run
-// measured it (results.Settings.Memory).
-func memoryNote(s results.Settings) string {
-	switch s.Memory {
-	case results.MemoryCgroupV1, results.MemoryCgroupV2:
+// measured it (results.Settings.Memory), or where an import's figures come
+// from.
+func memoryNote(run *results.Run) string {
+	s := run.Settings
+	switch {
+	case run.Imported != nil:
+		return fmt.Sprintf("Means over the counted runs. **Peak memory** is the largest over the counted runs of what the imported %s file recorded (hyperfine's `memory_usage_byte`, the child's `ru_maxrss`), where it has it.\n\n",
+			cell(run.Imported.Tool))
+	case s.Memory == results.MemoryCgroupV1, s.Memory == results.MemoryCgroupV2:
 		file := "memory.max_usage_in_bytes"
 		if s.Memory == results.MemoryCgroupV2 {
 			file = "memory.peak"
 		}
 		return fmt.Sprintf("Means over the counted runs. **Peak memory** is the largest over the counted runs of the memory charged to the trial's own cgroup (%s, %s): the pages its processes touched, their page tables and kernel memory, and the page cache they brought in, free of the memory of benchlab or any process that started them. Pages already cached before the trial (shared libraries, the program's own file after its first run) are not counted, so it reads below the resident-set high-water mark that `/usr/bin/time` prints (for a small Python program, about 5 MiB below); charges are batched by 256 KiB.\n\n",
 			s.Memory, code(file))
-	default:
-		return "Means over the counted runs. **Peak memory** is the largest over the counted runs of the child's peak resident set (`ru_maxrss` from `wait4`): only an upper bound, since Linux counts the peak of the process that started the child as its floor (no memory cgroup could be made for the trials; see the warnings).\n\n"
 	}
+	why := "no memory cgroup could be made for the trials; see the warnings"
+	if s.Memory == "" {
+		why = "measured before benchlab used a memory cgroup per trial"
+	}
+	return fmt.Sprintf("Means over the counted runs. **Peak memory** is the largest over the counted runs of the child's peak resident set (`ru_maxrss` from `wait4`): only an upper bound, since Linux counts the peak of the process that started the child as its floor (%s).\n\n", why)
 }
 
 // orderCell says how a run ordered its trials (results.Settings.Order).
@@ -40,8 +48,11 @@ func orderCell(o *results.Order) string {
 }
 
 // memoryCell names how a run measured peak memory.
-func memoryCell(method string) string {
-	switch method {
+func memoryCell(run *results.Run) string {
+	if run.Imported != nil {
+		return "imported from " + cell(run.Imported.Tool) + " (`ru_maxrss`, where its file has it)"
+	}
+	switch run.Settings.Memory {
 	case results.MemoryCgroupV1:
 		return "a memory cgroup per trial (cgroup v1, `memory.max_usage_in_bytes`)"
 	case results.MemoryCgroupV2:
