@@ -147,8 +147,10 @@ func (c *Counter) CountProfile(ctx context.Context, dir string, argv []string) (
 	args = append(args, argv[1:]...)
 	cmd := exec.CommandContext(ctx, c.path, args...)
 	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	// Only the tail is kept for the error: a counted program may write
+	// gigabytes to its standard error.
+	stderr := &tailWriter{buf: make([]byte, stderrTail)}
+	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
@@ -156,19 +158,19 @@ func (c *Counter) CountProfile(ctx context.Context, dir string, argv []string) (
 		if ctx.Err() != nil {
 			return 0, nil, fmt.Errorf("interrupted: %w", ctx.Err())
 		}
-		return 0, nil, fmt.Errorf("%v under %s: %w%s", argv, c.Tool, err, tail(stderr.Bytes()))
+		return 0, nil, fmt.Errorf("%v under %s: %w%s", argv, c.Tool, err, tail(stderr.tail()))
 	}
 	if c.kind == perfStat {
 		out, err := os.ReadFile(log)
 		if err != nil {
-			return 0, nil, fmt.Errorf("%s wrote no output: %w%s", c.Tool, err, tail(stderr.Bytes()))
+			return 0, nil, fmt.Errorf("%s wrote no output: %w%s", c.Tool, err, tail(stderr.tail()))
 		}
 		n, err := ParsePerfStat(out)
 		return n, nil, err
 	}
 	logs, _ := filepath.Glob(filepath.Join(tmp, "callgrind.*.log"))
 	if len(logs) == 0 {
-		return 0, nil, fmt.Errorf("%s wrote no log%s", c.Tool, tail(stderr.Bytes()))
+		return 0, nil, fmt.Errorf("%s wrote no log%s", c.Tool, tail(stderr.tail()))
 	}
 	var total int64
 	for _, l := range logs {

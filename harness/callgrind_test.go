@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -151,6 +152,21 @@ func TestCountCallgrind(t *testing.T) {
 	_, err = c.Count(context.Background(), dir, []string{"sh", "-c", "echo broken >&2; exit 3"})
 	if !errMatches(err, "exit status 3: broken") {
 		t.Errorf("failing program: %v, want its status and stderr", err)
+	}
+	// A program that writes 16 MiB to its standard error: only the tail is
+	// kept for the message, not the whole of it in memory.
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = c.Count(context.Background(), dir, []string{"sh", "-c", "head -c 16777216 /dev/zero | tr '\\0' x >&2; echo last words >&2; exit 3"})
+	runtime.ReadMemStats(&after)
+	if !errMatches(err, "exit status 3") || !errMatches(err, "last words") {
+		t.Errorf("failing program with a long standard error: %v, want its status and the end of its stderr", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("counting allocated %d MiB for a program's 16 MiB of standard error: want only its tail kept", grew>>20)
+	}
+	if len(err.Error()) > 4*stderrTail {
+		t.Errorf("error of %d bytes: want the tail of the standard error only", len(err.Error()))
 	}
 }
 
