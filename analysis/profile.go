@@ -21,6 +21,11 @@ type FunctionStep struct {
 	Share float64
 }
 
+// MinPerUnit is the fewest instructions per unit of the parameter for which
+// a function is placed in an IterationProfile: below it, a function does
+// not run per unit.
+const MinPerUnit = 0.5
+
 // IterationProfile is where one strategy's instructions per unit of the
 // parameter go.
 type IterationProfile struct {
@@ -29,8 +34,8 @@ type IterationProfile struct {
 	Low, High float64
 	// PerUnit is the strategy's instructions per unit, all functions.
 	PerUnit float64
-	// Functions are the functions with at least half an instruction per
-	// unit, most first. Only functions in both builds' archived profiles
+	// Functions are the functions with at least MinPerUnit instructions
+	// per unit, most first. Only functions in both builds' archived profiles
 	// (the results.ProfileFunctions largest of each) can be placed.
 	Functions []FunctionStep
 	// Covered is the share of PerUnit that Functions account for.
@@ -83,7 +88,7 @@ func IterationProfiles(counts []results.InstructionCount, param string) []Iterat
 				continue
 			}
 			per := float64(f.Instructions-l) / dx
-			if per < 0.5 {
+			if per < MinPerUnit {
 				continue
 			}
 			p.Functions = append(p.Functions, FunctionStep{Function: f.Function, Object: f.Object, PerUnit: per})
@@ -142,6 +147,11 @@ type ProfileComparison struct {
 	// OnlyAPerUnit is the instructions per unit of OnlyA together.
 	OnlyAPerUnit float64
 }
+
+// Unplaced is the strategy's instructions per unit that its placed
+// Functions do not account for: those of functions cut from the archived
+// profiles (or below MinPerUnit each).
+func (p IterationProfile) Unplaced() float64 { return p.PerUnit * (1 - p.Covered) }
 
 // CompareProfiles compares a's iteration profile with b's.
 func CompareProfiles(a, b IterationProfile) ProfileComparison {

@@ -65,7 +65,9 @@ func percent(f float64) string {
 
 // ProfileSentence says in one sentence what c found: how many more
 // instructions per unit A executes than B, how many of them in the
-// allocator, and the functions A runs per unit that B does not. unit is
+// allocator, and the functions A runs per unit that B does not (or, where
+// B's profile does not account for all its instructions, that B's profile
+// does not place). unit is
 // the count parameter's unit, e.g. "iteration". For the answers to open
 // questions.
 func ProfileSentence(c analysis.ProfileComparison, unit string) string {
@@ -82,8 +84,16 @@ func ProfileSentence(c analysis.ProfileComparison, unit string) string {
 		for _, f := range c.OnlyA[:min(3, len(c.OnlyA))] {
 			fns = append(fns, fmt.Sprintf("%s (%.1f)", code(f.Function), f.PerUnit))
 		}
-		fmt.Fprintf(&b, "; %.1f of %s's are in functions %s does not run per %s: %s",
-			c.OnlyAPerUnit, code(c.A.Strategy), code(c.B.Strategy), unit, strings.Join(fns, ", "))
+		// B runs none of them per unit only if its placed functions
+		// leave less than a function's worth unaccounted for; else one
+		// of them may be among B's unplaced ones.
+		absent := fmt.Sprintf("functions %s does not run per %s", code(c.B.Strategy), unit)
+		if rest := c.B.Unplaced(); rest >= analysis.MinPerUnit {
+			absent = fmt.Sprintf("functions not among those placed for %s (which leave %.1f of its instructions per %s unplaced)",
+				code(c.B.Strategy), rest, unit)
+		}
+		fmt.Fprintf(&b, "; %.1f of %s's are in %s: %s",
+			c.OnlyAPerUnit, code(c.A.Strategy), absent, strings.Join(fns, ", "))
 		if len(c.OnlyA) > 3 {
 			fmt.Fprintf(&b, " and %d more", len(c.OnlyA)-3)
 		}

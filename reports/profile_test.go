@@ -80,3 +80,29 @@ func TestProfileSectionAbsent(t *testing.T) {
 		t.Errorf("section without profiles:\n%s", b.String())
 	}
 }
+
+// TestProfileSentenceUnplaced: "functions B does not run per iteration" is
+// said only when B's placed functions account for its instructions per
+// iteration (to within analysis.MinPerUnit); when B's archived profiles
+// leave some unplaced, a function A runs may be among them, and the
+// sentence says only that it is not among B's placed ones.
+func TestProfileSentenceUnplaced(t *testing.T) {
+	a := analysis.IterationProfile{Strategy: "a", PerUnit: 20, Covered: 1,
+		Functions: []analysis.FunctionStep{{Function: "f", PerUnit: 12}, {Function: "g", PerUnit: 8}}}
+	for _, tt := range []struct {
+		why     string
+		covered float64
+		want    string
+	}{
+		{"all of b's instructions placed", 1, "; 12.0 of `a`'s are in functions `b` does not run per iteration: `f` (12.0)."},
+		{"0.4 of an instruction unplaced: under MinPerUnit", 0.96, "in functions `b` does not run per iteration"},
+		{"2 of b's 10 instructions unplaced: f may be among them", 0.8,
+			"; 12.0 of `a`'s are in functions not among those placed for `b` (which leave 2.0 of its instructions per iteration unplaced): `f` (12.0)."},
+	} {
+		b := analysis.IterationProfile{Strategy: "b", PerUnit: 10, Covered: tt.covered,
+			Functions: []analysis.FunctionStep{{Function: "g", PerUnit: 10 * tt.covered}}}
+		if got := ProfileSentence(analysis.CompareProfiles(a, b), "iteration"); !strings.Contains(got, tt.want) {
+			t.Errorf("%s:\n%s\nwant it to contain\n%s", tt.why, got, tt.want)
+		}
+	}
+}
