@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"benchlab/exchange"
 	"benchlab/results"
@@ -29,7 +30,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := results.CheckName("experiment", name); err != nil {
 		return usageError{fmt.Sprintf("--experiment: %v", err)}
 	}
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+	// refused below, as anything but a regular file is).
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
