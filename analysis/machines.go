@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
@@ -43,13 +42,13 @@ type Exclusion struct {
 
 // ComparableAcrossMachines reports whether other may be set beside run as
 // the same measurement on another machine, or the reason it may not: it
-// must be on another machine, complete and timed, of the same experiment
-// file, at the same build parameters, counting failures the same way, and
-// built with the same toolchains (the same nixpkgs pin when both are
-// pinned, else the same `--version` lines of the experiment's tools). A
-// run the noise gate marked noisy is not set beside it either: the report
-// withholds its own answers when its run is noisy, and would otherwise
-// show another machine's noisy ratios without that caveat.
+// must be on another machine, complete and timed, quiet (the noise gate did
+// not mark it noisy: the report withholds its own answers when its run is
+// noisy, and would otherwise show another machine's noisy ratios without
+// that caveat), of an experiment file benchlab ran (not an import), counting
+// failures the same way, and comparable by every rule of comparable
+// evidence (Differences) but the machine's own: its fingerprint and
+// kernel. So the section and `benchlab compare` judge two runs alike.
 func ComparableAcrossMachines(run, other *results.Run) (bool, string) {
 	switch {
 	case other.Machine.ID == run.Machine.ID:
@@ -58,34 +57,23 @@ func ComparableAcrossMachines(run, other *results.Run) (bool, string) {
 		return false, "another experiment"
 	case !other.Complete:
 		return false, "incomplete run"
+	case len(other.Counts) > 0:
+		return false, "instruction counts, not timed"
 	case other.Noise != nil && other.Noise.Noisy:
 		why := "marked noisy by the noise gate"
 		if len(other.Noise.Reasons) > 0 {
 			why += ": " + other.Noise.Reasons[0]
 		}
 		return false, why
-	case len(other.Counts) > 0:
-		return false, "instruction counts, not timed"
-	case other.ExperimentFile == "":
+	case other.ExperimentFile == "" || other.Imported != nil:
 		return false, "no experiment file (an imported run): what it ran is not known"
-	case other.ExperimentFile != run.ExperimentFile:
-		return false, "a different experiment file"
-	case !maps.Equal(other.Parameters, run.Parameters):
-		return false, fmt.Sprintf("other build parameters (%v, not %v)", other.Parameters, run.Parameters)
 	case other.Settings.IgnoreFailure != run.Settings.IgnoreFailure:
 		return false, "run with a different --ignore-failure"
-	case other.Environment.Pinned != run.Environment.Pinned:
-		return false, "one run is in benchlab's Nix environment and the other is not"
-	case run.Environment.Pinned && other.Environment.Nixpkgs != run.Environment.Nixpkgs:
-		return false, fmt.Sprintf("another nixpkgs pin (%s, not %s)", other.Environment.Nixpkgs, run.Environment.Nixpkgs)
 	}
-	for _, tool := range slices.Sorted(maps.Keys(run.Toolchains)) {
-		if v, ok := other.Toolchains[tool]; !ok || v != run.Toolchains[tool] {
-			return false, fmt.Sprintf("another %s (%q, not %q)", tool, v, run.Toolchains[tool])
+	for _, m := range Differences(Describe(run), Describe(other)) {
+		if m.Rule != RuleMachine && m.Rule != RuleKernel {
+			return false, m.Detail
 		}
-	}
-	if len(other.Toolchains) != len(run.Toolchains) {
-		return false, "other toolchains recorded"
 	}
 	return true, ""
 }
