@@ -50,14 +50,23 @@ type Request struct {
 	RunArgs []string
 }
 
-// Check refuses paths that a #SBATCH line cannot carry: sbatch splits
-// those lines at white space, and a line break would end the line.
+// Check refuses paths and options that a #SBATCH line cannot carry: sbatch
+// splits those lines at white space, and a line break would end the line
+// (and start another of the script).
 func (q Request) Check() error {
+	bad := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f })
+	}
 	for _, p := range []struct{ what, path string }{
 		{"the benchlab binary", q.Benchlab}, {"the results folder", q.Results}, {"the experiment folder", q.Experiment.Dir}, {"the flake", q.Flake},
 	} {
-		if strings.ContainsFunc(p.path, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		if bad(p.path) {
 			return fmt.Errorf("%s %q has white space or control characters, which a batch script's #SBATCH lines cannot carry: move it", p.what, p.path)
+		}
+	}
+	for _, o := range []struct{ flag, value string }{{"--partition", q.Partition}, {"--constraint", q.Constraint}, {"--time", q.Time}} {
+		if bad(o.value) {
+			return fmt.Errorf("%s %q has white space or control characters, which a batch script's #SBATCH lines cannot carry: drop them", o.flag, o.value)
 		}
 	}
 	return nil

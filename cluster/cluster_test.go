@@ -75,6 +75,17 @@ func TestScript(t *testing.T) {
 	if err := q.Check(); err == nil || !strings.Contains(err.Error(), "the results folder") {
 		t.Errorf("Check of a path with a space: %v, want an error naming the results folder", err)
 	}
+	// A line break in an option would end its #SBATCH line and add a
+	// line of its own to the script.
+	q.Results = "/shared/results"
+	q.Constraint = "avx512\nrm -rf /shared"
+	if err := q.Check(); err == nil || !strings.Contains(err.Error(), "--constraint") {
+		t.Errorf("Check of a constraint with a line break: %v, want an error naming --constraint", err)
+	}
+	q.Constraint, q.Time = "", "1:00 --uid=0"
+	if err := q.Check(); err == nil || !strings.Contains(err.Error(), "--time") {
+		t.Errorf("Check of a time limit with a space: %v, want an error naming --time", err)
+	}
 }
 
 func TestSelectNodes(t *testing.T) {
