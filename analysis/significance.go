@@ -175,8 +175,9 @@ func HolmAdjust(ps []float64) []float64 {
 	return adj
 }
 
-// Verdict says in words what the comparison found: "B is slower",
-// "B is faster" or "no significant difference".
+// Verdict says in words what the comparison found of B against A:
+// "slower", "faster", "no significant difference", or "different
+// distributions, same centre" (significant, with Cliff's δ 0).
 func (c Comparison) Verdict() string {
 	switch {
 	case !c.Significant:
