@@ -141,12 +141,26 @@ func (c Comparison) Method() string {
 // p(m), p(i) is adjusted to max over j ≤ i of min(1, (m − j + 1)·p(j)),
 // which keeps the chance of any false "significant" in the table at Alpha.
 // Each comparison's AdjustedP, Family and Significant are set; Verdict
-// follows them.
+// follows them. When the correction leaves no test of the table able to
+// reach Alpha with the runs it has (every adjusted p is at least m times
+// the smallest p any of them can give), each test that could have alone
+// says so in a warning: its "no significant difference" is then the
+// sample size's, not the data's.
 func Holm(cs []Comparison) {
 	adj := HolmAdjust(pValues(cs))
+	m := len(cs)
+	floor := 1.0 // the smallest p any test of the table can give
+	for _, c := range cs {
+		floor = min(floor, smallestP(c.NA, c.NB))
+	}
 	for i := range cs {
-		cs[i].AdjustedP, cs[i].Family = adj[i], len(cs)
+		cs[i].AdjustedP, cs[i].Family = adj[i], m
 		cs[i].Significant = adj[i] < Alpha
+		if m > 1 && float64(m)*floor >= Alpha && smallestP(cs[i].NA, cs[i].NB) < Alpha {
+			cs[i].Warnings = append(slices.Clip(cs[i].Warnings), fmt.Sprintf(
+				"corrected for the %d tests of its table (Holm), no test can show a difference at α = %g with these runs (the smallest adjusted p possible is %s); use more runs",
+				m, Alpha, FormatP(min(1, float64(m)*floor))))
+		}
 	}
 }
 

@@ -460,6 +460,39 @@ func TestHolm(t *testing.T) {
 	}
 }
 
+// TestHolmSmallSamples: three tests of 4 runs against 4, each completely
+// separated, have p = 2/C(8,4) = 2/70 ≈ 0.029 alone, but 3 × 0.029 ≈ 0.086
+// after Holm: no verdict of the table can be "slower" with 4 runs a side,
+// and each test says so rather than report a bare "no significant
+// difference". With 10 runs a side (p = 2/C(20,10) ≈ 1.1e-5) the table
+// can, and nothing is said.
+func TestHolmSmallSamples(t *testing.T) {
+	table := func(n int) []Comparison {
+		a, b := make([]float64, n), make([]float64, n)
+		for i := range n {
+			a[i], b[i] = float64(10+i), float64(100+i)
+		}
+		var cs []Comparison
+		for range 3 {
+			c, _ := Compare2(a, b)
+			cs = append(cs, c)
+		}
+		Holm(cs)
+		return cs
+	}
+	for _, c := range table(4) {
+		if c.Significant || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "corrected for the 3 tests of its table (Holm), no test can show a difference") ||
+			!strings.Contains(c.Warnings[0], "smallest adjusted p possible is 0.086") {
+			t.Errorf("4 vs 4 runs in a table of 3: significant %v, warnings %q", c.Significant, c.Warnings)
+		}
+	}
+	for _, c := range table(10) {
+		if !c.Significant || len(c.Warnings) != 0 {
+			t.Errorf("10 vs 10 runs in a table of 3: significant %v, warnings %q", c.Significant, c.Warnings)
+		}
+	}
+}
+
 func TestFormatP(t *testing.T) {
 	for _, tt := range []struct {
 		p    float64
