@@ -175,8 +175,10 @@ func TestParseAccounting(t *testing.T) {
 func TestJudge(t *testing.T) {
 	dir := t.TempDir()
 	archive := results.Archive{Dir: filepath.Join(dir, "res")}
+	var noise *results.Noise
 	write := func(complete bool, failure string) string {
 		r := &results.Run{
+			Noise:  noise,
 			Format: results.FormatVersion, ID: results.NewID(time.Unix(1, 0)), Experiment: "demo",
 			Started: time.Unix(1, 0).UTC(), Finished: time.Unix(2, 0).UTC(), Complete: complete,
 			Machine:    results.Machine{ID: "m-1c-00000000", CPUs: 1},
@@ -197,6 +199,8 @@ func TestJudge(t *testing.T) {
 		return p
 	}
 	good, failed, partial := write(true, ""), write(true, "exit status 1: nope\nmore"), write(false, "")
+	noise = &results.Noise{Noisy: true, Reasons: []string{"before the trials the 1-minute load average was 5.00 on 2 CPUs"}}
+	noisy := write(true, "")
 	tests := []struct {
 		why   string
 		state State
@@ -206,6 +210,8 @@ func TestJudge(t *testing.T) {
 	}{
 		{"a completed job that archived a clean run is ok", State{State: "COMPLETED"}, logf("1", "summary\narchived "+good+"\n"), true, "archived " + good},
 		{"a failed strategy is read from the archived run", State{State: "COMPLETED"}, logf("2", "archived "+failed+"\n"), false, "strategy b failed: exit status 1: nope more (archived " + failed + ")"},
+		{"a noisy run is archived, and the verdict says it was noisy", State{State: "COMPLETED"}, logf("7", "archived "+noisy+"\n"), true,
+			"archived " + noisy + ", marked noisy by the noise gate: before the trials the 1-minute load average was 5.00 on 2 CPUs"},
 		{"an interrupted run is not a success", State{State: "COMPLETED"}, logf("3", "archived "+partial+"\n"), false, "archived an incomplete run " + partial},
 		{"completing without a run is a failure", State{State: "COMPLETED"}, logf("4", "nothing\n"), false, "completed but archived no run"},
 		{"a time limit says so, and where the trials went", State{State: "TIMEOUT"}, logf("5", "archived "+partial+"\n"), false, "time limit reached; the trials done are archived as an incomplete run " + partial},

@@ -33,7 +33,8 @@ const logTail = 64 << 10
 // its log (LogPath). A job that completed is OK only if its log names the
 // run it archived and that run, read back from the archive, is complete
 // and has no failed strategy: `benchlab run` records a failing strategy and
-// still succeeds, so the archive, not the exit status, tells.
+// still succeeds, so the archive, not the exit status, tells. A run the
+// noise gate marked noisy is OK, and Why says it was noisy and why.
 func Judge(st State, logPath string) Result {
 	res := Result{State: st}
 	tail := readTail(logPath)
@@ -60,6 +61,10 @@ func Judge(st State, logPath string) Result {
 			res.Why = strings.Join(failed, "; ") + " (archived " + res.Run + ")"
 		case !r.Complete:
 			res.Why = "archived an incomplete run " + res.Run
+		case r.Noise != nil && r.Noise.Noisy:
+			// Archived and usable, but an exclusive node should be quiet:
+			// say what the noise gate saw rather than a bare success.
+			res.OK, res.Why = true, "archived "+res.Run+", marked noisy by the noise gate: "+oneLine(strings.Join(r.Noise.Reasons, "; "))
 		default:
 			res.OK, res.Why = true, "archived "+res.Run
 		}
