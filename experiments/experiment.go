@@ -15,17 +15,17 @@ const FileName = "experiment.toml"
 // Experiment is one experiment.toml, decoded and validated.
 type Experiment struct {
 	Name       string     `toml:"name"`
-	Title      string     `toml:"title"`
-	Source     string     `toml:"source"`
-	Question   string     `toml:"question"`
-	Build      *Build     `toml:"build"`
-	Host       Host       `toml:"host"`
-	Trials     Trials     `toml:"trials"`
-	Reference  Reference  `toml:"reference"`
+	Title      string     `toml:"title,omitempty"`
+	Source     string     `toml:"source,omitempty"`
+	Question   string     `toml:"question,omitempty"`
+	Build      *Build     `toml:"build,omitempty"`
+	Host       Host       `toml:"host,omitempty"`
+	Trials     Trials     `toml:"trials,omitempty"`
+	Reference  Reference  `toml:"reference,omitempty"`
 	Strategies []Strategy `toml:"strategy"`
 	// OpenQuestions are questions the source left open, each comparing
 	// two strategies; reports answer them from the data (questions.go).
-	OpenQuestions []OpenQuestion `toml:"open_question"`
+	OpenQuestions []OpenQuestion `toml:"open_question,omitempty"`
 
 	// Dir is the experiment folder; relative commands run from it.
 	Dir string `toml:"-"`
@@ -41,76 +41,80 @@ type Build struct {
 	// Record lists files (relative to the experiment folder) whose contents
 	// are archived after the build, such as Cargo.lock, so that the exact
 	// dependency versions travel with the numbers.
-	Record []string `toml:"record"`
+	Record []string `toml:"record,omitempty"`
 	// Parameters declares the build-time parameters (see params.go): each
 	// name's values, as strings, in the order `benchlab sweep` runs them.
-	Parameters map[string][]string `toml:"parameters"`
+	Parameters map[string][]string `toml:"parameters,omitempty"`
 	// Defaults is each parameter's value for `benchlab run`.
-	Defaults map[string]string `toml:"defaults"`
+	Defaults map[string]string `toml:"defaults,omitempty"`
 }
 
 // Host is what the experiment requires of the machine.
 type Host struct {
-	MinCPUs int `toml:"min_cpus"`
+	MinCPUs int `toml:"min_cpus,omitempty"`
 	// Tools must be on PATH; each one's version is archived.
-	Tools []string `toml:"tools"`
+	Tools []string `toml:"tools,omitempty"`
 }
 
 // Trials are the measurement settings shared by all strategies.
 type Trials struct {
-	Warmup   int      `toml:"warmup"`
+	Warmup   int      `toml:"warmup,omitempty"`
 	Runs     RunCount `toml:"runs"` // a count, or AutoRuns for "auto" (trials.go)
-	Pin      []int    `toml:"pin"`
-	Timeout  Duration `toml:"timeout"`
-	Baseline string   `toml:"baseline"`
+	Pin      []int    `toml:"pin,omitempty"`
+	Timeout  Duration `toml:"timeout,omitempty"`
+	Baseline string   `toml:"baseline,omitempty"`
 	// MinRuns, MaxRuns, MaxTime and Precision bound runs = "auto"
 	// (trials.go); they are defaulted when runs is "auto".
-	MinRuns   int      `toml:"min_runs"`
-	MaxRuns   int      `toml:"max_runs"`
-	MaxTime   Duration `toml:"max_time"`
-	Precision float64  `toml:"precision"`
+	MinRuns   int      `toml:"min_runs,omitempty"`
+	MaxRuns   int      `toml:"max_runs,omitempty"`
+	MaxTime   Duration `toml:"max_time,omitempty"`
+	Precision float64  `toml:"precision,omitempty"`
 }
 
 // Strategy is one command to time.
 type Strategy struct {
 	Name        string   `toml:"name"`
 	Command     []string `toml:"command"`
-	Description string   `toml:"description"`
+	Description string   `toml:"description,omitempty"`
 	// Reference is the published figure this strategy reproduces, if any.
-	Reference *Figure `toml:"reference"`
+	Reference *Figure `toml:"reference,omitempty"`
 	// CompareWith names another strategy this one is paired with in
 	// reports (its ratio, interval and significance test against it), for
 	// experiments whose strategies only compare within a group, such as
 	// one work level of a crossover.
-	CompareWith string `toml:"compare_with"`
+	CompareWith string `toml:"compare_with,omitempty"`
 	// Prepare runs, untimed, before every trial of the strategy; Cleanup
 	// once after its last trial (argv lists, as Command).
-	Prepare []string `toml:"prepare"`
-	Cleanup []string `toml:"cleanup"`
+	Prepare []string `toml:"prepare,omitempty"`
+	Cleanup []string `toml:"cleanup,omitempty"`
 	// Params are run-time parameters: the strategy is expanded into one
 	// strategy per combination of values, "{name}" substituted (trials.go).
-	Params map[string][]any `toml:"params"`
+	Params map[string][]any `toml:"params,omitempty"`
+	// Values are the run-time parameter values an expanded strategy was
+	// made with, name → value as substituted; nil for one without params.
+	// The archive keeps them per strategy (results.Strategy.Parameters).
+	Values map[string]string `toml:"-"`
 }
 
 // Reference describes where the published figures came from; its Unit,
 // Runs and Machine are the defaults for every strategy's Figure.
 type Reference struct {
-	Machine string `toml:"machine"`
-	Tool    string `toml:"tool"`
+	Machine string `toml:"machine,omitempty"`
+	Tool    string `toml:"tool,omitempty"`
 	Runs    int    `toml:"runs"`
-	Unit    string `toml:"unit"`
+	Unit    string `toml:"unit,omitempty"`
 }
 
 // Figure is a published measurement: mean, standard deviation and range
 // in Unit, over Runs runs on Machine.
 type Figure struct {
 	Mean    float64 `toml:"mean"`
-	Stddev  float64 `toml:"stddev"`
-	Min     float64 `toml:"min"`
-	Max     float64 `toml:"max"`
+	Stddev  float64 `toml:"stddev,omitempty"`
+	Min     float64 `toml:"min,omitempty"`
+	Max     float64 `toml:"max,omitempty"`
 	Runs    int     `toml:"runs"`
-	Unit    string  `toml:"unit"`
-	Machine string  `toml:"machine"`
+	Unit    string  `toml:"unit,omitempty"`
+	Machine string  `toml:"machine,omitempty"`
 }
 
 // units maps the accepted time units to their length in nanoseconds.

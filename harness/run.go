@@ -198,7 +198,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		out.Trials = make([]results.Trial, 0, n*(opts.Warmup+opts.Runs))
 	}
 	for i, s := range strategies {
-		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description}
+		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values}
 	}
 	st := make([]strategyState, n)
 	for i := range st {

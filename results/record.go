@@ -148,6 +148,11 @@ type Strategy struct {
 	// Failure describes the first failed trial, if any: exit status and the
 	// tail of its standard error.
 	Failure string `json:"failure,omitempty"`
+	// Parameters are the run-time parameter values this strategy was
+	// expanded with (experiment.toml's params), or an imported result's
+	// hyperfine parameters (-L, --parameter-scan); nil when it has none.
+	// Build-time parameters are the run's, in Run.Parameters.
+	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
 // Trial is one timed execution of one strategy.
