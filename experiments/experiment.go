@@ -51,24 +51,24 @@ type Build struct {
 
 // Host is what the experiment requires of the machine.
 type Host struct {
-	MinCPUs int `toml:"min_cpus,omitempty"`
+	MinCPUs int `toml:"min_cpus,omitzero"`
 	// Tools must be on PATH; each one's version is archived.
 	Tools []string `toml:"tools,omitempty"`
 }
 
 // Trials are the measurement settings shared by all strategies.
 type Trials struct {
-	Warmup   int      `toml:"warmup,omitempty"`
+	Warmup   int      `toml:"warmup,omitzero"`
 	Runs     RunCount `toml:"runs"` // a count, or AutoRuns for "auto" (trials.go)
 	Pin      []int    `toml:"pin,omitempty"`
 	Timeout  Duration `toml:"timeout,omitempty"`
 	Baseline string   `toml:"baseline,omitempty"`
 	// MinRuns, MaxRuns, MaxTime and Precision bound runs = "auto"
 	// (trials.go); they are defaulted when runs is "auto".
-	MinRuns   int      `toml:"min_runs,omitempty"`
-	MaxRuns   int      `toml:"max_runs,omitempty"`
+	MinRuns   int      `toml:"min_runs,omitzero"`
+	MaxRuns   int      `toml:"max_runs,omitzero"`
 	MaxTime   Duration `toml:"max_time,omitempty"`
-	Precision float64  `toml:"precision,omitempty"`
+	Precision float64  `toml:"precision,omitzero"`
 }
 
 // Strategy is one command to time.
@@ -89,7 +89,7 @@ type Strategy struct {
 	Cleanup []string `toml:"cleanup,omitempty"`
 	// Params are run-time parameters: the strategy is expanded into one
 	// strategy per combination of values, "{name}" substituted (trials.go).
-	Params map[string][]any `toml:"params,omitempty"`
+	Params RunParams `toml:"params,omitempty"`
 	// Values are the run-time parameter values an expanded strategy was
 	// made with, name → value as substituted; nil for one without params.
 	// The archive keeps them per strategy (results.Strategy.Parameters).
@@ -101,7 +101,7 @@ type Strategy struct {
 type Reference struct {
 	Machine string `toml:"machine,omitempty"`
 	Tool    string `toml:"tool,omitempty"`
-	Runs    int    `toml:"runs"`
+	Runs    int    `toml:"runs,omitzero"`
 	Unit    string `toml:"unit,omitempty"`
 }
 
@@ -109,10 +109,10 @@ type Reference struct {
 // in Unit, over Runs runs on Machine.
 type Figure struct {
 	Mean    float64 `toml:"mean"`
-	Stddev  float64 `toml:"stddev,omitempty"`
-	Min     float64 `toml:"min,omitempty"`
-	Max     float64 `toml:"max,omitempty"`
-	Runs    int     `toml:"runs"`
+	Stddev  float64 `toml:"stddev,omitzero"`
+	Min     float64 `toml:"min,omitzero"`
+	Max     float64 `toml:"max,omitzero"`
+	Runs    int     `toml:"runs,omitzero"`
 	Unit    string  `toml:"unit,omitempty"`
 	Machine string  `toml:"machine,omitempty"`
 }
