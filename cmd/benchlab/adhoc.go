@@ -299,6 +299,8 @@ func (a *runArgs) experimentName(e *experiments.Experiment) (string, error) {
 	switch {
 	case a.name != "" && saved != "" && a.name != saved:
 		return "", usageError{fmt.Sprintf("--name %s and --save-experiment %s: an experiment's folder is named after it; name them alike", a.name, a.save)}
+	case a.name != "" && slug(a.name, 200) != a.name:
+		return "", usageError{fmt.Sprintf("--name %q: want lower-case words joined by '-', such as my-naps (it names archive and report folders)", a.name)}
 	case a.name != "":
 		return a.name, nil
 	case saved != "":
