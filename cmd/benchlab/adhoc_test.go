@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"benchlab/experiments"
+	"benchlab/results"
 )
 
 func mustAdhoc(t *testing.T, args ...string) *adhocRun {
@@ -258,5 +260,36 @@ func TestSplitWords(t *testing.T) {
 		if _, err := splitWords(bad); err == nil {
 			t.Errorf("splitWords(%q): no error for an unterminated quote", bad)
 		}
+	}
+}
+
+// TestAdhocRunArchivesParameters: an ad-hoc run with -L archives each
+// strategy with its parameter values, as written (0.001, O2), and the
+// experiment file it ran, which parses back to the same strategies.
+func TestAdhocRunArchivesParameters(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"run", "--results", dir, "--style", "none", "--name", "params", "-N", "--runs", "1",
+		"-L", "d", "0,0.001", "-L", "tag", "O2", "true {d} {tag}"}
+	if code := run(context.Background(), args, devNull(t), devNull(t)); code != 0 {
+		t.Fatalf("benchlab %v: exit %d", args, code)
+	}
+	entry, _, err := results.Archive{Dir: dir}.Latest("params")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]string
+	for _, s := range entry.Run.Strategies {
+		got = append(got, s.Parameters)
+	}
+	want := []map[string]string{{"d": "0", "tag": "O2"}, {"d": "0.001", "tag": "O2"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("archived parameters (-want +got):\n%s", diff)
+	}
+	e, err := experiments.Parse("archived", []byte(entry.Run.ExperimentFile))
+	if err != nil {
+		t.Fatalf("the archived experiment file: %v", err)
+	}
+	if len(e.Strategies) != 2 || e.Strategies[1].Name != "true-d-0-001-tag-o2" {
+		t.Errorf("the archived file's strategies: %+v", e.Strategies)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"benchlab/experiments"
 	"benchlab/lab"
@@ -166,10 +167,35 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprint(out, reports.Terminal(r, reports.TerminalOptions{Labels: labels, Sort: a.sort, Unit: a.timeUnit, Color: st.color}))
 		fmt.Fprintf(out, "\narchived %s\n", path)
 	}
+	if adhoc && !a.ignoreFailure {
+		exportErr = errors.Join(exportErr, failedCommands(r, labels))
+	}
 	if out.broken {
 		return errors.Join(runErr, exportErr, brokenPipe{path})
 	}
 	return errors.Join(runErr, exportErr)
+}
+
+// failedCommands is an error naming the commands of an ad-hoc run that
+// failed, as hyperfine fails without --ignore-failure; the run is archived
+// by then, and the other commands have run.
+func failedCommands(r *results.Run, labels []string) error {
+	var failed []string
+	for i, s := range r.Strategies {
+		if s.Failure != "" {
+			failed = append(failed, fmt.Sprintf("'%s' (%s)", labels[i], firstLine(s.Failure)))
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d commands failed and were not run again: %s; the run is archived; use -i/--ignore-failure to time failing commands",
+		len(failed), len(r.Strategies), strings.Join(failed, ", "))
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // exportFile writes r to path in format, atomically; nothing for "".

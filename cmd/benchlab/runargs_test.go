@@ -186,3 +186,36 @@ func TestModeErr(t *testing.T) {
 		}
 	}
 }
+
+// TestChooseStyle: --style as hyperfine's, and auto decided by the
+// writers: a file or pipe is neither redrawn nor colored (the progress
+// itself decides its redrawing from stderr, see TestRedraws).
+func TestChooseStyle(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	tests := []struct {
+		why  string
+		name string
+		want style
+	}{
+		{"auto on a file: plain progress lines, no color", "", style{progress: true}},
+		{"auto named", "auto", style{progress: true}},
+		{"basic never redraws nor colors", "basic", style{progress: true, redraw: -1}},
+		{"full redraws and colors even on a file", "full", style{progress: true, redraw: 1, color: true}},
+		{"nocolor redraws without color", "nocolor", style{progress: true, redraw: 1}},
+		{"color colors without redrawing", "color", style{progress: true, redraw: -1, color: true}},
+		{"none shows nothing", "none", style{none: true}},
+	}
+	for _, tt := range tests {
+		if got := chooseStyle(tt.name, f, f, env(map[string]string{"TERM": "xterm"})); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.why, got, tt.want)
+		}
+	}
+	if canDraw(f, env(map[string]string{"TERM": "xterm"})) {
+		t.Error("a file is taken for a terminal")
+	}
+}
