@@ -36,6 +36,7 @@ func (r *Report) Markdown(charts ...string) []byte {
 	if r.History != nil {
 		r.History.writeSection(&b, slices.Contains(charts, HistoryName))
 	}
+	r.writeMachines(&b, slices.Contains(charts, MachinesName))
 	r.writeWarnings(&b)
 	r.writeFailures(&b)
 	r.writeMachine(&b)

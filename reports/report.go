@@ -59,6 +59,9 @@ type Report struct {
 	// History is attached by AddHistory: the comparable runs of the
 	// experiment on the run's machine, when there are at least two.
 	History *History
+	// Machines is attached by AddMachines (machines.go): other machines'
+	// comparable runs as ratios; nil when there are none.
+	Machines *analysis.Machines
 }
 
 // Row is one strategy's reproduced and published figures.
@@ -211,7 +214,7 @@ const (
 
 // ChartNames are every chart a report may draw, so that a regenerated
 // report can remove the ones it no longer draws.
-var ChartNames = []string{ChartName, DistributionName, SweepName, PairsName, HistoryName}
+var ChartNames = []string{ChartName, DistributionName, SweepName, PairsName, HistoryName, MachinesName}
 
 // Files renders the report: README.md first, then each chart that has
 // anything to plot (ratios, every run's distribution, the sweep, the
@@ -232,6 +235,7 @@ func (r *Report) Files() ([]File, error) {
 			}
 			return r.History.Chart()
 		}},
+		{MachinesName, MachinesChart},
 	} {
 		data, err := c.render(r)
 		switch {

@@ -54,6 +54,7 @@ var commands = []command{
 	{"compare", "[flags] RUN_A RUN_B", "compare two archived runs, with significance per strategy", cmdCompare},
 	{"history", "[flags] EXPERIMENT_NAME", "every run of an experiment per machine, flagging significant changes", cmdHistory},
 	{"count", "[flags] EXPERIMENT_DIR", "count instructions per iteration and at start-up (callgrind or perf), archived", cmdCount},
+	{"submit", "[flags] EXPERIMENT_DIR", "run an experiment on Slurm nodes, one exclusive job each, into one archive", cmdSubmit},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -64,6 +64,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	rep.AddCounts(sel.Counts, sel.CountParam)
 	rep.AddHistory(sel.History)
+	rep.AddMachines(runs)
 	dir := filepath.Join(*outDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
