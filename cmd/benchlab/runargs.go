@@ -20,7 +20,8 @@ import (
 // start with '-'. Go's flag package takes one value per flag and stops at
 // the first positional argument, which hyperfine's users do not expect.
 // A single dash before one of the long names (-runs) is read as two, as
-// Go's flags read it, for scripts written against the earlier flags.
+// Go's flags read it, for scripts written against the earlier flags: only
+// for those flags (goStyle), since hyperfine reads -name as -n ame.
 
 // runArgs is what the arguments of `benchlab run` say, checked for form
 // but not yet against an experiment.
@@ -154,6 +155,11 @@ var unsupported = map[string]string{
 	"min-benchmarking-time": "use --min-runs, or --runs auto",
 }
 
+// goStyle are the flags `benchlab run` took through Go's flag package,
+// which a single dash also names.
+var goStyle = map[string]bool{"results": true, "runs": true, "warmup": true, "param": true,
+	"no-build": true, "show-output": true, "ignore-failure": true}
+
 // errRunHelp is returned when -h or --help was asked for; the help is
 // already written.
 var errRunHelp = flag.ErrHelp
@@ -217,7 +223,7 @@ func parseRunArgs(args []string) (*runArgs, error) {
 			i = len(args)
 		case arg == "-h" || arg == "--help" || arg == "-help":
 			return nil, errRunHelp
-		case strings.HasPrefix(arg, "--") || strings.HasPrefix(arg, "-") && byLong[strings.SplitN(arg[1:], "=", 2)[0]] != nil && len(arg) > 2:
+		case strings.HasPrefix(arg, "--") || strings.HasPrefix(arg, "-") && goStyle[strings.SplitN(arg[1:], "=", 2)[0]]:
 			name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 			f := byLong[name]
 			if f == nil {

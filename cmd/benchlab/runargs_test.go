@@ -49,6 +49,8 @@ func TestParseRunArgs(t *testing.T) {
 			runArgs{runs: "2", commands: []string{"-weird", "--runs"}, given: []string{"runs"}}},
 		{"a single dash before a long name reads as two, as Go's flags", []string{"-results", "res", "-runs", "2", "exp"},
 			runArgs{results: "res", runs: "2", commands: []string{"exp"}, given: []string{"results", "runs"}}},
+		{"hyperfine reads -name as -n ame: only benchlab's earlier flags take one dash", []string{"-name", "x"},
+			runArgs{names: []string{"ame"}, commands: []string{"x"}, given: []string{"command-name"}}},
 		{"output flags", []string{"--style", "basic", "--sort", "command", "-u", "millisecond", "--export-json", "a.json", "--export-markdown", "a.md", "true"},
 			runArgs{style: "basic", sort: "command", timeUnit: "millisecond", exportJSON: "a.json", exportMarkdown: "a.md", commands: []string{"true"},
 				given: []string{"style", "sort", "time-unit", "export-json", "export-markdown"}}},
