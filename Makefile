@@ -32,9 +32,10 @@ setup:
 		if [ -x experiments/$$e/setup.sh ]; then experiments/$$e/setup.sh; fi; \
 	done
 
+# The race detector is on: CI runs exactly this.
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -race ./...
 
 # Harness fidelity against hyperfine and the fork-exec floor, and adaptive
 # runs against hyperfine's defaults (bench/fidelity; a few minutes).

@@ -46,8 +46,9 @@ type Summary struct {
 	UserMeanNS, SysMeanNS float64
 	// MaxRSSKiB is the largest peak resident set size of any counted run.
 	MaxRSSKiB int64
-	// Outliers classifies the counted runs by Tukey's fences. Outliers are
-	// counted and shown, never dropped: every statistic includes them.
+	// Outliers classifies the counted runs by Tukey's fences (QuartileMethod).
+	// Outliers are counted and shown, never dropped: every statistic
+	// includes them.
 	Outliers Outliers
 
 	// WallNS are the wall times of the counted runs, in the order they ran.
@@ -76,6 +77,10 @@ const (
 	MildFence    = 1.5
 	OutlierFence = 3.0
 )
+
+// QuartileMethod names how the quartiles behind the fences are computed,
+// for reports to state beside the outlier counts.
+const QuartileMethod = "quartiles by linear interpolation, type 7 as in R and NumPy"
 
 // ShortRunNS is the mean below which a warning says that process start-up
 // is a large part of what was timed, as hyperfine warns under 5 ms.
@@ -168,9 +173,9 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 	s.Outliers = ClassifyOutliers(sorted)
 	if s.Outliers.Severe > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"%d of %d runs are statistical outliers (beyond %g IQR from the quartiles): "+
+			"%d of %d runs are statistical outliers (beyond Tukey's far-out fence, %g IQR from the quartiles; %s): "+
 				"other programs or power management may have interfered; consider a quieter machine or more warm-up runs",
-			s.Outliers.Severe, s.N, OutlierFence))
+			s.Outliers.Severe, s.N, OutlierFence, QuartileMethod))
 	}
 	if s.MeanNS < ShortRunNS {
 		s.Warnings = append(s.Warnings,
@@ -198,8 +203,14 @@ func quantile(sorted []float64, p float64) float64 {
 // OutlierFence; Severe ones beyond OutlierFence.
 type Outliers struct {
 	Mild, Severe int
-	// Fences are the sample's fences; zero when it has under four values.
+	// Fences are the sample's fences; zero when it has under four values
+	// or ZeroIQR.
 	Fences Fences
+	// ZeroIQR is true when the quartiles are equal: at least half the runs
+	// took exactly the same time (a coarse clock, or times quantised by
+	// the system). The fences would then call any other value an outlier,
+	// however close, so none is counted.
+	ZeroIQR bool
 }
 
 // Fences are Tukey's fences of a sample: a value below LowSevere or above
@@ -234,14 +245,18 @@ func (f Fences) Classify(v float64) Class {
 }
 
 // ClassifyOutliers counts the mild and severe outliers of sorted
-// (ascending), with quartiles interpolated as in quantile. Fewer than four
-// values have no meaningful quartiles: none are counted.
+// (ascending), with quartiles interpolated as in quantile (QuartileMethod).
+// Fewer than four values have no meaningful quartiles, and a zero
+// interquartile range no meaningful fences: none are counted.
 func ClassifyOutliers(sorted []float64) Outliers {
 	if len(sorted) < 4 {
 		return Outliers{}
 	}
 	q1, q3 := quantile(sorted, 0.25), quantile(sorted, 0.75)
 	iqr := q3 - q1
+	if iqr <= 0 {
+		return Outliers{ZeroIQR: true}
+	}
 	o := Outliers{Fences: Fences{
 		LowSevere: q1 - OutlierFence*iqr, LowMild: q1 - MildFence*iqr,
 		HighMild: q3 + MildFence*iqr, HighSevere: q3 + OutlierFence*iqr,

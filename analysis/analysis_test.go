@@ -111,11 +111,11 @@ func TestSummarize(t *testing.T) {
 					"only 2 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 50%)"}},
 		},
 		{
-			why:     "identical samples: σ is exactly 0 and none is an outlier (IQR 0, fences on the value)",
+			why:     "identical samples: σ is exactly 0 and none is an outlier (IQR 0: no fences)",
 			trials:  counted(200, 200, 200, 200),
 			planned: 4,
 			want: Summary{Strategy: "s", N: 4, MeanNS: 200 * ms, MedianNS: 200 * ms,
-				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
+				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: Outliers{ZeroIQR: true},
 				Warnings: []string{"only 4 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 88%)"}},
 		},
 		{
@@ -130,7 +130,8 @@ func TestSummarize(t *testing.T) {
 			want: Summary{Strategy: "s", N: 10, MeanNS: 113.6 * ms, StddevNS: 30.467469 * ms,
 				MedianNS: 104.5 * ms, MinNS: 100 * ms, MaxNS: 200 * ms,
 				UserMeanNS: 0.9 * 113.6 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: Outliers{Severe: 1},
-				Warnings: []string{"1 of 10 runs are statistical outliers (beyond 3 IQR from the quartiles): " +
+				Warnings: []string{"1 of 10 runs are statistical outliers (beyond Tukey's far-out fence, 3 IQR from the quartiles; " +
+					"quartiles by linear interpolation, type 7 as in R and NumPy): " +
 					"other programs or power management may have interfered; consider a quieter machine or more warm-up runs"}},
 		},
 		{

@@ -54,6 +54,36 @@ type Host struct {
 	MinCPUs int `toml:"min_cpus,omitzero"`
 	// Tools must be on PATH; each one's version is archived.
 	Tools []string `toml:"tools,omitempty"`
+	// MaxLoad and MaxBusy are the noise gate's limits; 0 means the
+	// default (DefaultMaxLoad, DefaultMaxBusy; see NoiseLimits). MaxLoad
+	// bounds the 1-minute load average per online CPU before the trials;
+	// MaxBusy the fraction of time the watched CPUs (the pinned ones, or
+	// all) spent on work other than the trials, before and during them. A
+	// run that breaks either is archived all the same, marked noisy.
+	MaxLoad float64 `toml:"max_load,omitzero"`
+	MaxBusy float64 `toml:"max_busy,omitzero"`
+}
+
+// The noise gate's defaults. A load of 1.5 per CPU means more runnable
+// tasks than CPUs most of the last minute (load 3 on 2 CPUs), beyond the
+// tail of a build that has just finished; 20% of a CPU taken by other work
+// is more than daemons and the shell take on a quiet machine, and less
+// than one other busy program.
+const (
+	DefaultMaxLoad = 1.5
+	DefaultMaxBusy = 0.20
+)
+
+// NoiseLimits returns the gate's limits with the defaults applied.
+func (h Host) NoiseLimits() (maxLoad, maxBusy float64) {
+	maxLoad, maxBusy = h.MaxLoad, h.MaxBusy
+	if maxLoad == 0 {
+		maxLoad = DefaultMaxLoad
+	}
+	if maxBusy == 0 {
+		maxBusy = DefaultMaxBusy
+	}
+	return maxLoad, maxBusy
 }
 
 // Trials are the measurement settings shared by all strategies.

@@ -3,6 +3,7 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -133,6 +134,12 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 	}
 	if e.Host.MinCPUs < 0 {
 		bad("host.min_cpus", -1, "must not be negative")
+	}
+	if e.Host.MaxLoad < 0 || math.IsNaN(e.Host.MaxLoad) {
+		bad("host.max_load", -1, "must be a load average per CPU above 0, such as 1.5 (0 or absent: the default %g)", DefaultMaxLoad)
+	}
+	if !(e.Host.MaxBusy >= 0 && e.Host.MaxBusy <= 1) {
+		bad("host.max_busy", -1, "must be a fraction between 0 and 1, such as 0.2 (0 or absent: the default %g)", DefaultMaxBusy)
 	}
 	if e.Trials.Warmup < 0 {
 		bad("trials.warmup", -1, "must not be negative")

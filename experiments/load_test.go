@@ -77,6 +77,28 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+// The noise gate's limits: defaults when absent, the file's when set (an
+// integer load is a number too).
+func TestNoiseLimits(t *testing.T) {
+	for _, tt := range []struct {
+		why            string
+		host           string
+		wantLoad, busy float64
+	}{
+		{"absent: the defaults", "", DefaultMaxLoad, DefaultMaxBusy},
+		{"both set", "[host]\nmax_load = 0.5\nmax_busy = 0.05\n", 0.5, 0.05},
+		{"an integer load", "[host]\nmax_load = 2\n", 2, DefaultMaxBusy},
+	} {
+		e, err := Parse("e.toml", []byte("name = \"x\"\n"+tt.host+"[trials]\nruns = 1\n[[strategy]]\nname = \"a\"\ncommand = [\"true\"]\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.why, err)
+		}
+		if load, busy := e.Host.NoiseLimits(); load != tt.wantLoad || busy != tt.busy {
+			t.Errorf("%s: limits %g, %g; want %g, %g", tt.why, load, busy, tt.wantLoad, tt.busy)
+		}
+	}
+}
+
 func TestParseDefaults(t *testing.T) {
 	e, err := Parse("e.toml", []byte("name = \"x\"\n[trials]\nruns = 1\n[[strategy]]\nname = \"a\"\ncommand = [\"true\"]\n"))
 	if err != nil {
@@ -122,6 +144,12 @@ func TestParseErrors(t *testing.T) {
 		{"the name must be a safe folder name",
 			"name = \"Has Spaces\"\n[trials]\nruns = 3\n" + strat,
 			"e.toml:1: name: \"Has Spaces\" is not lower-case words joined by '-'"},
+		{"a negative load limit",
+			"name = \"x\"\n[host]\nmax_load = -1\n[trials]\nruns = 3\n" + strat,
+			"e.toml:3: host.max_load: must be a load average per CPU above 0, such as 1.5 (0 or absent: the default 1.5)"},
+		{"a busy limit is a fraction, not a percentage",
+			"name = \"x\"\n[host]\nmax_busy = 20\n[trials]\nruns = 3\n" + strat,
+			"e.toml:3: host.max_busy: must be a fraction between 0 and 1, such as 0.2 (0 or absent: the default 0.2)"},
 		{"at least one run",
 			"name = \"x\"\n[trials]\nruns = 0\n" + strat,
 			"e.toml:3: trials.runs: must be at least 1"},

@@ -71,6 +71,10 @@ type Options struct {
 	ShowOutput bool
 	// IgnoreFailure keeps running a strategy whose trials fail.
 	IgnoreFailure bool
+	// WaitQuiet, when positive, is how long to wait before the trials for
+	// the host to settle below the noise gate's limits (harness.WaitQuiet;
+	// what it waits for goes to Log). The run goes ahead either way.
+	WaitQuiet time.Duration
 
 	// Warnings are caveats the caller knows of, for the run's record.
 	Warnings []string
@@ -214,12 +218,18 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 		return nil, "", err
 	}
 
+	limits := harness.LimitsOf(e.Host)
+	if o.WaitQuiet > 0 && !harness.WaitQuiet(ctx, limits, p.trials.Pin, o.WaitQuiet, log) && ctx.Err() != nil {
+		return nil, "", fmt.Errorf("%w while waiting for a quiet host: nothing was run or archived", ErrInterrupted)
+	}
 	noise, noiseWarnings := harness.MeasureNoise(p.trials.Pin, NoiseSample)
+	watch := harness.WatchNoise(limits, p.trials.Pin)
 	started := time.Now()
 	out, err := harness.Run(ctx, e, p.trials)
 	if err != nil && out == nil {
 		return nil, "", err
 	}
+	watch.Judge(&noise, out.Trials)
 	opts := p.trials
 	r := newRun(e, host, recorded, started, o.Lab)
 	r.Complete = out.Complete

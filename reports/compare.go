@@ -33,15 +33,28 @@ func CompareText(a, b *results.Run) string {
 	sa, sbm := analysis.Summarize(a), analysis.Summarize(b)
 	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', tabwriter.AlignRight)
 	if a.Machine.ID == b.Machine.ID {
-		fmt.Fprintln(tw, "strategy\tA median\tB median\tB/A\tp (Mann-Whitney)\tverdict\t")
+		// Every test first, so that Holm's correction covers the table.
+		var cs []analysis.Comparison
+		for _, s := range sa {
+			if o := find(sbm, s.Strategy); o != nil && s.N > 0 && o.N > 0 {
+				c, _ := analysis.Compare2(s.WallNS, o.WallNS)
+				cs = append(cs, c)
+			}
+		}
+		analysis.Holm(cs)
+		if len(cs) > 1 {
+			fmt.Fprintf(&sb, "Verdicts at α = %g after Holm–Bonferroni over the %d tests of this table.\n\n", analysis.Alpha, len(cs))
+		}
+		fmt.Fprintln(tw, "strategy\tA median\tB median\tB/A\tp (Mann-Whitney)\tHolm-adjusted p\tverdict\t")
 		for _, s := range sa {
 			o := find(sbm, s.Strategy)
 			if o == nil || s.N == 0 || o.N == 0 {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Strategy, medianOr(s), medianOrPtr(o), none, none, "not in both runs")
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Strategy, medianOr(s), medianOrPtr(o), none, none, none, "not in both runs")
 				continue
 			}
-			c, _ := analysis.Compare2(s.WallNS, o.WallNS)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, analysis.FormatP(c.P), c.Verdict())
+			c := cs[0]
+			cs = cs[1:]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, mannWhitneyCell(c), analysis.FormatP(c.AdjustedP), c.Verdict())
 		}
 		tw.Flush()
 		return sb.String()

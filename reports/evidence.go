@@ -23,16 +23,24 @@ type Test struct {
 	Comparison analysis.Comparison
 }
 
-// tests compares each strategy with counted runs against the baseline.
+// tests compares each strategy with counted runs against the baseline,
+// with Holm's correction over the table: its adjusted p-values decide the
+// verdicts.
 func tests(rows []Row, base int) []Test {
 	var out []Test
+	var cs []analysis.Comparison
 	for i, row := range rows {
 		if i == base {
 			continue
 		}
 		if c, ok := analysis.Compare2(rows[base].WallNS, row.WallNS); ok {
-			out = append(out, Test{Strategy: row.Strategy, Comparison: c})
+			out = append(out, Test{Strategy: row.Strategy})
+			cs = append(cs, c)
 		}
+	}
+	analysis.Holm(cs)
+	for i := range out {
+		out[i].Comparison = cs[i]
 	}
 	return out
 }

@@ -47,6 +47,8 @@ type History struct {
 	Strategies []string
 	// Sums holds, per run, each strategy's summary by name.
 	Sums []map[string]analysis.Summary
+
+	tested map[change]analysis.Comparison // changes, once computed
 }
 
 // NewHistory summarizes runs (one machine's, oldest first).
@@ -139,7 +141,7 @@ func HistoryFiles(experiment string, runs []*results.Run) ([]File, error) {
 }
 
 // historyLegend explains the history tables.
-var historyLegend = fmt.Sprintf("Brackets are the median's 95%% confidence interval (order statistics); ▲ marks a significant slowdown from the run before, ▼ a speed-up (two-sided Mann-Whitney U test, α = %g).", analysis.Alpha)
+var historyLegend = fmt.Sprintf("Brackets are the median's 95%% confidence interval (order statistics); ▲ marks a significant slowdown from the run before, ▼ a speed-up (two-sided Mann-Whitney U test, α = %g after Holm–Bonferroni over every such test of the table; the p shown is the adjusted one).", analysis.Alpha)
 
 // writeSection writes the report's history section.
 func (h *History) writeSection(b *strings.Builder, chart bool) {
@@ -187,22 +189,11 @@ func (h *History) writeTable(b *strings.Builder) {
 }
 
 // mark is "▲ p<0.001" or "▼ p=0.03" when strategy's times in run i differ
-// significantly from those in the latest earlier run that has it, else "".
+// significantly from those in the latest earlier run that has it, after
+// Holm's correction over every such test of the history (changes); else "".
+// The p shown is the adjusted one, which decided the mark.
 func (h *History) mark(i int, strategy string) string {
-	cur := h.Sums[i][strategy]
-	for j := i - 1; j >= 0; j-- {
-		prev, ok := h.Sums[j][strategy]
-		if !ok || prev.N == 0 {
-			continue
-		}
-		return changeMark(prev, cur)
-	}
-	return ""
-}
-
-// changeMark compares two summaries of one strategy, earlier first.
-func changeMark(prev, cur analysis.Summary) string {
-	c, ok := analysis.Compare2(prev.WallNS, cur.WallNS)
+	c, ok := h.changes()[change{i, strategy}]
 	if !ok || !c.Significant {
 		return ""
 	}
@@ -210,7 +201,49 @@ func changeMark(prev, cur analysis.Summary) string {
 	if c.CliffsDelta < 0 {
 		mark = "▼"
 	}
-	return mark + " " + strings.ReplaceAll(pIs(c.P), " ", "")
+	return mark + " " + strings.ReplaceAll(pIs(c.AdjustedP), " ", "")
+}
+
+// change names one strategy in one run of a history.
+type change struct {
+	run      int
+	strategy string
+}
+
+// changes tests each strategy of each run against the latest earlier run
+// that has it, with Holm's correction over all of these tests, computed
+// once per History.
+func (h *History) changes() map[change]analysis.Comparison {
+	if h.tested != nil {
+		return h.tested
+	}
+	var keys []change
+	var cs []analysis.Comparison
+	for i := range h.Sums {
+		for _, name := range h.Strategies {
+			cur, ok := h.Sums[i][name]
+			if !ok || cur.N == 0 {
+				continue
+			}
+			for j := i - 1; j >= 0; j-- {
+				prev, ok := h.Sums[j][name]
+				if !ok || prev.N == 0 {
+					continue
+				}
+				if c, ok := analysis.Compare2(prev.WallNS, cur.WallNS); ok {
+					keys = append(keys, change{i, name})
+					cs = append(cs, c)
+				}
+				break
+			}
+		}
+	}
+	analysis.Holm(cs)
+	h.tested = make(map[change]analysis.Comparison, len(cs))
+	for k, key := range keys {
+		h.tested[key] = cs[k]
+	}
+	return h.tested
 }
 
 // Chart draws each strategy's median per run, with its 95% interval as an
@@ -379,6 +412,6 @@ func HistoryText(runs []*results.Run) string {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = %g). Runs at different parameters are not comparable.\n", analysis.Alpha)
+	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = %g after Holm–Bonferroni over every such test of the table). Runs at different parameters are not comparable.\n", analysis.Alpha)
 	return sb.String()
 }

@@ -46,6 +46,13 @@ func (r *Report) Markdown(charts ...string) []byte {
 	return []byte(b.String())
 }
 
+// Noisy reports whether the run broke its noise gate (results.Noise):
+// the report then says so at the top and answers no open question.
+func (r *Report) Noisy() bool { return r.Run.Noise != nil && r.Run.Noise.Noisy }
+
+// NotAnswered is what a noisy run's report gives for an open question.
+const NotAnswered = "Not answered: the run was noisy (see the top of this report)."
+
 func (r *Report) writeHeader(b *strings.Builder) {
 	run, e := r.Run, r.Experiment
 	title := run.Title
@@ -56,6 +63,13 @@ func (r *Report) writeHeader(b *strings.Builder) {
 		title = run.Experiment
 	}
 	fmt.Fprintf(b, "# %s\n\n", markdown(title))
+	if r.Noisy() {
+		b.WriteString("> [!CAUTION]\n> **Noisy run.** The host broke the noise gate's limits (`[host]` `max_load`, `max_busy`) before or during the trials, so the times below may include other programs' work, and the open questions are not answered from this run. Run it again on a quieter machine, or with `benchlab run --wait-quiet`.\n>\n")
+		for _, reason := range run.Noise.Reasons {
+			fmt.Fprintf(b, "> - %s\n", markdown(reason))
+		}
+		b.WriteString("\n")
+	}
 	if !run.Complete {
 		fmt.Fprintf(b, "> [!WARNING]\n> **Incomplete run.** It was interrupted after %d trials; the figures below cover only the trials finished before it stopped.\n\n", len(run.Trials))
 	}
@@ -103,8 +117,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	if r.Baseline != "" {
 		b.WriteString("so above 1 is slower.")
 	}
-	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g) and kept in every figure.",
-		thousands(analysis.Resamples), analysis.MildFence, analysis.OutlierFence)
+	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g; %s; a sample whose quartiles are equal, as quantised times can be, has no fences and no outliers) and kept in every figure.",
+		thousands(analysis.Resamples), analysis.MildFence, analysis.OutlierFence, analysis.QuartileMethod)
 	hasPub := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Published != nil })
 	if hasPub {
 		b.WriteString(" " + r.publishedSentence())
@@ -338,10 +352,33 @@ func (r *Report) writeNoise(b *strings.Builder) {
 		{"ASLR", aslr(n.ASLR)},
 		{"isolated CPUs", isolated},
 		{"pinned CPUs busy", r.pinnedBusy(n)},
+		{"other work during the trials", otherBusy(n)},
+		{"noise gate", gate(n)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
 	}
 	b.WriteString("\n")
+}
+
+// otherBusy formats the share of the watched CPUs' time that went to other
+// work than the trials.
+func otherBusy(n *results.Noise) string {
+	if n.OtherBusy == nil {
+		return none + " (not measured)"
+	}
+	return fmt.Sprintf("%.1f%% of the watched CPUs' time", 100**n.OtherBusy)
+}
+
+// gate states the noise gate's limits and verdict.
+func gate(n *results.Noise) string {
+	if n.MaxLoad == 0 && n.MaxBusy == 0 && !n.Noisy {
+		return none + " (the run predates it)"
+	}
+	verdict := "passed"
+	if n.Noisy {
+		verdict = "**noisy** (see the top)"
+	}
+	return fmt.Sprintf("%s: load at most %g per CPU, other work at most %.0f%%", verdict, n.MaxLoad, 100*n.MaxBusy)
 }
 
 // aslr describes /proc/sys/kernel/randomize_va_space.

@@ -100,13 +100,13 @@ func (r *Report) writeTests(b *strings.Builder, chart bool) {
 	}
 	b.WriteString("## Is it real?\n\n")
 	if len(r.Tests) > 0 {
-		fmt.Fprintf(b, "Each strategy's wall times against the baseline %s's: the two-sided Mann-Whitney U test (no assumption about the shape of the times; exact p without ties), Welch's t-test beside it, and the effect size: the ratio of medians and Cliff's δ (+1: every run slower than every baseline run, −1: every run faster, 0: complete overlap). The verdict is the Mann-Whitney test's at α = %g.\n\n",
-			code(r.Baseline), analysis.Alpha)
-		writeRow(b, []string{"strategy", "verdict vs " + cell(r.Baseline), "p (Mann-Whitney)", "p (Welch)", "median ratio", "Cliff's δ", "runs"})
-		writeRow(b, []string{":--", ":--", "--:", "--:", "--:", "--:", "--:"})
+		fmt.Fprintf(b, "Each strategy's wall times against the baseline %s's: the two-sided Mann-Whitney U test (no assumption about the shape of the times; %s), Welch's t-test beside it (— with fewer than 2 runs a side), and the effect size: the ratio of medians and Cliff's δ (+1: every run slower than every baseline run, −1: every run faster, 0: complete overlap). %s\n\n",
+			code(r.Baseline), exactSentence, holmSentence(len(r.Tests)))
+		writeRow(b, []string{"strategy", "verdict vs " + cell(r.Baseline), "p (Mann-Whitney)", "Holm-adjusted p", "p (Welch)", "median ratio", "Cliff's δ", "runs"})
+		writeRow(b, []string{":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:"})
 		for _, t := range r.Tests {
 			c := t.Comparison
-			writeRow(b, []string{cell(t.Strategy), c.Verdict(), analysis.FormatP(c.P), analysis.FormatP(c.WelchP),
+			writeRow(b, []string{cell(t.Strategy), c.Verdict(), mannWhitneyCell(c), analysis.FormatP(c.AdjustedP), welchCell(c),
 				fmt.Sprintf("%.3f", c.MedianRatio), fmt.Sprintf("%+.2f", c.CliffsDelta), fmt.Sprintf("%d vs %d", c.NB, c.NA)})
 		}
 		b.WriteString("\n")
@@ -123,6 +123,37 @@ func (r *Report) writeTests(b *strings.Builder, chart bool) {
 		fmt.Fprintf(b, "![Every counted run of each strategy, outliers marked](%s)\n\n", DistributionName)
 		b.WriteString("Every counted run, in the order it ran from left to right within its strategy's column; the bar is the median. Mild outliers are orange, severe ones red.\n\n")
 	}
+}
+
+// exactSentence says when the Mann-Whitney p is exact, for the text above
+// a table of tests.
+var exactSentence = fmt.Sprintf("its p is exact, ties included, up to %d runs a side, and from the normal approximation with tie correction beyond, as the p column says", analysis.ExactLimit)
+
+// holmSentence states the correction over a table of n tests and the
+// level the verdicts are judged at.
+func holmSentence(n int) string {
+	if n == 1 {
+		return fmt.Sprintf("The verdict is the Mann-Whitney test's at α = %g; a single test needs no correction for multiple comparisons.", analysis.Alpha)
+	}
+	return fmt.Sprintf("The verdicts are the Mann-Whitney test's at α = %g after Holm–Bonferroni over the %d tests of this table: each p is adjusted for the others (Holm-adjusted p), so that the chance of any false \"slower\" or \"faster\" in the table stays at %g.",
+		analysis.Alpha, n, analysis.Alpha)
+}
+
+// mannWhitneyCell is a test's p with its method: "0.1 (exact)".
+func mannWhitneyCell(c analysis.Comparison) string {
+	m := "exact"
+	if !c.Exact {
+		m = "normal approx."
+	}
+	return analysis.FormatP(c.P) + " (" + m + ")"
+}
+
+// welchCell is Welch's p, or — when a side has fewer than 2 runs.
+func welchCell(c analysis.Comparison) string {
+	if !c.HasWelch {
+		return none
+	}
+	return analysis.FormatP(c.WelchP)
 }
 
 func hasTestWarnings(ts []Test) bool {

@@ -21,6 +21,13 @@ func Text(run *results.Run) string {
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}
+	if r.Noisy() {
+		b.WriteString("Noisy run: the host broke the noise gate's limits ([host] max_load, max_busy); the times may include other programs' work:\n")
+		for _, reason := range run.Noise.Reasons {
+			fmt.Fprintf(&b, "  - %s\n", reason)
+		}
+		b.WriteString("\n")
+	}
 	if !run.Complete {
 		fmt.Fprintf(&b, "Incomplete run: interrupted after %d trials; the figures cover only those.\n\n", len(run.Trials))
 	}
@@ -41,10 +48,13 @@ func Text(run *results.Run) string {
 		}
 	}
 	writeSummary(&b, r)
-	if len(r.Warnings) > 0 {
+	if len(r.Warnings) > 0 || r.Noisy() {
 		b.WriteString("\n")
 		for _, w := range r.Warnings {
 			fmt.Fprintf(&b, "Warning: %s\n", w)
+		}
+		if r.Noisy() {
+			b.WriteString("Warning: noisy run (reasons at the top): rerun on a quieter host or with --wait-quiet\n")
 		}
 	}
 	return b.String()

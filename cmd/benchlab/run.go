@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"benchlab/experiments"
+	"benchlab/harness"
 	"benchlab/lab"
 	"benchlab/reports"
 	"benchlab/results"
@@ -24,10 +25,14 @@ type runFlags struct {
 	results, runs             *string
 	warmup                    *int
 	showOutput, ignoreFailure *bool
+	waitQuiet                 *harness.WaitFlag
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
+	wait := &harness.WaitFlag{}
+	fs.Var(wait, "wait-quiet", "wait up to `DURATION` (--wait-quiet=2m; bare: 2m) for the host to settle below [host] max_load and max_busy before the trials")
 	return runFlags{
+		waitQuiet:     wait,
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
 		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
@@ -44,6 +49,7 @@ func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (lab.Opti
 		Results:       *f.results,
 		ShowOutput:    *f.showOutput,
 		IgnoreFailure: *f.ignoreFailure,
+		WaitQuiet:     f.waitQuiet.D,
 		Events:        newProgress(stderr).event,
 		Log:           stderr,
 		Lab:           labInfo(),
@@ -104,6 +110,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Results:       a.results,
 		ShowOutput:    a.showOutput,
 		IgnoreFailure: a.ignoreFailure,
+		WaitQuiet:     a.waitQuiet.D,
 		Log:           stderr,
 		Lab:           labInfo(),
 	}

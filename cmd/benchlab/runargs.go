@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"benchlab/experiments"
+	"benchlab/harness"
 )
 
 // The arguments of `benchlab run`, read the way hyperfine reads its own:
@@ -31,6 +32,8 @@ type runArgs struct {
 	minRuns, maxRuns          string // "" when not given
 	showOutput, ignoreFailure bool
 	noBuild                   bool
+	waitQuietArg              string // "true" for the bare flag
+	waitQuiet                 harness.WaitFlag
 	paramArgs                 []string          // each --param, as given
 	params                    map[string]string // --param name=value
 
@@ -78,10 +81,12 @@ type runFlag struct {
 	long    string
 	short   byte // 0 for none
 	metavar string
-	nargs   int // values it takes; 0 for a switch
-	mode    flagMode
-	help    string
-	set     func(a *runArgs, v []string)
+	// nargs is the values it takes; 0 for a switch, which takes one
+	// after '=' when its metavar says so ("[=DURATION]", see optional).
+	nargs int
+	mode  flagMode
+	help  string
+	set   func(a *runArgs, v []string)
 }
 
 // runFlagSpecs lists the flags of `benchlab run` in the order -h shows them.
@@ -136,11 +141,22 @@ var runFlagSpecs = []runFlag{
 		func(a *runArgs, v []string) { a.save = v[0] }},
 	{"results", 0, "DIR", 1, bothModes, "archive folder (default results)",
 		func(a *runArgs, v []string) { a.results = v[0] }},
+	{long: "wait-quiet", metavar: "[=DURATION]", mode: bothModes,
+		help: "wait up to DURATION (--wait-quiet=2m; bare: 2m) for the host to settle below [host] max_load and max_busy before the trials",
+		set: func(a *runArgs, v []string) {
+			a.waitQuietArg = "true"
+			if len(v) > 0 {
+				a.waitQuietArg = v[0]
+			}
+		}},
 	{"param", 0, "NAME=VALUE", 1, experimentOnly, "build-time parameter, repeatable (default: the experiment's [build.defaults])",
 		func(a *runArgs, v []string) { a.paramArgs = append(a.paramArgs, v[0]) }},
 	{"no-build", 0, "", 0, experimentOnly, "skip the experiment's build step (the artifacts are still hashed)",
 		func(a *runArgs, v []string) { a.noBuild = true }},
 }
+
+// optional reports whether a switch may take a value after '='.
+func (f *runFlag) optional() bool { return strings.HasPrefix(f.metavar, "[=") }
 
 // unsupported are hyperfine's flags that `benchlab run` does not take,
 // with what to do instead.
@@ -158,7 +174,7 @@ var unsupported = map[string]string{
 // goStyle are the flags `benchlab run` took through Go's flag package,
 // which a single dash also names.
 var goStyle = map[string]bool{"results": true, "runs": true, "warmup": true, "param": true,
-	"no-build": true, "show-output": true, "ignore-failure": true}
+	"no-build": true, "show-output": true, "ignore-failure": true, "wait-quiet": true}
 
 // errRunHelp is returned when -h or --help was asked for; the help is
 // already written.
@@ -197,10 +213,14 @@ func parseRunArgs(args []string) (*runArgs, error) {
 	}
 	apply := func(f *runFlag, shown string, attached *string, i *int) error {
 		if f.nargs == 0 {
-			if attached != nil {
+			switch {
+			case attached != nil && f.optional():
+				f.set(a, []string{*attached})
+			case attached != nil:
 				return usageError{fmt.Sprintf("%s takes no value", shown)}
+			default:
+				f.set(a, nil)
 			}
-			f.set(a, nil)
 		} else {
 			v, err := take(f, shown, attached, i)
 			if err != nil {
@@ -315,6 +335,11 @@ func (a *runArgs) check() error {
 	if a.shell == "" && slices.Contains(a.given, "shell") {
 		return usageError{"--shell needs a shell, \"default\" or \"none\""}
 	}
+	if a.waitQuietArg != "" {
+		if err := a.waitQuiet.Set(a.waitQuietArg); err != nil {
+			return usageError{"--wait-quiet: " + err.Error()}
+		}
+	}
 	for _, p := range a.paramArgs {
 		name, value, err := experiments.ParseParam(p)
 		if err != nil {
@@ -408,7 +433,10 @@ flags:
 			names = append(names, "--"+f.long)
 		}
 		head := strings.Join(names, ", ")
-		if f.metavar != "" {
+		switch {
+		case f.optional():
+			head += f.metavar
+		case f.metavar != "":
 			head += " " + f.metavar
 		}
 		fmt.Fprintf(w, "  %s\n      %s%s\n", head, f.help, modeNote(f.mode))

@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"benchlab/harness"
 )
 
 // TestParseRunArgs: the arguments hyperfine's users type (hyperfine 1.15's
@@ -51,6 +54,8 @@ func TestParseRunArgs(t *testing.T) {
 			runArgs{results: "res", runs: "2", commands: []string{"exp"}, given: []string{"results", "runs"}}},
 		{"hyperfine reads -name as -n ame: only benchlab's earlier flags take one dash", []string{"-name", "x"},
 			runArgs{names: []string{"ame"}, commands: []string{"x"}, given: []string{"command-name"}}},
+		{"--wait-quiet alone or with a duration after '='", []string{"--wait-quiet", "a", "-wait-quiet=30s", "b"},
+			runArgs{waitQuietArg: "30s", waitQuiet: harness.WaitFlag{D: 30 * time.Second}, commands: []string{"a", "b"}, given: []string{"wait-quiet", "wait-quiet"}}},
 		{"output flags", []string{"--style", "basic", "--sort", "command", "-u", "millisecond", "--export-json", "a.json", "--export-markdown", "a.md", "true"},
 			runArgs{style: "basic", sort: "command", timeUnit: "millisecond", exportJSON: "a.json", exportMarkdown: "a.md", commands: []string{"true"},
 				given: []string{"style", "sort", "time-unit", "export-json", "export-markdown"}}},
@@ -107,6 +112,7 @@ func TestParseRunArgsErrors(t *testing.T) {
 		{"a list given twice", []string{"-L", "d", "1", "-L", "d", "2", "x"}, "--parameter-list d is given twice"},
 		{"a reference name without a reference", []string{"--reference-name", "r", "x"}, "--reference-name needs --reference"},
 		{"--param without '='", []string{"--param", "n", "e"}, "--param: parameter \"n\": want name=value"},
+		{"--wait-quiet with no duration", []string{"--wait-quiet=soon", "e"}, `--wait-quiet: want a duration such as 30s or 2m, not "soon"`},
 	}
 	for _, tt := range tests {
 		_, err := parseRunArgs(tt.args)
