@@ -42,10 +42,16 @@ type Summary struct {
 	// when N is 0; StddevNS is 0 when N is 1.
 	MeanNS, StddevNS, MedianNS, MinNS, MaxNS float64
 	// UserMeanNS and SysMeanNS are the mean CPU times of the counted runs
-	// in user and kernel mode.
+	// in user and kernel mode, over the runs that measured them; for an
+	// import whose runs have none, the means its file reported. CPUKnown
+	// is false, and both 0, when neither is known.
 	UserMeanNS, SysMeanNS float64
-	// MaxRSSKiB is the largest peak resident set size of any counted run.
+	CPUKnown              bool
+	// MaxRSSKiB is the largest peak resident set size of any counted run
+	// that measured it; RSSKnown is false, and MaxRSSKiB 0, when none did
+	// (hyperfine before 1.17 exports no memory).
 	MaxRSSKiB int64
+	RSSKnown  bool
 	// Outliers classifies the counted runs by Tukey's fences (QuartileMethod).
 	// Outliers are counted and shown, never dropped: every statistic
 	// includes them.
@@ -122,9 +128,17 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 		}
 		wall = append(wall, float64(t.WallNS))
 		s.WallNS = append(s.WallNS, float64(t.WallNS))
-		user = append(user, float64(t.UserNS))
-		sys = append(sys, float64(t.SysNS))
-		s.MaxRSSKiB = max(s.MaxRSSKiB, t.MaxRSSKiB)
+		// A value the trial did not measure (results.Unknown) is not a 0.
+		if t.Known(results.UnknownUser) {
+			user = append(user, float64(t.UserNS))
+		}
+		if t.Known(results.UnknownSys) {
+			sys = append(sys, float64(t.SysNS))
+		}
+		if t.Known(results.UnknownRSS) {
+			s.MaxRSSKiB = max(s.MaxRSSKiB, t.MaxRSSKiB)
+			s.RSSKnown = true
+		}
 	}
 	s.N = len(wall)
 
@@ -161,8 +175,12 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 			"only %d runs: the 95%% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs %d or more runs; the median's interval covers %.0f%%)",
 			s.N, MinBootstrapRuns, 100*s.MedianCI.Confidence))
 	}
-	s.UserMeanNS = stat.Mean(user, nil)
-	s.SysMeanNS = stat.Mean(sys, nil)
+	switch {
+	case len(user) > 0 && len(sys) > 0:
+		s.UserMeanNS, s.SysMeanNS, s.CPUKnown = stat.Mean(user, nil), stat.Mean(sys, nil), true
+	case st.Reported != nil:
+		s.UserMeanNS, s.SysMeanNS, s.CPUKnown = float64(st.Reported.UserMeanNS), float64(st.Reported.SysMeanNS), true
+	}
 	if s.N == 1 {
 		s.MeanNS = wall[0]
 	} else {

@@ -47,6 +47,9 @@ type Build struct {
 	Parameters map[string][]string `toml:"parameters,omitempty"`
 	// Defaults is each parameter's value for `benchlab run`.
 	Defaults map[string]string `toml:"defaults,omitempty"`
+	// Timeout bounds the build: past it the build is killed and the run
+	// stops. DefaultBuildTimeout when the file names none.
+	Timeout Duration `toml:"timeout,omitempty"`
 }
 
 // Host is what the experiment requires of the machine.
@@ -106,6 +109,10 @@ type Strategy struct {
 	Name        string   `toml:"name"`
 	Command     []string `toml:"command"`
 	Description string   `toml:"description,omitempty"`
+	// Label is how summaries and exports name the strategy when it was
+	// made from a command line (an ad-hoc run's command as typed, or its
+	// -n name, as hyperfine names it); "" for its name.
+	Label string `toml:"label,omitempty"`
 	// Reference is the published figure this strategy reproduces, if any.
 	Reference *Figure `toml:"reference,omitempty"`
 	// CompareWith names another strategy this one is paired with in

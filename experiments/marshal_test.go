@@ -68,9 +68,10 @@ params = { d = [1, "two"] }
 			if err != nil {
 				t.Fatalf("Parse(Marshal(e)): %v\n%s", err, raw)
 			}
-			// An expanded strategy is written as a plain one: its
-			// parameter values are in its command and name, not kept apart.
 			ignore := cmpopts.IgnoreFields(Experiment{}, "Path", "Raw", "Dir")
+			// An expanded strategy's run-time parameter Values come from
+			// expansion, not from TOML: Marshal writes the expanded
+			// strategies, whose values are in their names and commands.
 			values := cmpopts.IgnoreFields(Strategy{}, "Values")
 			if diff := cmp.Diff(want, got, ignore, values, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("round trip (-want +got):\n%s\n%s", diff, raw)

@@ -41,6 +41,7 @@ type procRunner struct {
 	devNull *os.File
 	stderr  *os.File // the children's standard error, reused by each trial
 
+	ctx      context.Context // the run's: cancels a prepare
 	launcher spawn.Launcher
 	res      spawn.Result
 	stopCtx  func() bool // unregisters the cancellation callback
@@ -53,7 +54,7 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	r := &procRunner{timeout: opts.Timeout, dir: dir, showOutput: opts.ShowOutput}
+	r := &procRunner{ctx: ctx, timeout: opts.Timeout, dir: dir, showOutput: opts.ShowOutput}
 	l := &spawn.Config{Timeout: opts.Timeout}
 	for i, s := range e.Strategies {
 		prep, err := newAuxCommand(e, dir, "strategy.prepare", s.Name, s.Prepare)
@@ -178,11 +179,13 @@ func (r *procRunner) trial(i int) measurement {
 	}
 	res := &r.res
 	r.launcher.Launch(i, res)
+	if res.Cancelled || (res.Stage != spawn.OK && r.ctx.Err() != nil) {
+		// A launch that failed once the run was cancelled (its spawner
+		// stopped, say) is not the strategy's failure.
+		return measurement{interrupted: true}
+	}
 	if res.Stage != spawn.OK {
 		return measurement{failure: launchFailure(res, r.paths[i])}
-	}
-	if res.Cancelled {
-		return measurement{interrupted: true}
 	}
 	m := measurement{record: true}
 	m.trial.WallNS = res.WallNS
@@ -215,8 +218,15 @@ func launchFailure(res *spawn.Result, path string) string {
 		return fmt.Sprintf("could not start %s: restore the CPU mask after pinning: %v", path, err)
 	case spawn.StageWait:
 		return fmt.Sprintf("could not wait for %s: %v", path, err)
+	case spawn.StageStopped:
+		return fmt.Sprintf("%s: the spawner, which starts the trials and is this trial's parent, was stopped while it ran (did it signal its parent?); benchlab resumed it, but the trial's times are not valid", path)
+	case spawn.StageSpawner:
+		if err == syscall.ETIMEDOUT {
+			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout; it was started again for the next trials", path)
+		}
+		fallthrough
 	default:
-		return fmt.Sprintf("could not run %s: the spawner, which starts the trials, failed: %v", path, err)
+		return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, died or stopped answering (did the trial kill its parent?): %v; it was started again for the next trials", path, err)
 	}
 }
 

@@ -80,8 +80,11 @@ type Outcome struct {
 // not, working directory the experiment folder, standard input and output
 // /dev/null, in a process group of its own. It is killed with its group
 // past opts.Timeout (recorded TimedOut). When it exits, whatever else is
-// left in its group is killed too, so no stray process runs into the next
-// trial.
+// left in its group is killed too, and, when the spawner starts the trials,
+// every process the trial left behind, those that left its group or session
+// included, so no stray process runs into the next trial (see package
+// spawn). A trial that stops or kills the spawner fails alone: the spawner
+// is resumed or started again.
 //
 // A strategy whose trial fails (non-zero exit, signal, timeout) keeps that
 // trial, gets a Failure with the tail of its standard error, and is not run
@@ -109,8 +112,12 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	} else if opts.Runs < 1 {
 		return nil, fmt.Errorf("run %s: runs must be at least 1, not %d", e.Name, opts.Runs)
 	}
-	if opts.Warmup < 0 {
-		return nil, fmt.Errorf("run %s: warm-up rounds must not be negative, not %d", e.Name, opts.Warmup)
+	runs := opts.Runs
+	if opts.Auto != nil {
+		runs = opts.Auto.MaxRuns
+	}
+	if err := experiments.CheckCounts(len(e.Strategies), opts.Warmup, runs); err != nil {
+		return nil, fmt.Errorf("run %s: %w", e.Name, err)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("run %s: timeout must be positive, not %v", e.Name, opts.Timeout)
@@ -194,11 +201,10 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		Strategies: make([]results.Strategy, n),
 		Stops:      make([]string, n),
 	}
-	if opts.Auto == nil {
-		out.Trials = make([]results.Trial, 0, n*(opts.Warmup+opts.Runs))
-	}
+	// Trials grow as they run: nothing is reserved up front, so that a huge
+	// count fails its limit check, not a makeslice.
 	for i, s := range strategies {
-		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values}
+		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values, Label: s.Label}
 	}
 	st := make([]strategyState, n)
 	for i := range st {

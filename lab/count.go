@@ -131,7 +131,7 @@ func Count(ctx context.Context, o CountOptions) (*results.Run, string, error) {
 	r.Settings = results.Settings{Baseline: e.Trials.Baseline}
 	r.Counts = counts
 	for _, s := range strategies {
-		r.Strategies = append(r.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description})
+		r.Strategies = append(r.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values})
 	}
 	path, err := results.Archive{Dir: o.Results}.Write(r)
 	if err != nil {

@@ -165,6 +165,15 @@ func (o Options) plan() (*plan, error) {
 		p.trials.Pin = o.Pin
 	}
 	setRuns(&p.trials, e.Trials, o.Runs)
+	// The file's counts were checked when it was loaded; the overrides
+	// are held to the same limits, before anything runs.
+	runs := p.trials.Runs
+	if p.trials.Auto != nil {
+		runs = p.trials.Auto.MaxRuns
+	}
+	if err := experiments.CheckCounts(len(e.Strategies), p.trials.Warmup, runs); err != nil {
+		return nil, optionsError{err}
+	}
 	return p, nil
 }
 
@@ -198,6 +207,10 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 		return nil, "", err
 	}
 	e, log := o.Experiment, logTo(o.Log)
+	// Before anything runs: a run that cannot be archived is not measured.
+	if err := (results.Archive{Dir: o.Results}).CheckWritable(harness.Fingerprint().ID, e.Name); err != nil {
+		return nil, "", fmt.Errorf("%w (nothing was run)", err)
+	}
 	host := o.Host
 	if host == nil {
 		if host, err = harness.CheckHost(e); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"benchlab/exchange"
 	"benchlab/results"
 )
 
@@ -227,7 +228,7 @@ func importedRun(t *testing.T) *results.Run {
 	   "min": 0.1009, "max": 0.1035, "times": [0.1009, 0.1019, 0.1035, 0.1021, 0.1012], "exit_codes": [0, 0, 0, 0, 0]},
 	  {"command": "sleep 0.2", "mean": 0.2018, "stddev": 0.001, "median": 0.2017, "user": 0.0009, "system": 0.0013,
 	   "min": 0.2008, "max": 0.2031, "times": [0.2008, 0.2017, 0.2031, 0.2016, 0.2018], "exit_codes": [0, 0, 0, 0, 1]}]}`)
-	run, err := results.FromHyperfine(data, results.ImportOptions{File: "/home/someone/bench.json", Experiment: "sleeps",
+	run, err := exchange.FromHyperfine(data, exchange.ImportOptions{File: "/home/someone/bench.json", Experiment: "sleeps",
 		MachineNote: "a laptop on battery", Modified: started, Lab: results.Lab{Version: "v0.1.0"}})
 	if err != nil {
 		t.Fatal(err)

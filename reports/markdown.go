@@ -170,7 +170,14 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 			continue
 		}
 		u := unitFor(s.MeanNS)
-		writeRow(b, []string{cell(s.Strategy), u.format(s.UserMeanNS), u.format(s.SysMeanNS), kib(s.MaxRSSKiB)})
+		user, sys, rss := none, none, none
+		if s.CPUKnown {
+			user, sys = u.format(s.UserMeanNS), u.format(s.SysMeanNS)
+		}
+		if s.RSSKnown {
+			rss = kib(s.MaxRSSKiB)
+		}
+		writeRow(b, []string{cell(s.Strategy), user, sys, rss})
 	}
 	b.WriteString("\n")
 }
@@ -563,7 +570,7 @@ func imported(im *results.Import) string {
 }
 
 // importCaveats is what an imported run cannot say.
-const importCaveats = `Caveats of an imported run: benchlab did not measure it. Its machine has no fingerprint, only the importer's note; no noise record, CPU pinning, warm-up count, toolchain or build is known; the started time is the imported file's modification time; and hyperfine exports only each command's mean user and system time, so every trial carries those means. Compare its ratios, not its absolute times, with runs on other machines.
+const importCaveats = `Caveats of an imported run: benchlab did not measure it. Its machine has no fingerprint, only the importer's note; no noise record, CPU pinning, warm-up count, toolchain or build is known; the started time is the imported file's modification time; and hyperfine exports only each command's mean user and system time (shown as such; per-run CPU times are unknown) and, before 1.17, no memory (shown as —). Compare its ratios, not its absolute times, with runs on other machines.
 
 `
 

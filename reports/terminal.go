@@ -13,8 +13,9 @@ import (
 // TerminalOptions say how Terminal shows a run, after hyperfine's options
 // of the same names.
 type TerminalOptions struct {
-	// Labels name each strategy as the user knows it (an ad-hoc run's
-	// command as typed, or its -n name); nil or "" for the strategy's name.
+	// Labels name each strategy as the user knows it; nil or "" for the
+	// strategy's Label in the run (an ad-hoc run's command as typed, or
+	// its -n name; an import's command), or else its name.
 	Labels []string
 	// Sort orders the comparison: "" or "auto" and "mean-time" give
 	// hyperfine's "Summary", fastest first; "command" gives its "Relative
@@ -51,6 +52,9 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 	label := func(i int) string {
 		if i < len(o.Labels) && o.Labels[i] != "" {
 			return o.Labels[i]
+		}
+		if l := run.Strategies[i].Label; l != "" {
+			return l
 		}
 		return r.Rows[i].Strategy
 	}
@@ -98,7 +102,11 @@ func writeTimesIn(b *strings.Builder, s analysis.Summary, unit string, c ansi) {
 	case "second":
 		u = unitS
 	}
-	cpu := fmt.Sprintf("[User: %s, System: %s]", c.blue(u.format(s.UserMeanNS)), c.blue(u.format(s.SysMeanNS)))
+	user, sys := none, none
+	if s.CPUKnown {
+		user, sys = u.format(s.UserMeanNS), u.format(s.SysMeanNS)
+	}
+	cpu := fmt.Sprintf("[User: %s, System: %s]", c.blue(user), c.blue(sys))
 	if s.N == 1 {
 		fmt.Fprintf(b, "  Time (%s ≡):        %s               %s\n", c.bold("abs"), c.green(c.bold(pad(u.format(s.MeanNS)))), cpu)
 		return

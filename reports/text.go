@@ -67,13 +67,17 @@ func writeTimes(b *strings.Builder, s analysis.Summary) {
 		return
 	}
 	u := unitFor(s.MeanNS)
+	user, sys := none, none
+	if s.CPUKnown {
+		user, sys = u.format(s.UserMeanNS), u.format(s.SysMeanNS)
+	}
 	if s.N == 1 {
 		fmt.Fprintf(b, "  Time (abs ≡):        %8s               [User: %s, System: %s]\n",
-			u.format(s.MeanNS), u.format(s.UserMeanNS), u.format(s.SysMeanNS))
+			u.format(s.MeanNS), user, sys)
 		return
 	}
 	fmt.Fprintf(b, "  Time (mean ± σ):     %8s ± %8s    [User: %s, System: %s]\n",
-		u.format(s.MeanNS), u.format(s.StddevNS), u.format(s.UserMeanNS), u.format(s.SysMeanNS))
+		u.format(s.MeanNS), u.format(s.StddevNS), user, sys)
 	fmt.Fprintf(b, "  Range (min … max):   %8s … %8s    %d runs\n",
 		u.format(s.MinNS), u.format(s.MaxNS), s.N)
 }

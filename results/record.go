@@ -153,7 +153,47 @@ type Strategy struct {
 	// hyperfine parameters (-L, --parameter-scan); nil when it has none.
 	// Build-time parameters are the run's, in Run.Parameters.
 	Parameters map[string]string `json:"parameters,omitempty"`
+	// Label is how the tool that measured an imported strategy named it,
+	// verbatim: hyperfine's "command", which is its -n name when one was
+	// given and the command line otherwise; for a strategy benchlab ran,
+	// its experiment's label (an ad-hoc run's command as typed, or its -n
+	// name). Exports and summaries write it as it was; empty when the
+	// name is the label.
+	Label string `json:"label,omitempty"`
+	// Reported holds statistics an imported file gave without the
+	// per-trial values behind them; nil for strategies benchlab ran.
+	Reported *Reported `json:"reported,omitempty"`
 }
+
+// Reported is what another tool exported about a strategy as a statistic
+// only: hyperfine writes the mean user and system CPU time of a command,
+// never the time of each run, so an imported trial's CPU times are
+// unknown (Trial.Unknown) and these means stand for them.
+type Reported struct {
+	UserMeanNS int64 `json:"user_mean_ns"`
+	SysMeanNS  int64 `json:"sys_mean_ns"`
+}
+
+// Unknown is a set of a trial's fields that were not measured, so that a
+// value absent from an imported file is never read as a measured 0: the
+// field holds 0 and its bit is set. Trials benchlab runs know every field.
+type Unknown uint8
+
+// The fields a trial may lack.
+const (
+	// UnknownUser and UnknownSys: per-trial CPU times (hyperfine exports
+	// only their means).
+	UnknownUser Unknown = 1 << iota
+	UnknownSys
+	// UnknownRSS: peak memory (hyperfine before 1.17 exports none).
+	UnknownRSS
+	// UnknownSignal: the run ended by a signal that the file does not name
+	// (hyperfine's null exit code); ExitCode is -1 and Signal 0.
+	UnknownSignal
+
+	// UnknownAll is every bit defined; a file with others is corrupt.
+	UnknownAll = UnknownUser | UnknownSys | UnknownRSS | UnknownSignal
+)
 
 // Trial is one timed execution of one strategy.
 type Trial struct {
@@ -171,7 +211,13 @@ type Trial struct {
 	// Signal is the signal that ended the child, or 0.
 	Signal   int  `json:"signal"`
 	TimedOut bool `json:"timed_out"`
+	// Unknown lists the fields above that were not measured (imported
+	// trials only); each of them holds 0.
+	Unknown Unknown `json:"unknown,omitempty"`
 }
+
+// Known reports whether every field of f was measured.
+func (t Trial) Known(f Unknown) bool { return t.Unknown&f == 0 }
 
 // OK reports whether the trial ran to a zero exit status in time.
 func (t Trial) OK() bool { return t.ExitCode == 0 && t.Signal == 0 && !t.TimedOut }

@@ -218,19 +218,3 @@ func TestLatestSkipsCountRuns(t *testing.T) {
 		t.Errorf("Latest = %v, %v; want the timed run %s", got.Run, err, timed.ID)
 	}
 }
-
-// An imported run's per-trial user and system times are its command's
-// means, and its memory may be unknown: benchfmt writes neither.
-func TestBenchfmtImportedWritesOnlyMeasured(t *testing.T) {
-	r := sampleRun("20261125T000000Z-00000001", time.Now())
-	r.Imported = &Import{Tool: "hyperfine"}
-	r.Trials = []Trial{{Strategy: 0, WallNS: 100, UserNS: 90, SysNS: 5}}
-	var b strings.Builder
-	if err := WriteBenchfmt(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if !strings.Contains(out, " 1 100 ns/op\n") || strings.Contains(out, "user-ns/op") || strings.Contains(out, "peak-RSS-bytes") {
-		t.Errorf("imported benchfmt writes unmeasured figures:\n%s", out)
-	}
-}

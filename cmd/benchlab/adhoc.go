@@ -43,17 +43,6 @@ type adhocRun struct {
 	file []byte
 }
 
-// labels are the names the summary gives the strategies: each one's
-// command as typed, or its -n name, with the parameters' values in place
-// (the strategy's description).
-func (ad *adhocRun) labels() []string {
-	var l []string
-	for _, s := range ad.exp.Strategies {
-		l = append(l, s.Description)
-	}
-	return l
-}
-
 // mode decides what the positional arguments of `benchlab run` are: one
 // argument naming a folder that holds experiment.toml (or such a file) is
 // an experiment; anything else is commands. A folder among several
@@ -160,7 +149,7 @@ func newAdhoc(a *runArgs, dir string) (*adhocRun, error) {
 	used := map[string]bool{}
 	taken := map[string]int{}
 	add := func(label, command, prep, clean string) error {
-		s := experiments.Strategy{Description: label}
+		s := experiments.Strategy{Label: label}
 		var err error
 		if s.Command, err = argv("command", command); err != nil {
 			return err
@@ -189,7 +178,7 @@ func newAdhoc(a *runArgs, dir string) (*adhocRun, error) {
 			if !strings.Contains(label, "{"+name+"}") {
 				// Each expansion is named for its values: the label
 				// must say them too.
-				s.Description += " (" + name + " = {" + name + "})"
+				s.Label += " (" + name + " = {" + name + "})"
 			}
 		}
 		s.Name = slug(base, 40)
@@ -244,7 +233,8 @@ func newAdhoc(a *runArgs, dir string) (*adhocRun, error) {
 	}
 	parsed, err := experiments.Parse("(commands)", file)
 	if err != nil {
-		return nil, fmt.Errorf("the commands do not make a valid experiment: %w", err)
+		// Everything in the file came from the flags: a usage error.
+		return nil, usageError{"the flags and commands do not make a valid experiment: " + err.Error()}
 	}
 	parsed.Dir = dir
 	return &adhocRun{exp: parsed, file: file}, nil

@@ -83,8 +83,8 @@ func TestAdhocStrategies(t *testing.T) {
 	for _, tt := range tests {
 		ad := mustAdhoc(t, tt.args...)
 		var got []strategy
-		for i, s := range ad.exp.Strategies {
-			got = append(got, strategy{s.Name, ad.labels()[i], s.Command, s.Prepare, s.Values})
+		for _, s := range ad.exp.Strategies {
+			got = append(got, strategy{s.Name, s.Label, s.Command, s.Prepare, s.Values})
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
@@ -115,12 +115,12 @@ max_time = "3s"
 [[strategy]]
 name = "sleep-0-01"
 command = ["sh", "-c", "sleep 0.01"]
-description = "sleep 0.01"
+label = "sleep 0.01"
 
 [[strategy]]
 name = "sleep-0-0"
 command = ["sh", "-c", "sleep 0.0{d}"]
-description = "sleep 0.0{d}"
+label = "sleep 0.0{d}"
 params = { d = [1, 3] }
 `
 	if diff := cmp.Diff(want, string(ad.file)); diff != "" {

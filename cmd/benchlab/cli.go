@@ -84,7 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "benchlab %s: %v\nusage: benchlab %s %s\n", c.name, err, c.name, c.args)
 			return exitUsage
-		case errors.Is(err, errInterrupted):
+		case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+			// context.Canceled: stopped by a signal before anything was
+			// measured (during the build, say).
 			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
 			return exitInterrupted
 		case errors.As(err, new(brokenPipe)):

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"benchlab/exchange"
 	"benchlab/results"
 )
 
@@ -23,7 +24,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	path := rest[0]
 	name := *experiment
 	if name == "" {
-		name = results.StrategyName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), 0)
+		name = exchange.StrategyName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), 0)
 	}
 	if err := results.CheckName("experiment", name); err != nil {
 		return usageError{fmt.Sprintf("--experiment: %v", err)}
@@ -40,11 +41,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("import %s: not a regular file", path)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, results.MaxImportSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, exchange.MaxImportSize+1))
 	if err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
 	}
-	r, err := results.FromHyperfine(data, results.ImportOptions{
+	r, err := exchange.FromHyperfine(data, exchange.ImportOptions{
 		Experiment: name, File: path, MachineNote: *note, Modified: fi.ModTime(), Lab: labInfo(),
 	})
 	if err != nil {

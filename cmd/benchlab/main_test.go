@@ -21,7 +21,11 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		// $HYPERFINE_DATA holds real hyperfine exports (exchange_script_test.go).
+		Setup: setupExchange,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"hfsame":        cmdHFSame,    // exchange_script_test.go
+			"benchstat":     cmdBenchstat, // exchange_script_test.go
 			"slurm-cluster": slurmCluster, // submit_test.go
 			// sleep lets a script act while a background command runs.
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -22,8 +21,7 @@ import (
 
 // runFlags are the flags of `benchlab run` that `benchlab sweep` shares.
 type runFlags struct {
-	results, runs             *string
-	warmup                    *int
+	results, runs, warmup     *string
 	showOutput, ignoreFailure *bool
 	waitQuiet                 *harness.WaitFlag
 }
@@ -35,7 +33,7 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		waitQuiet:     wait,
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
-		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
+		warmup:        fs.String("warmup", "", "warm-up runs per strategy (default: the experiment's trials.warmup)"),
 		showOutput:    fs.Bool("show-output", false, "send the subjects' standard output and error to the terminal instead of /dev/null"),
 		ignoreFailure: fs.Bool("ignore-failure", false, "keep running a strategy whose trials exit non-zero; failed trials are counted"),
 	}
@@ -54,8 +52,12 @@ func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (lab.Opti
 		Log:           stderr,
 		Lab:           labInfo(),
 	}
-	if *f.warmup >= 0 {
-		o.Warmup = f.warmup
+	if *f.warmup != "" {
+		n, err := strconv.Atoi(*f.warmup)
+		if err != nil || n < 0 {
+			return o, usageError{"--warmup must be a number of at least 0, not " + strconv.Quote(*f.warmup)}
+		}
+		o.Warmup = &n
 	}
 	var err error
 	o.Runs, err = parseRuns(*f.runs)
@@ -103,9 +105,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{"an export and --save-experiment name the same path"}
 		}
 	}
-	if a.exportMarkdown != "" && !slices.Contains(exportFormats, "markdown") {
-		return usageError{"--export-markdown is not yet supported; use --export-json, or `benchlab export` after the run"}
-	}
 	o := lab.Options{
 		Results:       a.results,
 		ShowOutput:    a.showOutput,
@@ -120,7 +119,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if st.progress {
 		o.Events = newStyledProgress(stderr, st.redraw).event
 	}
-	var labels []string
 	if adhoc {
 		dir, err := os.Getwd()
 		if err != nil {
@@ -141,7 +139,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if !st.none && (a.shell == "" || a.shell == "default") {
 			fmt.Fprintln(stderr, "timing each command as `sh -c COMMAND`: the shell's start-up is part of each time (-N: no shell)")
 		}
-		o.Experiment, labels = ad.exp, ad.labels()
+		o.Experiment = ad.exp
 	} else {
 		e, err := experiments.Load(a.commands[0])
 		if err != nil {
@@ -171,11 +169,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	exportErr := errors.Join(exportFile(a.exportJSON, "hyperfine", r), exportFile(a.exportMarkdown, "markdown", r))
 	out := &pipeWatch{w: stdout}
 	if !st.none {
-		fmt.Fprint(out, reports.Terminal(r, reports.TerminalOptions{Labels: labels, Sort: a.sort, Unit: a.timeUnit, Color: st.color}))
+		fmt.Fprint(out, reports.Terminal(r, reports.TerminalOptions{Sort: a.sort, Unit: a.timeUnit, Color: st.color}))
 		fmt.Fprintf(out, "\narchived %s\n", path)
 	}
 	if adhoc && !a.ignoreFailure {
-		exportErr = errors.Join(exportErr, failedCommands(r, labels))
+		exportErr = errors.Join(exportErr, failedCommands(r))
 	}
 	if out.broken {
 		return errors.Join(runErr, exportErr, brokenPipe{path})
@@ -186,11 +184,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // failedCommands is an error naming the commands of an ad-hoc run that
 // failed, as hyperfine fails without --ignore-failure; the run is archived
 // by then, and the other commands have run.
-func failedCommands(r *results.Run, labels []string) error {
+func failedCommands(r *results.Run) error {
 	var failed []string
-	for i, s := range r.Strategies {
+	for _, s := range r.Strategies {
 		if s.Failure != "" {
-			failed = append(failed, fmt.Sprintf("'%s' (%s)", labels[i], firstLine(s.Failure)))
+			label := s.Label
+			if label == "" {
+				label = s.Name
+			}
+			failed = append(failed, fmt.Sprintf("'%s' (%s)", label, firstLine(s.Failure)))
 		}
 	}
 	if len(failed) == 0 {

@@ -297,7 +297,7 @@ func (a *runArgs) check() error {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < least {
-			return usageError{fmt.Sprintf("--%s must be a whole number of at least %d, not %q", flag, least, v)}
+			return usageError{fmt.Sprintf("--%s must be a number of at least %d, not %q", flag, least, v)}
 		}
 		return nil
 	}

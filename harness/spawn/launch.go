@@ -70,6 +70,10 @@ const (
 	StageRestore       // restoring the thread's mask after the start failed
 	StageWait          // waiting for the child failed
 	StageSpawner       // the spawner is gone or misbehaved
+	// StageStopped: the spawner was stopped (SIGSTOP, by the trial most
+	// likely) while the trial ran; benchlab resumed it, but the trial's
+	// times are not valid.
+	StageStopped
 )
 
 // Result is what one launch observed.
@@ -138,6 +142,11 @@ type launcher struct {
 	saved unix.CPUSet // the spawning thread's mask, restored after a start
 	timer *time.Timer
 
+	// sweep kills and reaps every child left after a trial (see
+	// reap.go); only the spawner, a child subreaper that starts nothing
+	// else, may: benchlab has children of its own.
+	sweep bool
+
 	mu        sync.Mutex
 	pid       int       // the running child, or 0
 	deadline  time.Time // when the running child times out
@@ -182,6 +191,8 @@ func errnoOf(err error) syscall.Errno {
 		return e
 	case err == errEOF:
 		return syscall.EPIPE
+	case err == errSpawnerHung:
+		return syscall.ETIMEDOUT
 	}
 	return syscall.EINVAL
 }
@@ -195,6 +206,15 @@ func (l *launcher) expire() {
 	if l.pid != 0 && !time.Now().Before(l.deadline) {
 		syscall.Kill(-l.pid, syscall.SIGKILL)
 		l.timedOut = true
+	}
+}
+
+// killRunning kills the running child's group, if any.
+func (l *launcher) killRunning() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pid != 0 {
+		syscall.Kill(-l.pid, syscall.SIGKILL)
 	}
 }
 
@@ -261,6 +281,10 @@ func (l *launcher) Launch(i int, res *Result) {
 		if err != syscall.EINTR {
 			break
 		}
+	}
+	if l.sweep {
+		// What escaped the group (setsid) ends with the trial too.
+		sweepDescendants()
 	}
 	if err != nil {
 		res.Stage, res.Errno = StageWait, errnoOf(err)

@@ -81,12 +81,42 @@ func TestLaunchAfterSpawnerDied(t *testing.T) {
 	if res.Stage != StageStart || res.Errno != syscall.ENOENT {
 		t.Errorf("launch of a missing program = %+v, want StageStart with ENOENT", res)
 	}
-	syscall.Kill(s.pid, syscall.SIGKILL)
-	for range 2 { // and it stays broken
+	// Each death fails one launch; the spawner is started again, and
+	// after maxRestarts the launches run from this process.
+	for k := range maxRestarts + 1 {
+		syscall.Kill(s.pid, syscall.SIGKILL)
 		l.Launch(0, &res)
 		if res.Stage != StageSpawner || res.Errno != syscall.EPIPE {
-			t.Errorf("launch after the spawner died = %+v, want StageSpawner with EPIPE", res)
+			t.Errorf("launch after the spawner died (%d) = %+v, want StageSpawner with EPIPE", k, res)
+		}
+		l.Launch(0, &res)
+		if res.Stage != StageStart || res.Errno != syscall.ENOENT {
+			t.Errorf("launch after the spawner was restarted (%d) = %+v, want StageStart with ENOENT", k, res)
 		}
 	}
+	if s.fallback == nil {
+		t.Errorf("after %d deaths the spawner is still used", maxRestarts+1)
+	}
 	l.Interrupt() // harmless
+}
+
+// A stopped spawner is resumed by the watchdog, and that launch fails:
+// its times include the stop.
+func TestLaunchWhileSpawnerStopped(t *testing.T) {
+	l, err := Start(&Config{Paths: []string{"/bin/sleep"}, Argv: [][]string{{"sleep", "0.5"}}, Dir: "/", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	pid := l.(*spawner).pid
+	time.AfterFunc(100*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGSTOP) })
+	var res Result
+	l.Launch(0, &res)
+	if res.Stage != StageStopped {
+		t.Errorf("launch while the spawner was stopped = %+v, want StageStopped", res)
+	}
+	l.Launch(0, &res)
+	if res.Stage != OK || res.Status.ExitStatus() != 0 {
+		t.Errorf("the next launch = %+v, want a clean exit", res)
+	}
 }

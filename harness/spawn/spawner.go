@@ -59,7 +59,11 @@ func serveSpawner() int {
 		return fail("settings", err)
 	}
 	cfg.Files = [3]uintptr{spawnerKidsFD, spawnerKidsFD + 1, spawnerKidsFD + 2}
+	if err := becomeSubreaper(); err != nil {
+		return fail("become a child subreaper (PR_SET_CHILD_SUBREAPER)", err)
+	}
 	l := newLauncher(cfg)
+	l.sweep = true
 	trimRSS()
 	// One launch before the first trial brings back what launching needs,
 	// so that the first trial has the same floor as the others.
@@ -84,7 +88,11 @@ func serveSpawner() int {
 				l.Interrupt()
 				continue
 			}
-			return // benchlab closed it, or died: the spawner dies with it
+			// benchlab closed it, or died (even by SIGKILL, its files
+			// close): the spawner ends, and the trial's processes with it.
+			l.killRunning()
+			killDescendants()
+			os.Exit(0)
 		}
 	}()
 	var (
@@ -93,6 +101,7 @@ func serveSpawner() int {
 	)
 	for {
 		if err := readFull(0, req[:]); err != nil {
+			killDescendants() // none between trials, but be sure
 			if err == errEOF {
 				return 0
 			}
@@ -195,15 +204,38 @@ func trimRSS() {
 
 // spawner is benchlab's end of a running spawner.
 type spawner struct {
+	cfg      Config // to start it again
 	pid      int
 	req, res int // file descriptors: requests, results; -1 once closed
 	reqBuf   [4]byte
 	resBuf   [resultSize]byte
 	broken   error // why the spawner can no longer be used
+	stopped  bool  // the spawner was found stopped during this launch
+	restarts int
+	poll     [1]unix.PollFd
+	// fallback starts the trials from benchlab itself once the spawner
+	// has failed more than maxRestarts times.
+	fallback *launcher
 
-	mu  sync.Mutex // guards ctl: Interrupt may come at any time
-	ctl int        // file descriptor: cancellation; -1 once closed
+	mu          sync.Mutex // guards ctl, interrupted: Interrupt may come at any time
+	ctl         int        // file descriptor: cancellation; -1 once closed
+	interrupted bool
 }
+
+// The watchdog: while a trial runs benchlab looks at the spawner every
+// watchInterval. A stopped spawner (a subject may `kill -STOP $PPID`) is
+// resumed; one that has not answered spawnerGrace past the trial timeout,
+// or has died, is killed and started again, and that trial fails. After
+// maxRestarts restarts the trials are started from benchlab itself.
+const (
+	watchInterval = 250 * time.Millisecond
+	spawnerGrace  = 5 * time.Second
+	maxRestarts   = 3
+)
+
+// errSpawnerHung is a spawner that did not answer within the trial timeout
+// and spawnerGrace.
+var errSpawnerHung = errors.New("no answer within the trial timeout")
 
 // Start starts the spawner and returns a Launcher that has it start the
 // children. Call it with the CPU mask benchlab's threads keep during the
@@ -242,7 +274,7 @@ func Start(cfg *Config) (_ Launcher, err error) {
 		}
 		fds = append(fds, p[0], p[1])
 	}
-	s := &spawner{req: fds[1], res: fds[2], ctl: fds[5]}
+	s := &spawner{cfg: *cfg, req: fds[1], res: fds[2], ctl: fds[5]}
 	reqR, resW, ctlR := fds[0], fds[3], fds[4]
 	defer func() {
 		// The spawner has its own copies of its ends, or failed.
@@ -260,8 +292,13 @@ func Start(cfg *Config) (_ Launcher, err error) {
 		Sys: &syscall.SysProcAttr{
 			// Out of the terminal's process group: Ctrl-C reaches
 			// benchlab, which cancels the run through the spawner.
-			Setpgid:   true,
-			Pdeathsig: syscall.SIGKILL,
+			Setpgid: true,
+			// Should benchlab die, even by SIGKILL, its end of the
+			// cancellation pipe closes and the spawner kills the trial's
+			// processes and exits; SIGCONT wakes it for that should a
+			// trial have stopped it. (SIGKILL here would kill the
+			// spawner before it could end the trial's processes.)
+			Pdeathsig: syscall.SIGCONT,
 		},
 	}
 	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"benchlab-spawner"}, attr)
@@ -284,39 +321,122 @@ func Start(cfg *Config) (_ Launcher, err error) {
 	return s, nil
 }
 
-// Launch has the spawner launch strategy i and waits for its result.
+// Launch has the spawner launch strategy i and waits for its result,
+// watching the spawner meanwhile (see watchInterval). A launch during
+// which the spawner was stopped, died or hung fails (StageStopped,
+// StageSpawner), and the spawner is started again for the next one.
 func (s *spawner) Launch(i int, res *Result) {
-	if s.broken == nil {
-		binary.NativeEndian.PutUint32(s.reqBuf[:], uint32(i))
-		if err := writeFull(s.req, s.reqBuf[:]); err != nil {
-			s.broken = err
-		} else if err := readFull(s.res, s.resBuf[:]); err != nil {
-			s.broken = err
-		}
-	}
-	if s.broken != nil {
-		*res = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
+	if s.fallback != nil {
+		s.fallback.Launch(i, res)
 		return
 	}
-	res.decode(s.resBuf[:])
+	s.stopped = false
+	binary.NativeEndian.PutUint32(s.reqBuf[:], uint32(i))
+	if err := writeFull(s.req, s.reqBuf[:]); err != nil {
+		s.broken = err
+	} else if err := s.await(); err != nil {
+		s.broken = err
+	}
+	switch {
+	case s.broken != nil:
+		*res = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
+		s.restart()
+	case s.stopped:
+		*res = Result{Stage: StageStopped}
+	default:
+		res.decode(s.resBuf[:])
+	}
+}
+
+// await reads the spawner's answer to a launch, resuming the spawner
+// whenever it is found stopped, and gives up when it has died or not
+// answered within the trial timeout and spawnerGrace.
+func (s *spawner) await() error {
+	deadline := time.Now().Add(s.cfg.Timeout + spawnerGrace)
+	s.poll[0] = unix.PollFd{Fd: int32(s.res), Events: unix.POLLIN}
+	for {
+		n, err := unix.Poll(s.poll[:], int(watchInterval/time.Millisecond))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n > 0: // an answer, or the spawner's end closed
+			return readFull(s.res, s.resBuf[:])
+		}
+		if _, state, ok := procStat(s.pid); ok && (state == 'T' || state == 't') {
+			// Resumed, it answers; the trial's times include the
+			// stop and are dropped.
+			s.stopped = true
+			syscall.Kill(s.pid, syscall.SIGCONT)
+		}
+		if time.Now().After(deadline) {
+			return errSpawnerHung
+		}
+	}
+}
+
+// restart replaces a failed spawner with a new one, or with launching from
+// benchlab itself after maxRestarts or when a new one cannot start.
+func (s *spawner) restart() {
+	s.stop()
+	s.restarts++
+	if s.restarts <= maxRestarts {
+		if l, err := Start(&s.cfg); err == nil {
+			n := l.(*spawner)
+			s.mu.Lock()
+			s.pid, s.req, s.res, s.ctl = n.pid, n.req, n.res, n.ctl
+			interrupted := s.interrupted
+			s.mu.Unlock()
+			s.broken = nil
+			if interrupted {
+				s.Interrupt()
+			}
+			return
+		}
+	}
+	fb := newLauncher(&s.cfg)
+	s.mu.Lock()
+	s.fallback = fb // read by Interrupt
+	interrupted := s.interrupted
+	s.mu.Unlock()
+	if interrupted {
+		fb.Interrupt()
+	}
 }
 
 // Interrupt cancels the run in the spawner.
 func (s *spawner) Interrupt() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.interrupted = true
 	if s.ctl >= 0 {
 		writeFull(s.ctl, []byte{1})
+	}
+	fb := s.fallback
+	s.mu.Unlock()
+	if fb != nil {
+		fb.Interrupt()
 	}
 }
 
 // FloorKiB returns the spawner's peak resident memory so far (VmHWM).
 func (s *spawner) FloorKiB() int64 {
+	if s.fallback != nil {
+		return s.fallback.FloorKiB()
+	}
 	return peakRSSKiB("/proc/" + strconv.Itoa(s.pid) + "/status")
 }
 
 // Close stops the spawner and reaps it.
 func (s *spawner) Close() {
+	s.stop()
+	if s.fallback != nil {
+		s.fallback.Close()
+	}
+}
+
+// stop closes the pipes to the spawner, kills it and reaps it.
+func (s *spawner) stop() {
 	s.mu.Lock()
 	for _, fd := range []*int{&s.req, &s.res, &s.ctl} {
 		if *fd >= 0 {
@@ -326,7 +446,8 @@ func (s *spawner) Close() {
 	}
 	s.mu.Unlock()
 	if s.pid > 0 {
-		// Its work is done: no child of it runs between launches.
+		// Its trials are over: every child of it has been killed and
+		// reaped after its trial (see reap.go).
 		syscall.Kill(s.pid, syscall.SIGKILL)
 		var ws syscall.WaitStatus
 		for {
