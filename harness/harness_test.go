@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"benchlab/experiments"
+	"benchlab/harness/spawn"
 	"benchlab/results"
 )
 
@@ -194,7 +195,7 @@ func TestRunTimeoutKillsGroup(t *testing.T) {
 func TestRunRusage(t *testing.T) {
 	const spin = 200 * time.Millisecond
 	e := experiment(t, sub("spin="+spin.String()), sub("exit=0"), sub("alloc=64"))
-	out, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 20 * time.Second})
+	out, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 20 * time.Second, Memory: spawn.MemoryRusage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,6 +398,10 @@ func (f *fakeRunner) prepare(i int) string {
 	return ""
 }
 
+func (f *fakeRunner) prime(i int) {
+	f.events = append(f.events, fmt.Sprintf("prime %d", i))
+}
+
 func (f *fakeRunner) cleanup(i int) string {
 	f.events = append(f.events, fmt.Sprintf("cleanup %d", i))
 	return ""
@@ -545,7 +550,7 @@ func TestSpawnerLowersRSSFloor(t *testing.T) {
 	// peaks[inProcess] is each strategy's highest MaxRSSKiB.
 	peaks := map[bool][2]int64{}
 	for _, inProcess := range []bool{false, true} {
-		out, err := Run(context.Background(), e, Options{Runs: 3, Timeout: 10 * time.Second, InProcess: inProcess})
+		out, err := Run(context.Background(), e, Options{Runs: 3, Timeout: 10 * time.Second, InProcess: inProcess, Memory: spawn.MemoryRusage})
 		if err != nil {
 			t.Fatal(err)
 		}

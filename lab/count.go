@@ -109,7 +109,7 @@ func Count(ctx context.Context, o CountOptions) (*results.Run, string, error) {
 			fmt.Fprintf(log, "counting %s at %s=%d under %s\n", s.Name, o.Param, n, counter.Tool)
 			t0 := time.Now()
 			ic := results.InstructionCount{Strategy: s.Name, Parameters: values, Tool: counter.Tool}
-			ic.Instructions, err = counter.CountStrategy(ctx, e, s)
+			ic.Instructions, ic.Profile, err = counter.CountStrategy(ctx, e, s)
 			if ctx.Err() != nil {
 				return nil, "", errors.Join(fmt.Errorf("%w: nothing archived", ErrInterrupted), rebuild(n))
 			}

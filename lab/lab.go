@@ -250,6 +250,7 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 		Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
 		TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
 		IgnoreFailure: opts.IgnoreFailure,
+		Memory:        out.Memory, Order: &out.Order,
 	}
 	r.Parameters, r.Sweep = p.params, o.Sweep
 	r.Artifacts = artifacts

@@ -146,6 +146,11 @@ func TestRunInMemory(t *testing.T) {
 	if !strings.Contains(strings.Join(got.Warnings, "\n"), "made in memory") {
 		t.Errorf("warnings %q lack the caller's", got.Warnings)
 	}
+	// How peak memory was measured and how the trials were ordered are
+	// archived (#12).
+	if got.Settings.Memory == "" || got.Settings.Order == nil || got.Settings.Order.Policy != results.OrderRoundRobin {
+		t.Errorf("settings %+v: want the memory method and the trial order recorded", got.Settings)
+	}
 	// Each trial announced and finished, then the end.
 	var kinds []harness.EventKind
 	for _, ev := range events {

@@ -68,7 +68,8 @@ func asyncRun(t *testing.T) *results.Run {
 			Kernel: "6.12.48-1", OS: "Debian GNU/Linux 13 (trixie)", Arch: "amd64"},
 		Lab: results.Lab{Version: "v0.1.0", Commit: "0123456789ab", GoVersion: "go1.26.0"},
 		Settings: results.Settings{Warmup: 2, Runs: 10, Pin: []int{1}, TimeoutNS: int64(120 * time.Second),
-			Baseline: "function-pointer"},
+			Baseline: "function-pointer", Memory: results.MemoryCgroupV1,
+			Order: &results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 17}},
 		Toolchains:   map[string]string{"rustc": "rustc 1.85.0 (4d91de4e4 2025-02-17)", "cargo": "cargo 1.85.0 (d73d2caf9 2024-12-31)"},
 		Dependencies: map[string]string{"tokio": "1.43.0", "pin-project-lite": "0.2.16"},
 		Artifacts: []results.Artifact{
@@ -116,7 +117,8 @@ func degenerateRun(t *testing.T) *results.Run {
 		Complete: false,
 		Machine:  results.Machine{ID: "m1", CPUModel: "Some | CPU", CPUs: 2, MemoryKiB: 2_000_000, Kernel: "6.1", OS: "Linux", Arch: "arm64"},
 		Lab:      results.Lab{Version: "devel", GoVersion: "go1.26.0"},
-		Settings: results.Settings{Warmup: 1, Runs: 5, TimeoutNS: int64(2 * time.Second), Baseline: "fp"},
+		Settings: results.Settings{Warmup: 1, Runs: 5, TimeoutNS: int64(2 * time.Second), Baseline: "fp", Memory: results.MemoryRusage,
+			Order: &results.Order{Policy: results.OrderRoundRobin}},
 		Strategies: []results.Strategy{
 			{Name: "fp", Command: []string{"./fp"}, Description: "`fn(i32) | i32`, first line\nsecond line",
 				Failure: "exit status 101\nthread 'main' panicked at src/main.rs:3:5:\n``` not a fence | not a cell\n"},

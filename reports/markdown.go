@@ -32,6 +32,7 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writePairs(&b, slices.Contains(charts, PairsName))
 	r.writeSweep(&b, slices.Contains(charts, SweepName))
 	r.writeCounts(&b)
+	r.writeProfile(&b)
 	r.writeAnswers(&b)
 	if r.History != nil {
 		r.History.writeSection(&b, slices.Contains(charts, HistoryName))
@@ -160,8 +161,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	r.writeStrategies(b)
 
 	b.WriteString("### CPU time and memory\n\n")
-	b.WriteString("Means over the counted runs; max RSS is the largest peak resident set of any counted run.\n\n")
-	writeRow(b, []string{"strategy", "user", "system", "max RSS"})
+	b.WriteString(memoryNote(r.Run.Settings))
+	writeRow(b, []string{"strategy", "user", "system", "peak memory"})
 	writeRow(b, []string{":--", "--:", "--:", "--:"})
 	for _, row := range r.Rows {
 		s := row.Summary
@@ -516,6 +517,8 @@ func (r *Report) writeRun(b *strings.Builder) {
 		{"CPUs pinned", pin},
 		{"trial timeout", timeout},
 		{"baseline", baseline},
+		{"trial order", orderCell(s.Order)},
+		{"peak memory by", memoryCell(s.Memory)},
 		{"build parameters", buildParameters(run.Parameters)},
 		{"trials archived", strconv.Itoa(len(run.Trials))},
 		{"benchlab", lab},

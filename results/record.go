@@ -81,6 +81,27 @@ type InstructionCount struct {
 	Instructions int64  `json:"instructions"`
 	// Failure is set, and Instructions 0, when the execution failed.
 	Failure string `json:"failure,omitempty"`
+	// Profile is where the instructions went: the functions that executed
+	// the most instructions themselves (callees not included), most first,
+	// at most ProfileFunctions of them; empty when the counter gives no
+	// per-function figures (perf stat) or in runs recorded before it.
+	Profile []FunctionCost `json:"profile,omitempty"`
+}
+
+// ProfileFunctions is the most functions an InstructionCount's Profile
+// keeps.
+const ProfileFunctions = 30
+
+// FunctionCost is the instructions one function executed itself in one
+// counted execution (all its processes).
+type FunctionCost struct {
+	// Function is the function's name as the counter shows it (demangled),
+	// or its address where the binary has no symbol for it.
+	Function string `json:"function"`
+	// Object is the base name of the file the function is in (the program,
+	// or a shared library such as libc.so.6).
+	Object       string `json:"object,omitempty"`
+	Instructions int64  `json:"instructions"`
 }
 
 // Machine fingerprints the host a run was measured on.
@@ -125,7 +146,42 @@ type Settings struct {
 	// that exited non-zero kept running and count in the statistics, as in
 	// hyperfine; trials killed by a signal or a timeout never count.
 	IgnoreFailure bool `json:"ignore_failure,omitempty"`
+	// Memory is how each trial's MaxRSSKiB was measured: MemoryCgroupV1 or
+	// MemoryCgroupV2 (the peak of the trial's own memory cgroup) or
+	// MemoryRusage (wait4's ru_maxrss, an upper bound floored at the peak
+	// of the process that started the child). Empty in runs recorded
+	// before it existed, which measured with ru_maxrss.
+	Memory string `json:"memory,omitempty"`
+	// Order is how the trials were ordered; nil in runs recorded before it
+	// existed (round-robin, never primed).
+	Order *Order `json:"order,omitempty"`
 }
+
+// Memory methods (Settings.Memory).
+const (
+	MemoryCgroupV1 = "cgroup-v1"
+	MemoryCgroupV2 = "cgroup-v2"
+	MemoryRusage   = "rusage"
+)
+
+// Order is how a run ordered its trials, so that a reader knows what the
+// wall times include.
+type Order struct {
+	// Policy is OrderRoundRobin: every round runs each strategy once,
+	// starting one strategy later each round.
+	Policy string `json:"policy"`
+	// PrimeBelowNS, when positive, means each trial of a strategy whose
+	// previous trial took less than this was preceded, right before it,
+	// by an unmeasured run of the same command (not archived), so that the
+	// trial does not pay for waking the pinned CPU from the idle a sleeping
+	// neighbour left it in. Zero: no trial was primed.
+	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
+	// Primed is the number of such unmeasured runs.
+	Primed int `json:"primed,omitempty"`
+}
+
+// OrderRoundRobin is the round-robin trial order (Order.Policy).
+const OrderRoundRobin = "round-robin"
 
 // Artifact is a file the build produced, identified by content.
 type Artifact struct {

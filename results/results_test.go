@@ -51,6 +51,27 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRoundTripMeasurementMethods: how peak memory was measured, the trial
+// order and a count run's per-function profiles survive the archive.
+func TestRoundTripMeasurementMethods(t *testing.T) {
+	want := sampleRun("20261125T000000Z-00000003", time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	want.Settings.Memory = MemoryCgroupV1
+	want.Settings.Order = &Order{Policy: OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 3}
+	want.Counts = []InstructionCount{{Strategy: "a", Parameters: map[string]string{"iterations": "1000"}, Tool: "valgrind-3.19.0 callgrind",
+		Instructions: 1234, Profile: []FunctionCost{{Function: "malloc", Object: "libc.so.6", Instructions: 700}, {Function: "0x1ab70", Instructions: 2}}}}
+	data, err := Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
 func TestArchiveWriteLoad(t *testing.T) {
 	a := Archive{Dir: t.TempDir()}
 	start := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)

@@ -1,6 +1,9 @@
 package spawn
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +27,8 @@ func TestConfigRoundTrip(t *testing.T) {
 		Others:   others,
 		Isolated: true,
 		Timeout:  1500 * time.Millisecond,
+		Cgroup:   "/sys/fs/cgroup/memory/x/benchlab-1-2",
+		CgroupV2: true,
 	}
 	got, err := decodeConfig(cfg.encode())
 	if err != nil {
@@ -54,6 +59,8 @@ func TestResultRoundTrip(t *testing.T) {
 		{WallNS: 300e6, Status: syscall.WaitStatus(syscall.SIGKILL), TimedOut: true},
 		{Cancelled: true, Status: syscall.WaitStatus(syscall.SIGKILL)},
 		{Stage: StagePin, Errno: syscall.EINVAL},
+		{WallNS: 5, MaxRSSKiB: 9000, PeakKiB: 512},
+		{CgroupErrno: syscall.EBUSY},
 	} {
 		var b [resultSize]byte
 		want.encode(b[:])
@@ -98,6 +105,39 @@ func TestLaunchAfterSpawnerDied(t *testing.T) {
 		t.Errorf("after %d deaths the spawner is still used", maxRestarts+1)
 	}
 	l.Interrupt() // harmless
+}
+
+// TestNewCgroupRemovesStale: a run cgroup left by a benchlab that died
+// (its pid gone) is removed when the next run makes its own; one of a
+// live process is kept.
+func TestNewCgroupRemovesStale(t *testing.T) {
+	c, err := NewCgroup()
+	if err != nil {
+		t.Fatalf("no memory cgroup can be made here: %v", err)
+	}
+	defer c.Remove()
+	parent := filepath.Dir(c.Dir)
+	// A pid that does not exist: above the kernel's pid_max.
+	stale := filepath.Join(parent, "benchlab-99999999-1")
+	live := filepath.Join(parent, fmt.Sprintf("benchlab-%d-1", os.Getpid()))
+	for _, d := range []string{stale, live} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer syscall.Rmdir(live)
+	c2, err := NewCgroup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Remove()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		syscall.Rmdir(stale)
+		t.Errorf("stale %s: %v, want it removed", stale, err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("live %s: %v, want it kept", live, err)
+	}
 }
 
 // A stopped spawner is resumed by the watchdog, and that launch fails:

@@ -25,6 +25,10 @@ const (
 // spawnerEnv marks a process as the spawner.
 const spawnerEnv = "BENCHLAB_SPAWNER"
 
+// primeBit, set in a launch request, asks for the command to be run once
+// unmeasured first (Launcher.Prime).
+const primeBit = 1 << 31
+
 // spawnerReady is the spawner's answer once it has read its settings.
 const spawnerReady = "rdy\n"
 
@@ -107,7 +111,10 @@ func serveSpawner() int {
 			}
 			return fail("read a request", err)
 		}
-		i := int(binary.NativeEndian.Uint32(req[:]))
+		i := int(binary.NativeEndian.Uint32(req[:]) &^ primeBit)
+		if binary.NativeEndian.Uint32(req[:])&primeBit != 0 {
+			l.Prime()
+		}
 		if i >= len(cfg.Paths) {
 			res = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
 		} else {
@@ -210,6 +217,7 @@ type spawner struct {
 	reqBuf   [4]byte
 	resBuf   [resultSize]byte
 	broken   error // why the spawner can no longer be used
+	prime    bool  // the next request asks for a priming run
 	stopped  bool  // the spawner was found stopped during this launch
 	restarts int
 	poll     [1]unix.PollFd
@@ -257,8 +265,8 @@ var errSpawnerHung = errors.New("no answer within the trial timeout")
 // strategy index (4 bytes), launches that command as InProcess's Launcher
 // would (timed, timed out, pinned, reaped in the spawner) and writes the
 // Result (resultSize bytes) to its standard output, where benchlab waits
-// for it with a blocking read. A byte on its file descriptor 3 is
-// Interrupt. It runs in a process group of its own, out of the reach of
+// for it with a blocking read; a request with primeBit set is Prime, then
+// Launch. A byte on its file descriptor 3 is Interrupt. It runs in a process group of its own, out of the reach of
 // the terminal's Ctrl-C (which benchlab turns into Interrupt), and dies
 // with benchlab (SIGKILL as parent-death signal).
 func Start(cfg *Config) (_ Launcher, err error) {
@@ -321,6 +329,16 @@ func Start(cfg *Config) (_ Launcher, err error) {
 	return s, nil
 }
 
+// Prime has the spawner run the next launch's command once unmeasured
+// first.
+func (s *spawner) Prime() {
+	if s.fallback != nil {
+		s.fallback.Prime()
+		return
+	}
+	s.prime = true
+}
+
 // Launch has the spawner launch strategy i and waits for its result,
 // watching the spawner meanwhile (see watchInterval). A launch during
 // which the spawner was stopped, died or hung fails (StageStopped,
@@ -331,7 +349,12 @@ func (s *spawner) Launch(i int, res *Result) {
 		return
 	}
 	s.stopped = false
-	binary.NativeEndian.PutUint32(s.reqBuf[:], uint32(i))
+	req := uint32(i)
+	if s.prime {
+		req |= primeBit
+		s.prime = false
+	}
+	binary.NativeEndian.PutUint32(s.reqBuf[:], req)
 	if err := writeFull(s.req, s.reqBuf[:]); err != nil {
 		s.broken = err
 	} else if err := s.await(); err != nil {
@@ -536,7 +559,8 @@ func (cfg *Config) encode() []byte {
 		}
 	}
 	b = binary.AppendVarint(b, int64(cfg.Timeout))
-	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated))
+	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2))
+	str(cfg.Cgroup)
 	set(&cfg.PinSet)
 	set(&cfg.Others)
 	str(cfg.Dir)
@@ -600,12 +624,13 @@ func decodeConfig(b []byte) (*Config, error) {
 			}
 		}()
 		t, n := binary.Varint(b)
-		if n <= 0 || len(b) < n+2 {
+		if n <= 0 || len(b) < n+3 {
 			return bad
 		}
 		cfg.Timeout = time.Duration(t)
-		cfg.Pin, cfg.Isolated = b[n] == 1, b[n+1] == 1
-		b = b[n+2:]
+		cfg.Pin, cfg.Isolated, cfg.CgroupV2 = b[n] == 1, b[n+1] == 1, b[n+2] == 1
+		b = b[n+3:]
+		cfg.Cgroup = str()
 		set(&cfg.PinSet)
 		set(&cfg.Others)
 		cfg.Dir = str()
