@@ -10,6 +10,13 @@
 // why the number should be read with care. A renderer shows the warnings
 // beside the numbers; it does not have to re-derive them.
 //
+// It is also where inference lives: which archived runs are evidence for a
+// report (evidence.go: only runs comparable with the main run, every other
+// one returned with the rule it broke), how a difference splits into fixed
+// and per-call parts and which, if either, is its cause, and the answers to
+// an experiment's open questions (answer.go). Reports only put these
+// results into words.
+//
 // Times are in nanoseconds and memory in KiB; the unit is in each name.
 package analysis
 

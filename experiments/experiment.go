@@ -26,6 +26,9 @@ type Experiment struct {
 	// OpenQuestions are questions the source left open, each comparing
 	// two strategies; reports answer them from the data (questions.go).
 	OpenQuestions []OpenQuestion `toml:"open_question,omitempty"`
+	// Report declares the evidence the experiment's report shows beside
+	// the main run (report.go); nil when it declares none.
+	Report *Report `toml:"report,omitempty"`
 
 	// Dir is the experiment folder; relative commands run from it.
 	Dir string `toml:"-"`

@@ -283,6 +283,7 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 		return errs
 	}
 	errs = append(errs, e.validateQuestions(path, idx)...)
+	errs = append(errs, e.validateReport(path, idx)...)
 	if len(errs) == 0 {
 		if err := CheckCounts(e.strategyCount(), e.Trials.Warmup, e.Trials.PlannedRuns()); err != nil {
 			key := "trials.runs"

@@ -52,6 +52,11 @@ func Marshal(e *Experiment) ([]byte, error) {
 	sections = append(sections, struct {
 		Strategies []Strategy `toml:"strategy"`
 	}{e.Strategies})
+	if e.Report != nil {
+		sections = append(sections, struct {
+			Report *Report `toml:"report"`
+		}{e.Report})
+	}
 	if len(e.OpenQuestions) > 0 {
 		sections = append(sections, struct {
 			OpenQuestions []OpenQuestion `toml:"open_question"`

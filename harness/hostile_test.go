@@ -127,6 +127,26 @@ func TestSpawnerKilledByTrial(t *testing.T) {
 	}
 }
 
+// A signal meant for the whole job (Slurm sends SIGTERM to every process
+// of a job at its time limit) does not end the spawner: only benchlab
+// decides that a run ends, so the trial in flight is not failed by it.
+func TestSpawnerOutlivesJobSignals(t *testing.T) {
+	e := experiment(t, shell("kill -TERM $PPID; kill -HUP $PPID; kill -INT $PPID; sleep 0.2"))
+	out := runWithin(t, context.Background(), 15*time.Second, e, Options{Runs: 2, Timeout: 5 * time.Second})
+	if f := out.Strategies[0].Failure; f != "" {
+		t.Errorf("Failure = %q, want none: the spawner must outlive SIGTERM, SIGHUP and SIGINT", f)
+	}
+	ok := 0
+	for _, tr := range out.Trials {
+		if tr.ExitCode == 0 && tr.Signal == 0 {
+			ok++
+		}
+	}
+	if ok != 2 {
+		t.Errorf("%d of %d trials succeeded, want 2", ok, len(out.Trials))
+	}
+}
+
 // Cancellation works while a trial keeps the spawner stopped.
 func TestCancelWhileSpawnerStopped(t *testing.T) {
 	e := experiment(t, shell("kill -STOP $PPID; sleep 1.5"))

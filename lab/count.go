@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -25,6 +26,9 @@ type CountOptions struct {
 	// Low and High are its two values, 0 ≤ Low < High.
 	Param     string
 	Low, High int64
+	// Params holds other build parameters at these values (the defaults
+	// otherwise), so that the counts are comparable with a run built so.
+	Params map[string]string
 	// Strategies are the strategies to count; nil for all.
 	Strategies []experiments.Strategy
 	// Log receives what the builds print and what is counted; nil for
@@ -93,7 +97,12 @@ func Count(ctx context.Context, o CountOptions) (*results.Run, string, error) {
 		return nil
 	}
 	for _, n := range []int64{o.Low, o.High} {
-		values, err := e.ResolveParams(map[string]string{o.Param: strconv.FormatInt(n, 10)})
+		held := maps.Clone(o.Params)
+		if held == nil {
+			held = map[string]string{}
+		}
+		held[o.Param] = strconv.FormatInt(n, 10)
+		values, err := e.ResolveParams(held)
 		if err != nil {
 			return nil, "", optionsError{err}
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"benchlab/analysis"
 	"benchlab/results"
 
 	"github.com/google/go-cmp/cmp"
@@ -100,7 +101,7 @@ func TestMachinesAgreeWithCompare(t *testing.T) {
 	}
 	others := otherMachineRuns(t)
 	rep.AddMachines(others)
-	laptop := mustBuild(others[0])
+	laptop := mustBuild(analysis.Describe(others[0]))
 	for _, s := range rep.Machines.Strategies {
 		want := laptop.row(s)
 		got, ok := rep.Machines.Runs[1].Ratios[s]

@@ -41,10 +41,11 @@ type TerminalOptions struct {
 //	  'sleep 0.01' ran
 //	    1.98 ± 0.02 times faster than 'sleep 0.02'
 //
-// Failures, warnings and an interruption are said where Text says them.
+// A noisy host, failures, warnings and an interruption are said where
+// Text says them.
 func Terminal(run *results.Run, o TerminalOptions) string {
 	var b strings.Builder
-	r, err := build(run, false)
+	r, err := build(analysis.Describe(run), false)
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}
@@ -57,6 +58,13 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 			return l
 		}
 		return r.Rows[i].Strategy
+	}
+	if r.Noisy() {
+		fmt.Fprintf(&b, "%s: the host broke the noise gate's limits ([host] max_load, max_busy); the times may include other programs' work:\n", c.yellow("Noisy run"))
+		for _, reason := range run.Noise.Reasons {
+			fmt.Fprintf(&b, "  - %s\n", reason)
+		}
+		b.WriteString("\n")
 	}
 	if !run.Complete {
 		fmt.Fprintf(&b, "Incomplete run: interrupted after %d trials; the figures cover only those.\n\n", len(run.Trials))

@@ -17,7 +17,7 @@ import (
 //	  Range (min … max):   418.9 ms … 436.7 ms    10 runs
 func Text(run *results.Run) string {
 	var b strings.Builder
-	r, err := build(run, false)
+	r, err := build(analysis.Describe(run), false)
 	if err != nil {
 		return "error: " + err.Error() + "\n"
 	}

@@ -55,6 +55,7 @@ var commands = []command{
 	{"history", "[flags] EXPERIMENT_NAME", "every run of an experiment per machine, flagging significant changes", cmdHistory},
 	{"count", "[flags] EXPERIMENT_DIR", "count instructions per iteration and at start-up (callgrind or perf), archived", cmdCount},
 	{"submit", "[flags] EXPERIMENT_DIR", "run an experiment on Slurm nodes, one exclusive job each, into one archive", cmdSubmit},
+	{"experiment", "[flags] EXPERIMENT_DIR", "run, sweep and count as the experiment's [report] declares, then write the report", cmdExperiment},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -105,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: benchlab COMMAND [flags] ARGS\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-7s %-26s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %-10s %-26s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w, "\n`benchlab COMMAND -h` lists a command's flags.")
 }

@@ -28,6 +28,8 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	low := fs.Int64("param-low", 1_000_000, "the smaller iteration count `N` (the counter runs the subjects some 50 times slower)")
 	high := fs.Int64("param-high", 2_000_000, "the larger iteration count `N`")
 	only := fs.String("strategies", "", "comma-separated strategy `names` to count (default: all)")
+	params := paramFlag{}
+	fs.Var(params, "param", "hold another build parameter at `name=value`, repeatable (default: the experiment's [build.defaults])")
 	rest, err := parse(fs, args, 1, "one experiment folder")
 	if err != nil {
 		return err
@@ -39,6 +41,9 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if _, ok := params[*name]; ok {
+		return usageError{fmt.Sprintf("--param %s: that is the parameter counted at --param-low and --param-high", *name)}
+	}
 	if !slices.Contains(e.ParamNames(), *name) {
 		return fmt.Errorf("%s has no build parameter %q to set the iteration count; declare it in [build.parameters] (see experiments/README.md) or name another with --param-name", e.Path, *name)
 	}
@@ -48,7 +53,7 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	r, path, err := lab.Count(ctx, lab.CountOptions{
 		Experiment: e, Results: *resultsDir,
-		Param: *name, Low: *low, High: *high,
+		Param: *name, Low: *low, High: *high, Params: params,
 		Strategies: strategies,
 		Log:        stderr,
 		Lab:        labInfo(),

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,6 +67,18 @@ func serveSpawner() int {
 	if err := becomeSubreaper(); err != nil {
 		return fail("become a child subreaper (PR_SET_CHILD_SUBREAPER)", err)
 	}
+	// Signals meant for a whole job (Slurm's SIGTERM at a time limit or a
+	// scancel, SIGHUP from a closed terminal) reach the spawner too. Only
+	// benchlab decides what ends a run, and tells the spawner through the
+	// control pipe, so the spawner outlives them: otherwise the trial in
+	// flight is archived as failed instead of interrupted. Caught, not
+	// ignored: an ignored signal would stay ignored in subjects after exec.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	go func() {
+		for range sigs {
+		}
+	}()
 	l := newLauncher(cfg)
 	l.sweep = true
 	trimRSS()
