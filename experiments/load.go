@@ -10,11 +10,17 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"benchlab/internal/safefile"
 )
 
 // namePattern is what experiment and strategy names must match: they become
 // folder and file names in the archive and reports.
 var namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// MaxExperimentFileSize bounds experiment.toml: a hand-written file is a
+// few kilobytes.
+const MaxExperimentFileSize = 1 << 20
 
 // Load reads and validates the experiment in dir (a folder holding
 // experiment.toml, or the file itself). Every problem is reported, each as
@@ -24,7 +30,9 @@ func Load(dir string) (*Experiment, error) {
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		path = filepath.Join(dir, FileName)
 	}
-	raw, err := os.ReadFile(path)
+	// Regular files only, and bounded: a FIFO or a link to /dev/zero
+	// named experiment.toml must not hang or exhaust memory.
+	raw, _, err := safefile.ReadFile(path, MaxExperimentFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read experiment: %w", err)
 	}

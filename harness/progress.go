@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"benchlab/experiments"
+	"benchlab/internal/visible"
 )
 
 // barWidth is the width of the terminal progress bar, in cells.
@@ -72,7 +73,7 @@ func (p *progress) trial(i, round int, m measurement, stops bool) {
 		if !stops {
 			what = "failed, runs on (failures ignored)"
 		}
-		fmt.Fprintf(b, "%s  %s  %s: %s\n", label, p.names[i], what, strings.ReplaceAll(m.failure, "\n", "\n    "))
+		fmt.Fprintf(b, "%s  %s  %s: %s\n", label, p.names[i], what, strings.ReplaceAll(visible.String(m.failure), "\n", "\n    "))
 		io.WriteString(p.w, b.String())
 		return
 	}

@@ -44,7 +44,7 @@ func CompareText(a, b *results.Run) string {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, analysis.FormatP(c.P), c.Verdict())
 		}
 		tw.Flush()
-		return sb.String()
+		return Visible(sb.String())
 	}
 	ra, rb := mustBuild(a), mustBuild(b)
 	fmt.Fprintf(&sb, "Different machines: ratios to each run's baseline (A: %s, B: %s), with 95%% bootstrap intervals.\n\n", ra.Baseline, rb.Baseline)
@@ -54,7 +54,7 @@ func CompareText(a, b *results.Run) string {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", row.Strategy, ratioCI(&row), ratioCI(other), ratioDiff(row, other))
 	}
 	tw.Flush()
-	return sb.String()
+	return Visible(sb.String())
 }
 
 func find(sums []analysis.Summary, name string) *analysis.Summary {

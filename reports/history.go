@@ -380,5 +380,5 @@ func HistoryText(runs []*results.Run) string {
 	}
 	tw.Flush()
 	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = %g). Runs at different parameters are not comparable.\n", analysis.Alpha)
-	return sb.String()
+	return Visible(sb.String())
 }

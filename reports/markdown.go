@@ -42,7 +42,7 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writeToolchains(&b)
 	r.writeRun(&b)
 	r.writeArtifacts(&b)
-	return []byte(b.String())
+	return []byte(Visible(b.String()))
 }
 
 func (r *Report) writeHeader(b *strings.Builder) {

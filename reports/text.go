@@ -19,7 +19,7 @@ func Text(run *results.Run) string {
 	var b strings.Builder
 	r, err := build(run, false)
 	if err != nil {
-		return "error: " + err.Error() + "\n"
+		return Visible("error: " + err.Error() + "\n")
 	}
 	if !run.Complete {
 		fmt.Fprintf(&b, "Incomplete run: interrupted after %d trials; the figures cover only those.\n\n", len(run.Trials))
@@ -47,7 +47,7 @@ func Text(run *results.Run) string {
 			fmt.Fprintf(&b, "Warning: %s\n", w)
 		}
 	}
-	return b.String()
+	return Visible(b.String())
 }
 
 // writeTimes writes hyperfine's two lines of times, or its one line for a

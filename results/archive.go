@@ -2,6 +2,7 @@ package results
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -41,6 +42,16 @@ func NewID(start time.Time) string {
 		panic(err) // crypto/rand does not fail on Linux
 	}
 	return start.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// ImportedRunID is the run ID of a file imported into experiment: the
+// file's modification time and 32 bits of the SHA-256 of its content hash
+// and the experiment, so that the same file imported into the same
+// experiment twice, even at the same moment, gets the same ID, and the
+// second write is refused (Write never replaces a run).
+func ImportedRunID(modified time.Time, fileSHA256, experiment string) string {
+	sum := sha256.Sum256([]byte(fileSHA256 + "\x00" + experiment))
+	return modified.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(sum[:4])
 }
 
 // Write stores r and returns the file's path. The file is written to a
@@ -157,6 +168,10 @@ func CheckFits(r *Run, trials int) error {
 	}
 	return nil
 }
+
+// MaxRecordedSize bounds one file an experiment records (build.record,
+// such as Cargo.lock) into its runs.
+const MaxRecordedSize = 16 << 20
 
 // MaxTrialBytes bounds what one trial adds to a decoded run file: ten
 // columns of at most 20 characters and a comma each.

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"benchlab/experiments"
 	"benchlab/harness"
+	"benchlab/internal/safefile"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -119,6 +119,9 @@ func runOnce(ctx context.Context, e *experiments.Experiment, host *harness.Host,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkArchivable(e, host, recorded, artifacts, opts, resultsDir); err != nil {
+		return nil, err
+	}
 
 	noise, noiseWarnings := harness.MeasureNoise(opts.Pin, noiseSample)
 	started := time.Now()
@@ -140,7 +143,8 @@ func runOnce(ctx context.Context, e *experiments.Experiment, host *harness.Host,
 	r.Noise = &noise
 	path, werr := results.Archive{Dir: resultsDir}.Write(r)
 	if werr != nil {
-		return nil, fmt.Errorf("%w (the measurements of this run are lost; free space or fix permissions and run again)", werr)
+		fmt.Fprint(stdout, reports.Text(r)) // the figures at least, since the trials cannot be kept
+		return nil, fmt.Errorf("%w (not archived: the trials of this run are lost; free space or fix permissions and run again)", werr)
 	}
 	fmt.Fprint(stdout, reports.Text(r))
 	fmt.Fprintf(stdout, "\narchived %s\n", path)
@@ -178,7 +182,9 @@ func readRecorded(e *experiments.Experiment) ([]results.RecordedFile, error) {
 	}
 	var files []results.RecordedFile
 	for _, p := range e.Build.Record {
-		data, err := os.ReadFile(filepath.Join(e.Dir, p))
+		// Inside the experiment folder only, a regular file of bounded
+		// size: a link must not bring any readable file into the archive.
+		data, err := safefile.ReadFileIn(e.Dir, p, results.MaxRecordedSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: build.record: %w (did the build make it?)", e.Path, err)
 		}
