@@ -239,7 +239,7 @@ func FromHyperfine(data []byte, opts ImportOptions) (*Run, error) {
 		Imported: &Import{Tool: "hyperfine", File: filepath.Base(opts.File), SHA256: hex.EncodeToString(sum[:]), Note: opts.MachineNote},
 		Warnings: []string{"imported from hyperfine: per-trial user and system times are each command's mean (hyperfine exports no more); the machine is known only by its note"},
 	}
-	used := map[string]bool{}
+	used := names{}
 	for i, res := range h.Results {
 		if res.ExitCodes != nil && len(res.ExitCodes) != len(res.Times) {
 			return nil, fmt.Errorf("%s: results[%d]: %d exit_codes for %d times", opts.File, i, len(res.ExitCodes), len(res.Times))
@@ -318,11 +318,17 @@ func StrategyName(command string, i int) string {
 	return strings.TrimRight(name, "-")
 }
 
-func uniqueName(name string, used map[string]bool) string {
-	n := name
-	for k := 2; used[n]; k++ {
+// names are the strategy names taken so far, and for each name asked
+// for, the next suffix to try: a million results of one command are named
+// in linear time, not by trying every taken suffix again.
+type names map[string]int
+
+func uniqueName(name string, used names) string {
+	n, k := name, max(used[name+"\x00"], 2)
+	for ; used[n] != 0; k++ {
 		n = fmt.Sprintf("%s-%d", name, k)
 	}
-	used[n] = true
+	used[n] = 1
+	used[name+"\x00"] = k // NUL is in no name: the counter's own key
 	return n
 }

@@ -3,11 +3,13 @@ package results_test
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"benchlab/analysis"
+	"benchlab/reports"
 	"benchlab/results"
 )
 
@@ -78,4 +80,62 @@ func mark(ok bool) string {
 		return "✓"
 	}
 	return "✗"
+}
+
+// BenchmarkLargeImports times what took minutes or never finished before
+// #14: naming 200,000 results of one command, and building the report
+// (every statistic, no charts) of an import of 2 commands × 1,000,000
+// times. Each target is printed with its figure and ✓ or ✗.
+func BenchmarkLargeImports(b *testing.B) {
+	same := hyperfineJSON(200000, 1, false)
+	big := hyperfineJSON(2, 1000000, true)
+	opts := results.ImportOptions{Experiment: "large", File: "large.json", Modified: time.Unix(0, 0)}
+	var naming, report time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := results.FromHyperfine(same, opts); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		r, err := results.FromHyperfine(big, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := reports.Build(r); err != nil {
+			b.Fatal(err)
+		}
+		naming += t1.Sub(t0)
+		report += time.Since(t1)
+	}
+	n := float64(b.N)
+	fmt.Printf("target: import 200000 results of one command in under 2 s: %.2f s %s\n", naming.Seconds()/n, mark(naming.Seconds()/n < 2))
+	fmt.Printf("target: import and analyse 2 × 1000000 trials in under 5 s: %.2f s %s\n", report.Seconds()/n, mark(report.Seconds()/n < 5))
+	b.ReportMetric(naming.Seconds()/n, "name-200k-s/op")
+	b.ReportMetric(report.Seconds()/n, "report-2M-s/op")
+}
+
+// hyperfineJSON is a hyperfine export of commands results with times
+// times each; the commands differ when distinct, else all are "true".
+func hyperfineJSON(commands, times int, distinct bool) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"results": [`)
+	for i := range commands {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		cmd := "true"
+		if distinct {
+			cmd = fmt.Sprintf("sleep 0.%03d", i)
+		}
+		fmt.Fprintf(&sb, `{"command": %q, "mean": 0.001, "median": 0.001, "user": 0.0005, "system": 0.0001, "min": 0.001, "max": 0.001, "times": [`, cmd)
+		for j := range times {
+			if j > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "0.%06d", 1000+(i*7+j*13)%97)
+		}
+		sb.WriteString("]}")
+	}
+	sb.WriteString("]}")
+	return []byte(sb.String())
 }

@@ -58,6 +58,14 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func writeHyperfine(w io.Writer, r *results.Run) error {
 	sums := analysis.Summarize(r)
 	doc := results.Hyperfine{Results: []results.HyperfineResult{}}
+	// Each strategy's trials, gathered in one pass: an imported run may
+	// hold a million strategies.
+	byStrategy := make([][]results.Trial, len(r.Strategies))
+	for _, t := range r.Trials {
+		if t.Strategy >= 0 && t.Strategy < len(byStrategy) {
+			byStrategy[t.Strategy] = append(byStrategy[t.Strategy], t)
+		}
+	}
 	for i, s := range r.Strategies {
 		sum := sums[i]
 		res := results.HyperfineResult{
@@ -70,8 +78,8 @@ func writeHyperfine(w io.Writer, r *results.Run) error {
 			sd := sec(sum.StddevNS)
 			res.Stddev = &sd
 		}
-		for _, t := range r.Trials {
-			if t.Strategy != i || t.Warmup || !t.OK() {
+		for _, t := range byStrategy[i] {
+			if t.Warmup || !t.OK() {
 				continue
 			}
 			code := t.ExitCode
