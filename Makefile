@@ -6,9 +6,12 @@ EXP     ?= $(EXPS)
 RESULTS ?= results
 REPORTS ?= reports
 BIN     := bin/benchlab
-# The commit goes into every archived run; generated results and reports do
-# not make the tree dirty.
-COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)$(shell git status --porcelain -- . ':!results' ':!reports' 2>/dev/null | grep -q . && echo -dirty)
+# The commit goes into every archived run. Generated data does not make the
+# tree dirty: the archive's machine folders (results/<machine>/...) and the
+# reports' experiment folders (reports/<experiment>/...). The Go sources at
+# the top of results/ and reports/ do, and so do their testdata/ folders.
+GENERATED := ':(glob,exclude)results/*/**' ':(glob,exclude)reports/*/**'
+COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)$(shell { git status --porcelain -- . $(GENERATED); git status --porcelain -- results/testdata reports/testdata; } 2>/dev/null | grep -q . && echo -dirty)
 
 .PHONY: all build experiment setup test bench clean
 
@@ -18,13 +21,13 @@ build:
 	$(GO) build -ldflags "-X main.commit=$(COMMIT)" -o $(BIN) ./cmd/benchlab
 
 # Installs what each experiment needs that the machine lacks (its setup.sh),
-# then checks, builds, runs, archives and reports each one; stops at the
-# first that fails.
+# then checks, builds, runs and archives each one, with the sweep and the
+# instruction counts its [report] declares, and writes its report from this
+# machine's runs alone (benchlab experiment); stops at the first that fails.
 experiment: build setup
 	@set -e; for e in $(EXP); do \
 		echo "== $$e"; \
-		./$(BIN) run --results $(RESULTS) experiments/$$e; \
-		./$(BIN) report --results $(RESULTS) --out $(REPORTS) $$e; \
+		./$(BIN) experiment --results $(RESULTS) --out $(REPORTS) experiments/$$e; \
 	done
 
 setup:
@@ -32,9 +35,10 @@ setup:
 		if [ -x experiments/$$e/setup.sh ]; then experiments/$$e/setup.sh; fi; \
 	done
 
+# The race detector is on: CI runs exactly this.
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -race ./...
 
 # Harness fidelity against hyperfine and the fork-exec floor, and adaptive
 # runs against hyperfine's defaults (bench/fidelity; a few minutes).

@@ -93,7 +93,7 @@
             #   nix/vendor-hash.sh          # prints it
             #   nix/vendor-hash.sh --write  # rewrites the line below
             # (or build: a mismatch makes `nix build` print the right one).
-            vendorHash = "sha256-KJDNXnI27AuNfndcCz2bvLu/Xc/cFTukdctHApVTTt4=";
+            vendorHash = "sha256-oAIxsXc0s/td/zxQ5SlQ1mY4ajZ6b08XP4Ik5FOlEl0=";
             # The whole suite runs in checks.test (nix flake check), not here,
             # so that `nix build`/`nix run` do not run it a second time.
             doCheck = false;

@@ -10,6 +10,13 @@
 // why the number should be read with care. A renderer shows the warnings
 // beside the numbers; it does not have to re-derive them.
 //
+// It is also where inference lives: which archived runs are evidence for a
+// report (evidence.go: only runs comparable with the main run, every other
+// one returned with the rule it broke), how a difference splits into fixed
+// and per-call parts and which, if either, is its cause, and the answers to
+// an experiment's open questions (answer.go). Reports only put these
+// results into words.
+//
 // Times are in nanoseconds and memory in KiB; the unit is in each name.
 package analysis
 
@@ -42,12 +49,19 @@ type Summary struct {
 	// when N is 0; StddevNS is 0 when N is 1.
 	MeanNS, StddevNS, MedianNS, MinNS, MaxNS float64
 	// UserMeanNS and SysMeanNS are the mean CPU times of the counted runs
-	// in user and kernel mode.
+	// in user and kernel mode, over the runs that measured them; for an
+	// import whose runs have none, the means its file reported. CPUKnown
+	// is false, and both 0, when neither is known.
 	UserMeanNS, SysMeanNS float64
-	// MaxRSSKiB is the largest peak resident set size of any counted run.
+	CPUKnown              bool
+	// MaxRSSKiB is the largest peak resident set size of any counted run
+	// that measured it; RSSKnown is false, and MaxRSSKiB 0, when none did
+	// (hyperfine before 1.17 exports no memory).
 	MaxRSSKiB int64
-	// Outliers classifies the counted runs by Tukey's fences. Outliers are
-	// counted and shown, never dropped: every statistic includes them.
+	RSSKnown  bool
+	// Outliers classifies the counted runs by Tukey's fences (QuartileMethod).
+	// Outliers are counted and shown, never dropped: every statistic
+	// includes them.
 	Outliers Outliers
 
 	// WallNS are the wall times of the counted runs, in the order they ran.
@@ -76,6 +90,10 @@ const (
 	MildFence    = 1.5
 	OutlierFence = 3.0
 )
+
+// QuartileMethod names how the quartiles behind the fences are computed,
+// for reports to state beside the outlier counts.
+const QuartileMethod = "quartiles by linear interpolation, type 7 as in R and NumPy"
 
 // ShortRunNS is the mean below which a warning says that process start-up
 // is a large part of what was timed, as hyperfine warns under 5 ms.
@@ -117,9 +135,17 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 		}
 		wall = append(wall, float64(t.WallNS))
 		s.WallNS = append(s.WallNS, float64(t.WallNS))
-		user = append(user, float64(t.UserNS))
-		sys = append(sys, float64(t.SysNS))
-		s.MaxRSSKiB = max(s.MaxRSSKiB, t.MaxRSSKiB)
+		// A value the trial did not measure (results.Unknown) is not a 0.
+		if t.Known(results.UnknownUser) {
+			user = append(user, float64(t.UserNS))
+		}
+		if t.Known(results.UnknownSys) {
+			sys = append(sys, float64(t.SysNS))
+		}
+		if t.Known(results.UnknownRSS) {
+			s.MaxRSSKiB = max(s.MaxRSSKiB, t.MaxRSSKiB)
+			s.RSSKnown = true
+		}
 	}
 	s.N = len(wall)
 
@@ -156,8 +182,12 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 			"only %d runs: the 95%% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs %d or more runs; the median's interval covers %.0f%%)",
 			s.N, MinBootstrapRuns, 100*s.MedianCI.Confidence))
 	}
-	s.UserMeanNS = stat.Mean(user, nil)
-	s.SysMeanNS = stat.Mean(sys, nil)
+	switch {
+	case len(user) > 0 && len(sys) > 0:
+		s.UserMeanNS, s.SysMeanNS, s.CPUKnown = stat.Mean(user, nil), stat.Mean(sys, nil), true
+	case st.Reported != nil:
+		s.UserMeanNS, s.SysMeanNS, s.CPUKnown = float64(st.Reported.UserMeanNS), float64(st.Reported.SysMeanNS), true
+	}
 	if s.N == 1 {
 		s.MeanNS = wall[0]
 	} else {
@@ -168,9 +198,9 @@ func summarize(st results.Strategy, trials []results.Trial, planned int, ignoreF
 	s.Outliers = ClassifyOutliers(sorted)
 	if s.Outliers.Severe > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"%d of %d runs are statistical outliers (beyond %g IQR from the quartiles): "+
+			"%d of %d runs are statistical outliers (beyond Tukey's far-out fence, %g IQR from the quartiles; %s): "+
 				"other programs or power management may have interfered; consider a quieter machine or more warm-up runs",
-			s.Outliers.Severe, s.N, OutlierFence))
+			s.Outliers.Severe, s.N, OutlierFence, QuartileMethod))
 	}
 	if s.MeanNS < ShortRunNS {
 		s.Warnings = append(s.Warnings,
@@ -198,8 +228,14 @@ func quantile(sorted []float64, p float64) float64 {
 // OutlierFence; Severe ones beyond OutlierFence.
 type Outliers struct {
 	Mild, Severe int
-	// Fences are the sample's fences; zero when it has under four values.
+	// Fences are the sample's fences; zero when it has under four values
+	// or ZeroIQR.
 	Fences Fences
+	// ZeroIQR is true when the quartiles are equal: at least half the runs
+	// took exactly the same time (a coarse clock, or times quantised by
+	// the system). The fences would then call any other value an outlier,
+	// however close, so none is counted.
+	ZeroIQR bool
 }
 
 // Fences are Tukey's fences of a sample: a value below LowSevere or above
@@ -234,14 +270,18 @@ func (f Fences) Classify(v float64) Class {
 }
 
 // ClassifyOutliers counts the mild and severe outliers of sorted
-// (ascending), with quartiles interpolated as in quantile. Fewer than four
-// values have no meaningful quartiles: none are counted.
+// (ascending), with quartiles interpolated as in quantile (QuartileMethod).
+// Fewer than four values have no meaningful quartiles, and a zero
+// interquartile range no meaningful fences: none are counted.
 func ClassifyOutliers(sorted []float64) Outliers {
 	if len(sorted) < 4 {
 		return Outliers{}
 	}
 	q1, q3 := quantile(sorted, 0.25), quantile(sorted, 0.75)
 	iqr := q3 - q1
+	if iqr <= 0 {
+		return Outliers{ZeroIQR: true}
+	}
 	o := Outliers{Fences: Fences{
 		LowSevere: q1 - OutlierFence*iqr, LowMild: q1 - MildFence*iqr,
 		HighMild: q3 + MildFence*iqr, HighSevere: q3 + OutlierFence*iqr,

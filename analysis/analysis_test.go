@@ -111,11 +111,11 @@ func TestSummarize(t *testing.T) {
 					"only 2 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 50%)"}},
 		},
 		{
-			why:     "identical samples: σ is exactly 0 and none is an outlier (IQR 0, fences on the value)",
+			why:     "identical samples: σ is exactly 0 and none is an outlier (IQR 0: no fences)",
 			trials:  counted(200, 200, 200, 200),
 			planned: 4,
 			want: Summary{Strategy: "s", N: 4, MeanNS: 200 * ms, MedianNS: 200 * ms,
-				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000,
+				MinNS: 200 * ms, MaxNS: 200 * ms, UserMeanNS: 180 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: Outliers{ZeroIQR: true},
 				Warnings: []string{"only 4 runs: the 95% intervals are rough (the mean's assumes normal times and the ratio's bootstrap needs 5 or more runs; the median's interval covers 88%)"}},
 		},
 		{
@@ -130,7 +130,8 @@ func TestSummarize(t *testing.T) {
 			want: Summary{Strategy: "s", N: 10, MeanNS: 113.6 * ms, StddevNS: 30.467469 * ms,
 				MedianNS: 104.5 * ms, MinNS: 100 * ms, MaxNS: 200 * ms,
 				UserMeanNS: 0.9 * 113.6 * ms, SysMeanNS: 1 * ms, MaxRSSKiB: 1000, Outliers: Outliers{Severe: 1},
-				Warnings: []string{"1 of 10 runs are statistical outliers (beyond 3 IQR from the quartiles): " +
+				Warnings: []string{"1 of 10 runs are statistical outliers (beyond Tukey's far-out fence, 3 IQR from the quartiles; " +
+					"quartiles by linear interpolation, type 7 as in R and NumPy): " +
 					"other programs or power management may have interfered; consider a quieter machine or more warm-up runs"}},
 		},
 		{
@@ -153,9 +154,13 @@ func TestSummarize(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("%s: got %d summaries, want 1", tt.why, len(got))
 		}
+		// Every trial here measured its CPU time and memory: they are known
+		// once a run counts.
+		want := tt.want
+		want.CPUKnown, want.RSSKnown = want.N > 0, want.N > 0
 		// The intervals and the sample are checked in interval_test.go.
 		ignore := cmpopts.IgnoreFields(Summary{}, "WallNS", "MeanCI", "MedianCI")
-		if diff := cmp.Diff(tt.want, got[0], approx, ignore, cmpopts.IgnoreFields(Outliers{}, "Fences")); diff != "" {
+		if diff := cmp.Diff(want, got[0], approx, ignore, cmpopts.IgnoreFields(Outliers{}, "Fences")); diff != "" {
 			t.Errorf("%s: summary (-want +got):\n%s", tt.why, diff)
 		}
 		if hasNaN(got[0]) {
@@ -358,6 +363,35 @@ func TestSummarizeIgnoreFailure(t *testing.T) {
 		s := Summarize(run)[0]
 		if s.N != tt.wantN || s.MeanNS != tt.wantMeanNS || s.Failed != tt.wantFailed {
 			t.Errorf("%s: N %d mean %v failed %d; want %d, %v, %d", tt.why, s.N, s.MeanNS, s.Failed, tt.wantN, tt.wantMeanNS, tt.wantFailed)
+		}
+	}
+}
+
+// TestSummarizeUnknown: values a trial did not measure (an import's) are
+// not zeros: they are left out of the means, and with none measured the
+// summary says unknown, or takes the means the import reported.
+func TestSummarizeUnknown(t *testing.T) {
+	const ms = 1e6
+	cpu := results.UnknownUser | results.UnknownSys
+	tests := []struct {
+		why                string
+		reported           *results.Reported
+		trials             []results.Trial
+		user               float64
+		cpuKnown, rssKnown bool
+		rss                int64
+	}{
+		{"nothing measured, nothing reported: unknown", nil,
+			[]results.Trial{{WallNS: 10 * ms, Unknown: cpu | results.UnknownRSS}}, 0, false, false, 0},
+		{"nothing measured, means reported: the reported means", &results.Reported{UserMeanNS: 3 * ms, SysMeanNS: 1 * ms},
+			[]results.Trial{{WallNS: 10 * ms, Unknown: cpu | results.UnknownRSS}}, 3 * ms, true, false, 0},
+		{"one of two measured: the measured one only", nil,
+			[]results.Trial{{WallNS: 10 * ms, UserNS: 4 * ms, MaxRSSKiB: 100}, {WallNS: 10 * ms, Unknown: cpu | results.UnknownRSS}}, 4 * ms, true, true, 100},
+	}
+	for _, tt := range tests {
+		got := Summarize(&results.Run{Strategies: []results.Strategy{{Name: "s", Reported: tt.reported}}, Trials: tt.trials})[0]
+		if got.UserMeanNS != tt.user || got.CPUKnown != tt.cpuKnown || got.RSSKnown != tt.rssKnown || got.MaxRSSKiB != tt.rss {
+			t.Errorf("%s: user %v known %v, rss %v known %v", tt.why, got.UserMeanNS, got.CPUKnown, got.MaxRSSKiB, got.RSSKnown)
 		}
 	}
 }

@@ -50,3 +50,15 @@ func BenchmarkRatioOf(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompare2Exact is the costliest exact test: 50 + 50 runs that
+// overlap completely (U at its mean, the whole distribution counted).
+func BenchmarkCompare2Exact(b *testing.B) {
+	a, c := make([]float64, ExactLimit), make([]float64, ExactLimit)
+	for i := range a {
+		a[i], c[i] = float64(2*i), float64(2*i+1)
+	}
+	for b.Loop() {
+		Compare2(a, c)
+	}
+}

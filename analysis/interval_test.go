@@ -132,6 +132,12 @@ func TestClassifyOutliers(t *testing.T) {
 	if few := ClassifyOutliers([]float64{1, 2, 100}); few != (Outliers{}) {
 		t.Errorf("three values have no quartiles, got %+v", few)
 	}
+	// Times quantised to 1 ms: six of eight runs at 1 ms put both quartiles
+	// (h = 1.75 and 5.25) on 1 ms, IQR 0. Fences on the value would call
+	// the 2 ms run a severe outlier; with no spread to measure, none is.
+	if q := ClassifyOutliers([]float64{1e6, 1e6, 1e6, 1e6, 1e6, 1e6, 1e6, 2e6}); q != (Outliers{ZeroIQR: true}) {
+		t.Errorf("zero IQR: got %+v, want no outliers and ZeroIQR", q)
+	}
 	if (Fences{}).Classify(1e9) != NotOutlier {
 		t.Error("zero fences classified a value as an outlier")
 	}

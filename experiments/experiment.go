@@ -26,6 +26,9 @@ type Experiment struct {
 	// OpenQuestions are questions the source left open, each comparing
 	// two strategies; reports answer them from the data (questions.go).
 	OpenQuestions []OpenQuestion `toml:"open_question"`
+	// Report declares the evidence the experiment's report shows beside
+	// the main run (report.go); nil when it declares none.
+	Report *Report `toml:"report"`
 
 	// Dir is the experiment folder; relative commands run from it.
 	Dir string `toml:"-"`
@@ -47,6 +50,9 @@ type Build struct {
 	Parameters map[string][]string `toml:"parameters"`
 	// Defaults is each parameter's value for `benchlab run`.
 	Defaults map[string]string `toml:"defaults"`
+	// Timeout bounds the build: past it the build is killed and the run
+	// stops. DefaultBuildTimeout when the file names none.
+	Timeout Duration `toml:"timeout"`
 }
 
 // Host is what the experiment requires of the machine.
@@ -54,6 +60,36 @@ type Host struct {
 	MinCPUs int `toml:"min_cpus"`
 	// Tools must be on PATH; each one's version is archived.
 	Tools []string `toml:"tools"`
+	// MaxLoad and MaxBusy are the noise gate's limits; 0 means the
+	// default (DefaultMaxLoad, DefaultMaxBusy; see NoiseLimits). MaxLoad
+	// bounds the 1-minute load average per online CPU before the trials;
+	// MaxBusy the fraction of time the watched CPUs (the pinned ones, or
+	// all) spent on work other than the trials, before and during them. A
+	// run that breaks either is archived all the same, marked noisy.
+	MaxLoad float64 `toml:"max_load"`
+	MaxBusy float64 `toml:"max_busy"`
+}
+
+// The noise gate's defaults. A load of 1.5 per CPU means more runnable
+// tasks than CPUs most of the last minute (load 3 on 2 CPUs), beyond the
+// tail of a build that has just finished; 20% of a CPU taken by other work
+// is more than daemons and the shell take on a quiet machine, and less
+// than one other busy program.
+const (
+	DefaultMaxLoad = 1.5
+	DefaultMaxBusy = 0.20
+)
+
+// NoiseLimits returns the gate's limits with the defaults applied.
+func (h Host) NoiseLimits() (maxLoad, maxBusy float64) {
+	maxLoad, maxBusy = h.MaxLoad, h.MaxBusy
+	if maxLoad == 0 {
+		maxLoad = DefaultMaxLoad
+	}
+	if maxBusy == 0 {
+		maxBusy = DefaultMaxBusy
+	}
+	return maxLoad, maxBusy
 }
 
 // Trials are the measurement settings shared by all strategies.
@@ -90,6 +126,10 @@ type Strategy struct {
 	// Params are run-time parameters: the strategy is expanded into one
 	// strategy per combination of values, "{name}" substituted (trials.go).
 	Params map[string][]any `toml:"params"`
+	// Values are the run-time parameter values an expanded strategy was
+	// made with, name → value as substituted; nil for one without params.
+	// The archive keeps them per strategy (results.Strategy.Parameters).
+	Values map[string]string `toml:"-"`
 }
 
 // Reference describes where the published figures came from; its Unit,

@@ -3,24 +3,22 @@ package experiments
 import (
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/BurntSushi/toml"
-
-	"benchlab/internal/safefile"
 )
 
 // namePattern is what experiment and strategy names must match: they become
 // folder and file names in the archive and reports.
 var namePattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
-// MaxExperimentFileSize bounds experiment.toml: a hand-written file is a
-// few kilobytes.
-const MaxExperimentFileSize = 1 << 20
 
 // Load reads and validates the experiment in dir (a folder holding
 // experiment.toml, or the file itself). Every problem is reported, each as
@@ -30,9 +28,7 @@ func Load(dir string) (*Experiment, error) {
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		path = filepath.Join(dir, FileName)
 	}
-	// Regular files only, and bounded: a FIFO or a link to /dev/zero
-	// named experiment.toml must not hang or exhaust memory.
-	raw, _, err := safefile.ReadFile(path, MaxExperimentFileSize)
+	raw, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read experiment: %w", err)
 	}
@@ -64,8 +60,28 @@ func Parse(path string, raw []byte) (*Experiment, error) {
 	}
 	e.Path = path
 	e.Raw = raw
-	if e.Trials.Timeout.Duration == 0 {
-		e.Trials.Timeout.Duration = DefaultTimeout
+	// A duration written as "0s" is a mistake, not a request for the
+	// default: only an absent key is defaulted.
+	for _, d := range []struct {
+		key []string
+		v   *Duration
+		def time.Duration
+	}{
+		{[]string{"trials", "timeout"}, &e.Trials.Timeout, DefaultTimeout},
+		{[]string{"build", "timeout"}, e.buildTimeout(), DefaultBuildTimeout},
+	} {
+		key := strings.Join(d.key, ".")
+		switch {
+		case d.v == nil:
+		case !md.IsDefined(d.key...):
+			d.v.Duration = d.def
+		case d.v.Duration <= 0:
+			errs = append(errs, &Error{Path: path, Line: idx.line(key, -1), Key: key,
+				Msg: fmt.Sprintf("%v: must be positive, such as \"10m\"; remove the key for the default", d.v.Duration)})
+		case d.v.Duration > MaxDuration:
+			errs = append(errs, &Error{Path: path, Line: idx.line(key, -1), Key: key,
+				Msg: fmt.Sprintf("%v is over the limit of %v", d.v.Duration, MaxDuration)})
+		}
 	}
 	errs = append(errs, e.validate(path, idx)...)
 	if len(errs) > 0 {
@@ -75,6 +91,40 @@ func Parse(path string, raw []byte) (*Experiment, error) {
 		return nil, err
 	}
 	return &e, nil
+}
+
+// readFile reads an experiment file: a regular file (not a FIFO or a
+// device, which could block or never end) of at most MaxFileSize bytes.
+func readFile(path string) ([]byte, error) {
+	// O_NONBLOCK: opening a FIFO must not wait for a writer.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%v); name an experiment.toml", path, fi.Mode().Type())
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > MaxFileSize {
+		return nil, fmt.Errorf("%s is over the limit of %d bytes", path, MaxFileSize)
+	}
+	return raw, nil
+}
+
+// buildTimeout returns build.timeout, or nil without [build].
+func (e *Experiment) buildTimeout() *Duration {
+	if e.Build == nil {
+		return nil
+	}
+	return &e.Build.Timeout
 }
 
 // Error is a problem in an experiment file, located by line and key.
@@ -128,6 +178,8 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 		bad("name", -1, "required: lower-case words joined by '-', such as \"async-fn-pointers\"")
 	case !namePattern.MatchString(e.Name):
 		bad("name", -1, "%q is not lower-case words joined by '-'", e.Name)
+	case len(e.Name) > MaxNameLength:
+		bad("name", -1, "%d bytes is over the limit of %d: it names the archive's folder", len(e.Name), MaxNameLength)
 	}
 	if e.Build != nil && len(e.Build.Command) == 0 {
 		bad("build.command", -1, "must name a program to run; remove [build] if nothing is built")
@@ -142,13 +194,19 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 	if e.Host.MinCPUs < 0 {
 		bad("host.min_cpus", -1, "must not be negative")
 	}
-	if e.Trials.Warmup < 0 {
+	if e.Host.MaxLoad < 0 || math.IsNaN(e.Host.MaxLoad) {
+		bad("host.max_load", -1, "must be a load average per CPU above 0, such as 1.5 (0 or absent: the default %g)", DefaultMaxLoad)
+	}
+	if !(e.Host.MaxBusy >= 0 && e.Host.MaxBusy <= 1) {
+		bad("host.max_busy", -1, "must be a fraction between 0 and 1, such as 0.2 (0 or absent: the default %g)", DefaultMaxBusy)
+	}
+	switch w := e.Trials.Warmup; {
+	case w < 0:
 		bad("trials.warmup", -1, "must not be negative")
+	case w > MaxWarmup:
+		bad("trials.warmup", -1, "%d is over the limit of %d warm-up rounds", w, MaxWarmup)
 	}
 	errs = append(errs, e.validateTrials(path, idx)...)
-	if e.Trials.Timeout.Duration < 0 {
-		bad("trials.timeout", -1, "must be positive")
-	}
 	seenCPU := map[int]bool{}
 	for _, c := range e.Trials.Pin {
 		if c < 0 || c >= 1024 {
@@ -195,16 +253,46 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 			if _, ok := units[f.Unit]; !ok {
 				bad("strategy.reference.unit", i, "strategy %q: unknown or missing unit %q; use ns, us, ms or s", s.Name, f.Unit)
 			}
-			if f.Mean <= 0 {
-				bad("strategy.reference.mean", i, "strategy %q: published mean must be positive", s.Name)
+			for _, v := range []struct {
+				key string
+				v   float64
+			}{{"mean", f.Mean}, {"stddev", f.Stddev}, {"min", f.Min}, {"max", f.Max}} {
+				if !finite(v.v) || v.v < 0 {
+					bad("strategy.reference."+v.key, i, "strategy %q: published %s %v must be a finite number of at least 0", s.Name, v.key, v.v)
+				}
 			}
-			if f.Stddev < 0 || (f.Max != 0 && f.Min > f.Max) {
-				bad("strategy.reference", i, "strategy %q: published stddev must be >= 0 and min <= max", s.Name)
+			if f.Runs < 0 {
+				bad("strategy.reference.runs", i, "strategy %q: published runs must not be negative", s.Name)
+			}
+			switch {
+			case f.Mean == 0:
+				bad("strategy.reference.mean", i, "strategy %q: published mean must be positive", s.Name)
+			case f.Max != 0 && f.Min > f.Max:
+				bad("strategy.reference", i, "strategy %q: published min must be <= max", s.Name)
 			}
 		}
 	}
+	if e.Reference.Runs < 0 {
+		bad("reference.runs", -1, "must not be negative")
+	}
 	errs = append(errs, e.validateParams(path, idx)...)
+	// Counted before anything is expanded: a few parameters with many
+	// values each stand for more strategies than memory holds.
+	if n := e.strategyCount(); n > MaxStrategies {
+		bad("strategy.params", -1, "the strategies expand to %s, over the limit of %d; list fewer parameter values", countText(n), MaxStrategies)
+		return errs
+	}
 	errs = append(errs, e.validateQuestions(path, idx)...)
+	errs = append(errs, e.validateReport(path, idx)...)
+	if len(errs) == 0 {
+		if err := CheckCounts(e.strategyCount(), e.Trials.Warmup, e.Trials.PlannedRuns()); err != nil {
+			key := "trials.runs"
+			if e.Trials.Runs.Auto() {
+				key = "trials.max_runs"
+			}
+			bad(key, -1, "%v", err)
+		}
+	}
 	names := e.expandedNames()
 	for i, s := range e.Strategies {
 		switch w := s.CompareWith; {
@@ -222,6 +310,14 @@ func (e *Experiment) validate(path string, idx keyIndex) []error {
 		bad("trials.baseline", -1, "%q names no strategy", e.Trials.Baseline)
 	}
 	return errs
+}
+
+// countText shows a count that may have saturated at math.MaxInt.
+func countText(n int) string {
+	if n == math.MaxInt {
+		return "more than " + strconv.Itoa(math.MaxInt)
+	}
+	return strconv.Itoa(n) + " strategies"
 }
 
 // keyIndex maps keys of a TOML file to the lines that define them, so that

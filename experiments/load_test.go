@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -56,7 +57,7 @@ func TestParseGood(t *testing.T) {
 	}
 	want := &Experiment{
 		Name: "demo", Title: "A demo", Source: "https://example.com/post",
-		Build:     &Build{Command: []string{"make"}, Record: []string{"Cargo.lock"}},
+		Build:     &Build{Command: []string{"make"}, Record: []string{"Cargo.lock"}, Timeout: Duration{DefaultBuildTimeout}},
 		Host:      Host{MinCPUs: 2, Tools: []string{"cargo"}},
 		Trials:    Trials{Warmup: 2, Runs: 10, Pin: []int{1}, Timeout: Duration{90 * time.Second}, Baseline: "a"},
 		Reference: Reference{Machine: "laptop", Runs: 10, Unit: "ms"},
@@ -74,6 +75,28 @@ func TestParseGood(t *testing.T) {
 	}
 	if s := got.Strategies[1].Reference.Seconds(4.985); s != 4.985 {
 		t.Errorf("Seconds in s = %v", s)
+	}
+}
+
+// The noise gate's limits: defaults when absent, the file's when set (an
+// integer load is a number too).
+func TestNoiseLimits(t *testing.T) {
+	for _, tt := range []struct {
+		why            string
+		host           string
+		wantLoad, busy float64
+	}{
+		{"absent: the defaults", "", DefaultMaxLoad, DefaultMaxBusy},
+		{"both set", "[host]\nmax_load = 0.5\nmax_busy = 0.05\n", 0.5, 0.05},
+		{"an integer load", "[host]\nmax_load = 2\n", 2, DefaultMaxBusy},
+	} {
+		e, err := Parse("e.toml", []byte("name = \"x\"\n"+tt.host+"[trials]\nruns = 1\n[[strategy]]\nname = \"a\"\ncommand = [\"true\"]\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.why, err)
+		}
+		if load, busy := e.Host.NoiseLimits(); load != tt.wantLoad || busy != tt.busy {
+			t.Errorf("%s: limits %g, %g; want %g, %g", tt.why, load, busy, tt.wantLoad, tt.busy)
+		}
 	}
 }
 
@@ -122,6 +145,12 @@ func TestParseErrors(t *testing.T) {
 		{"the name must be a safe folder name",
 			"name = \"Has Spaces\"\n[trials]\nruns = 3\n" + strat,
 			"e.toml:1: name: \"Has Spaces\" is not lower-case words joined by '-'"},
+		{"a negative load limit",
+			"name = \"x\"\n[host]\nmax_load = -1\n[trials]\nruns = 3\n" + strat,
+			"e.toml:3: host.max_load: must be a load average per CPU above 0, such as 1.5 (0 or absent: the default 1.5)"},
+		{"a busy limit is a fraction, not a percentage",
+			"name = \"x\"\n[host]\nmax_busy = 20\n[trials]\nruns = 3\n" + strat,
+			"e.toml:3: host.max_busy: must be a fraction between 0 and 1, such as 0.2 (0 or absent: the default 0.2)"},
 		{"at least one run",
 			"name = \"x\"\n[trials]\nruns = 0\n" + strat,
 			"e.toml:3: trials.runs: must be at least 1"},
@@ -158,6 +187,44 @@ func TestParseErrors(t *testing.T) {
 		{"recorded files stay inside the experiment",
 			"name = \"x\"\n[build]\ncommand = [\"make\"]\nrecord = [\"../secret\"]\n[trials]\nruns = 3\n" + strat,
 			"e.toml:4: build.record: \"../secret\" must be a path inside the experiment folder"},
+		{"a name too long for the archive's folder (it used to fail only when archiving, after every trial)",
+			"name = \"" + strings.Repeat("a", 201) + "\"\n[trials]\nruns = 3\n" + strat,
+			"e.toml:1: name: 201 bytes is over the limit of 200: it names the archive's folder"},
+		{"a zero timeout is a mistake, not the default",
+			"name = \"x\"\n[trials]\nruns = 3\ntimeout = \"0s\"\n" + strat,
+			"e.toml:4: trials.timeout: 0s: must be positive, such as \"10m\"; remove the key for the default"},
+		{"a timeout over the limit",
+			"name = \"x\"\n[trials]\nruns = 3\ntimeout = \"100000h\"\n" + strat,
+			"e.toml:4: trials.timeout: 100000h0m0s is over the limit of 24h0m0s"},
+		{"a max_time over the limit",
+			"name = \"x\"\n[trials]\nruns = \"auto\"\nmax_time = \"25h\"\n" + strat,
+			"e.toml:4: trials.max_time: 25h0m0s is over the limit of 24h0m0s"},
+		{"a negative build timeout",
+			"name = \"x\"\n[build]\ncommand = [\"make\"]\ntimeout = \"-1s\"\n[trials]\nruns = 3\n" + strat,
+			"e.toml:4: build.timeout: -1s: must be positive, such as \"10m\"; remove the key for the default"},
+		{"runs over the limit (makeslice panic before the limit)",
+			"name = \"x\"\n[trials]\nruns = 2000000000\n" + strat,
+			"e.toml:3: trials.runs: 2000000000 is over the limit of 100000 runs per strategy; use fewer, or runs = \"auto\""},
+		{"warm-ups over the limit",
+			"name = \"x\"\n[trials]\nruns = 3\nwarmup = 9223372036854775807\n" + strat,
+			"e.toml:4: trials.warmup: 9223372036854775807 is over the limit of 10000 warm-up rounds"},
+		{"max_runs over the limit",
+			"name = \"x\"\n[trials]\nruns = \"auto\"\nmax_runs = 100001\n" + strat,
+			"e.toml:4: trials.max_runs: 100001 is over the limit of 100000 runs per strategy"},
+		{"too many trials in all",
+			"name = \"x\"\n[trials]\nruns = 100000\nwarmup = 10000\n[[strategy]]\nname = \"a\"\ncommand = [\"a\", \"{n}\"]\nparams = { n = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }\n",
+			"e.toml:3: trials.runs: 10 strategies × (10000 warm-up + 100000 runs) is 1100000 trials, over the limit of 1000000 per run; use fewer runs or strategies"},
+		{"a NaN published mean",
+			"name = \"x\"\n[trials]\nruns = 3\n" + strat + "reference = { mean = nan, unit = \"ms\" }\n",
+			"e.toml:8: strategy.reference.mean: strategy \"a\": published mean NaN must be a finite number of at least 0"},
+		{"infinite and negative published figures",
+			"name = \"x\"\n[trials]\nruns = 3\n" + strat + "reference = { mean = inf, stddev = -1.0, unit = \"ms\" }\n",
+			"e.toml:8: strategy.reference.mean: strategy \"a\": published mean +Inf must be a finite number of at least 0\ne.toml:8: strategy.reference.stddev: strategy \"a\": published stddev -1 must be a finite number of at least 0"},
+		{"parameters that expand past the limit are counted, not made (10^6 strategies took 43 s and 940 MB)",
+			"name = \"x\"\n[trials]\nruns = 3\n[[strategy]]\nname = \"a\"\ncommand = [\"a\", \"{p}{q}{r}{s}{t}{u}{v}{w}{x}\"]\nparams = { " +
+				"p = [0,1,2,3,4,5,6,7,8,9], q = [0,1,2,3,4,5,6,7,8,9], r = [0,1,2,3,4,5,6,7,8,9], s = [0,1,2,3,4,5,6,7,8,9], t = [0,1,2,3,4,5,6,7,8,9], " +
+				"u = [0,1,2,3,4,5,6,7,8,9], v = [0,1,2,3,4,5,6,7,8,9], w = [0,1,2,3,4,5,6,7,8,9], x = [0,1,2,3,4,5,6,7,8,9] }\n",
+			"e.toml:7: strategy.params: the strategies expand to 1000000000 strategies, over the limit of 1000; list fewer parameter values"},
 		{"all problems are reported at once",
 			"name = \"x\"\n[trials]\nruns = 0\nbaseline = \"zz\"\n" + strat,
 			"e.toml:3: trials.runs: must be at least 1\ne.toml:4: trials.baseline: \"zz\" names no strategy"},
@@ -248,6 +315,34 @@ func TestNamesAfterExpansion(t *testing.T) {
 			t.Errorf("%s: %v", tt.why, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%s: error %v, want one containing %q", tt.why, err, tt.want)
+		}
+	}
+}
+
+// An experiment file that is a FIFO or a link to a device is refused at
+// once: reading it would block forever or never end.
+func TestLoadSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.toml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero.toml")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.toml")
+	if err := os.WriteFile(big, make([]byte, MaxFileSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ why, path, want string }{
+		{"a FIFO would block until a writer came", fifo, "is not a regular file"},
+		{"/dev/zero would be read until memory ran out", zero, "is not a regular file"},
+		{"a huge file is refused by its size", big, "is over the limit of 1048576 bytes"},
+	} {
+		_, err := Load(tt.path)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Load(%s) = %v, want an error containing %q", tt.why, tt.path, err, tt.want)
 		}
 	}
 }

@@ -30,6 +30,7 @@ func TestParamsDecode(t *testing.T) {
 		Command:    []string{"./build.sh", "--iterations={iterations}", "{other}"},
 		Parameters: map[string][]string{"iterations": {"0", "1000", "250000000"}},
 		Defaults:   map[string]string{"iterations": "250000000"},
+		Timeout:    Duration{DefaultBuildTimeout},
 	}
 	if diff := cmp.Diff(want, e.Build); diff != "" {
 		t.Errorf("build (-want +got):\n%s", diff)

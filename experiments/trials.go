@@ -105,17 +105,25 @@ func (e *Experiment) validateTrials(path string, idx keyIndex) []error {
 		if t.MinRuns < 2 {
 			bad("trials.min_runs", -1, "must be at least 2: an interval needs a standard deviation")
 		}
-		if t.MaxRuns < t.MinRuns {
+		switch {
+		case t.MaxRuns < t.MinRuns:
 			bad("trials.max_runs", -1, "%d is below trials.min_runs (%d); raise it", t.MaxRuns, t.MinRuns)
+		case t.MaxRuns > MaxRuns:
+			bad("trials.max_runs", -1, "%d is over the limit of %d runs per strategy", t.MaxRuns, MaxRuns)
 		}
-		if t.MaxTime.Duration < 0 {
+		switch {
+		case t.MaxTime.Duration < 0:
 			bad("trials.max_time", -1, "must be positive, such as \"2m\"")
+		case t.MaxTime.Duration > MaxDuration:
+			bad("trials.max_time", -1, "%v is over the limit of %v", t.MaxTime.Duration, MaxDuration)
 		}
 		if !(t.Precision > 0 && t.Precision < 1) {
 			bad("trials.precision", -1, "%g: want a fraction of the mean between 0 and 1, such as 0.01 for ±1%%", t.Precision)
 		}
 	case t.Runs < 1:
 		bad("trials.runs", -1, "must be at least 1")
+	case t.Runs > MaxRuns:
+		bad("trials.runs", -1, "%d is over the limit of %d runs per strategy; use fewer, or runs = \"auto\"", t.Runs, MaxRuns)
 	default:
 		for _, k := range []struct {
 			key string
@@ -270,6 +278,11 @@ func substitute(s Strategy, name, value string) Strategy {
 		return out
 	}
 	s.Name = s.Name + "-" + strings.ReplaceAll(name, "_", "-") + "-" + value
+	s.Values = maps.Clone(s.Values)
+	if s.Values == nil {
+		s.Values = map[string]string{}
+	}
+	s.Values[name] = value
 	s.Command = sub(s.Command)
 	s.Prepare = sub(s.Prepare)
 	s.Cleanup = sub(s.Cleanup)

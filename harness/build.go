@@ -27,8 +27,9 @@ const buildWaitDelay = 5 * time.Second
 // Build runs the experiment's build command (an argv list, no shell) in the
 // experiment folder, streaming its output to out, with env (NAME=value,
 // such as build parameters) added to this process's environment. A nil
-// e.Build is a no-op. When ctx is cancelled the build's whole process group
-// is killed.
+// e.Build is a no-op. When ctx is cancelled, or the build runs past
+// build.timeout, the build's whole process group is killed; an interrupted
+// build's error wraps ctx's (context.Canceled for Ctrl-C).
 func Build(ctx context.Context, e *experiments.Experiment, env []string, out io.Writer) error {
 	if e.Build == nil {
 		return nil
@@ -45,7 +46,13 @@ func Build(ctx context.Context, e *experiments.Experiment, env []string, out io.
 	if err != nil {
 		return keyError(e, "build.command", "%v", err)
 	}
-	cmd := exec.CommandContext(ctx, path, argv[1:]...)
+	timeout := e.Build.Timeout.Duration
+	if timeout <= 0 {
+		timeout = experiments.DefaultBuildTimeout
+	}
+	bctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(bctx, path, argv[1:]...)
 	cmd.Args[0] = argv[0]
 	cmd.Dir = dir
 	if len(env) > 0 {
@@ -61,6 +68,9 @@ func Build(ctx context.Context, e *experiments.Experiment, env []string, out io.
 		return nil
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: build %q interrupted: %w", expPath(e), argv, ctx.Err())
+	case bctx.Err() != nil:
+		return fmt.Errorf("%s: build %q timed out after %v (build.timeout); raise build.timeout or fix the build: %w",
+			expPath(e), argv, timeout, bctx.Err())
 	default:
 		return fmt.Errorf("%s: build %q failed: %w; fix the build (its output is above) and run again",
 			expPath(e), argv, err)
@@ -115,13 +125,22 @@ func localPath(command string) (string, bool) {
 	return rel, true
 }
 
-// hashFile returns the size and SHA-256 of the file at path.
+// hashFile returns the size and SHA-256 of the file at path, which must be
+// a regular file: a FIFO or a device could block the hash or never end.
 func hashFile(path string) (results.Artifact, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO must not wait for a writer.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return results.Artifact{}, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return results.Artifact{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		return results.Artifact{}, fmt.Errorf("%s is not a regular file (%v)", path, fi.Mode().Type())
+	}
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"benchlab/experiments"
+	"benchlab/results"
 )
 
 // Instruction counting (`benchlab count`).
@@ -28,7 +29,8 @@ import (
 //     repeatably, at the price of running it some 50 times slower. Child
 //     processes are traced and counted too. Each process's log goes to a
 //     file of its own (--log-file) so that the subject's standard error
-//     cannot be mistaken for it; the profiles go to /dev/null.
+//     cannot be mistaken for it, and so does its profile
+//     (callgrind.out.PID), read for where the instructions went (Profile).
 //   - `perf stat -e instructions:u`, when the kernel exposes the hardware
 //     counter (many virtual machines do not: perf then prints "<not
 //     supported>" and exits 0). Near native speed, but the count varies by
@@ -108,16 +110,23 @@ func findCounter(ctx context.Context, lookPath func(string) (string, error),
 // counter and returns the instructions it executed. A failing program is
 // an error carrying its exit status and the tail of its standard error.
 func (c *Counter) Count(ctx context.Context, dir string, argv []string) (int64, error) {
+	n, _, err := c.CountProfile(ctx, dir, argv)
+	return n, err
+}
+
+// CountProfile is Count, with where the instructions went: the profile of
+// every function, from callgrind; nil from perf stat, which has none.
+func (c *Counter) CountProfile(ctx context.Context, dir string, argv []string) (int64, *Profile, error) {
 	if len(argv) == 0 {
-		return 0, errors.New("empty command")
+		return 0, nil, errors.New("empty command")
 	}
 	prog, err := resolveCommand(dir, argv[0])
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	tmp, err := os.MkdirTemp("", "benchlab-count-")
 	if err != nil {
-		return 0, fmt.Errorf("temporary folder for the counter's log: %w", err)
+		return 0, nil, fmt.Errorf("temporary folder for the counter's log: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	log := filepath.Join(tmp, "counter.log")
@@ -127,12 +136,13 @@ func (c *Counter) Count(ctx context.Context, dir string, argv []string) (int64, 
 	case callgrind:
 		// Children are traced too, each process logging to its own file,
 		// so that a command such as `sh -c "./a; ./b"` is counted whole.
-		args = []string{"--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=/dev/null",
+		args = []string{"--tool=callgrind", "--trace-children=yes",
+			"--callgrind-out-file=" + filepath.Join(tmp, "callgrind.out.%p"),
 			"--log-file=" + filepath.Join(tmp, "callgrind.%p.log"), prog}
 	case perfStat:
 		args = []string{"stat", "-x,", "-e", "instructions:u", "-o", log, "--", prog}
 	default:
-		return 0, errors.New("counter not set up; use FindCounter")
+		return 0, nil, errors.New("counter not set up; use FindCounter")
 	}
 	args = append(args, argv[1:]...)
 	cmd := exec.CommandContext(ctx, c.path, args...)
@@ -144,34 +154,54 @@ func (c *Counter) Count(ctx context.Context, dir string, argv []string) (int64, 
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return 0, fmt.Errorf("interrupted: %w", ctx.Err())
+			return 0, nil, fmt.Errorf("interrupted: %w", ctx.Err())
 		}
-		return 0, fmt.Errorf("%v under %s: %w%s", argv, c.Tool, err, tail(stderr.Bytes()))
+		return 0, nil, fmt.Errorf("%v under %s: %w%s", argv, c.Tool, err, tail(stderr.Bytes()))
 	}
 	if c.kind == perfStat {
 		out, err := os.ReadFile(log)
 		if err != nil {
-			return 0, fmt.Errorf("%s wrote no output: %w%s", c.Tool, err, tail(stderr.Bytes()))
+			return 0, nil, fmt.Errorf("%s wrote no output: %w%s", c.Tool, err, tail(stderr.Bytes()))
 		}
-		return ParsePerfStat(out)
+		n, err := ParsePerfStat(out)
+		return n, nil, err
 	}
 	logs, _ := filepath.Glob(filepath.Join(tmp, "callgrind.*.log"))
 	if len(logs) == 0 {
-		return 0, fmt.Errorf("%s wrote no log%s", c.Tool, tail(stderr.Bytes()))
+		return 0, nil, fmt.Errorf("%s wrote no log%s", c.Tool, tail(stderr.Bytes()))
 	}
 	var total int64
 	for _, l := range logs {
 		out, err := os.ReadFile(l)
 		if err != nil {
-			return 0, fmt.Errorf("%s log: %w", c.Tool, err)
+			return 0, nil, fmt.Errorf("%s log: %w", c.Tool, err)
 		}
 		n, err := ParseCallgrindLog(out)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %w", filepath.Base(l), err)
+			return 0, nil, fmt.Errorf("%s: %w", filepath.Base(l), err)
 		}
 		total += n
 	}
-	return total, nil
+	// The profiles, one per process, add up to the logs' total.
+	outs, _ := filepath.Glob(filepath.Join(tmp, "callgrind.out.*"))
+	fns := map[results.FunctionCost]int64{}
+	var profiled int64
+	for _, o := range outs {
+		f, err := os.Open(o)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s profile: %w", c.Tool, err)
+		}
+		n, err := ParseCallgrindOut(f, filepath.Base(o), fns)
+		f.Close()
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s profile: %w", c.Tool, err)
+		}
+		profiled += n
+	}
+	if profiled != total {
+		return 0, nil, fmt.Errorf("%s: the profiles hold %d instructions, the logs %d", c.Tool, profiled, total)
+	}
+	return total, newProfile(total, fns), nil
 }
 
 // collectedLine matches callgrind's total in its log or standard error:
@@ -222,14 +252,20 @@ func ParsePerfStat(out []byte) (int64, error) {
 	return 0, fmt.Errorf("perf stat printed no instructions line: %s", lastLine(out))
 }
 
-// CountStrategy counts one strategy of e: its command run in the
-// experiment folder under c.
-func (c *Counter) CountStrategy(ctx context.Context, e *experiments.Experiment, s experiments.Strategy) (int64, error) {
+// CountStrategy counts one strategy of e, its command run in the
+// experiment folder under c, and returns its instructions and the
+// results.ProfileFunctions functions that executed most of them (none
+// from perf stat).
+func (c *Counter) CountStrategy(ctx context.Context, e *experiments.Experiment, s experiments.Strategy) (int64, []results.FunctionCost, error) {
 	dir, err := absDir(e)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return c.Count(ctx, dir, s.Command)
+	n, p, err := c.CountProfile(ctx, dir, s.Command)
+	if err != nil || p == nil {
+		return n, nil, err
+	}
+	return n, p.Top(results.ProfileFunctions), nil
 }
 
 // tail formats the last lines of a program's standard error for an error

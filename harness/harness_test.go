@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"benchlab/experiments"
+	"benchlab/harness/spawn"
 	"benchlab/results"
 )
 
@@ -195,7 +195,7 @@ func TestRunTimeoutKillsGroup(t *testing.T) {
 func TestRunRusage(t *testing.T) {
 	const spin = 200 * time.Millisecond
 	e := experiment(t, sub("spin="+spin.String()), sub("exit=0"), sub("alloc=64"))
-	out, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 20 * time.Second})
+	out, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 20 * time.Second, Memory: spawn.MemoryRusage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,13 +324,13 @@ func TestRunCancel(t *testing.T) {
 	// from there, not from the start of Run, which starts the spawner (a
 	// second under the race detector).
 	var cancelled time.Time
-	progress := writerFunc(func() {
-		if cancelled.IsZero() {
+	events := func(e Event) {
+		if e.Kind == TrialFinished && cancelled.IsZero() {
 			cancelled = time.Now().Add(300 * time.Millisecond)
 			time.AfterFunc(300*time.Millisecond, cancel)
 		}
-	})
-	out, err := Run(ctx, e, Options{Runs: 3, Timeout: 20 * time.Second, Progress: progress})
+	}
+	out, err := Run(ctx, e, Options{Runs: 3, Timeout: 20 * time.Second, Events: events})
 	if err != nil {
 		t.Fatalf("Run = %v, want a nil error with the partial outcome", err)
 	}
@@ -398,6 +398,10 @@ func (f *fakeRunner) prepare(i int) string {
 	return ""
 }
 
+func (f *fakeRunner) prime(i int) {
+	f.events = append(f.events, fmt.Sprintf("prime %d", i))
+}
+
 func (f *fakeRunner) cleanup(i int) string {
 	f.events = append(f.events, fmt.Sprintf("cleanup %d", i))
 	return ""
@@ -422,60 +426,77 @@ func (f *fakeRunner) trial(i int) measurement {
 	return m
 }
 
-func TestProgress(t *testing.T) {
+func TestProgressEvents(t *testing.T) {
 	strategies := []experiments.Strategy{{Name: "a"}, {Name: "b"}}
+	const ms = int64(time.Millisecond)
+	// ev is the figures of one finished trial of strategy i in round.
+	ev := func(i int, round int, wallNS int64, n int, meanNS float64, done, planned int, left time.Duration) Event {
+		e := Event{Kind: TrialFinished, Strategy: i, Name: strategies[i].Name, Round: round, Warmup: round < 1,
+			Warmups: 1, Runs: 2, WallNS: wallNS, N: n, MeanNS: meanNS, Done: done, Planned: planned, Left: left}
+		return e
+	}
 	for _, tc := range []struct {
 		why      string
-		terminal bool
 		bFailsAt int
-		want     string
+		want     []Event
 	}{{
-		why: "one line per trial, estimates from each strategy's mean",
+		why: "each trial's figures: estimates from each strategy's mean",
 		// a takes 100ms, b 2s; 3 rounds in order ab, ba, ab. After the
 		// first trial: a has 2 left at 100ms, b 3 at the overall mean
 		// (100ms): 500ms. After the second: 2*100ms + 2*2s = 4.2s.
 		bFailsAt: -1,
-		want: "warm-up 1/1  a  100.0 ms  (est. <1s left)\n" +
-			"warm-up 1/1  b  2.000 s  (est. 4s left)\n" +
-			"round 1/2  b  2.000 s  (est. 2s left)\n" + // 2*100ms + 2s
-			"round 1/2  a  100.0 ms  (est. 2s left)\n" + // 100ms + 2s
-			"round 2/2  a  100.0 ms  (est. 2s left)\n" + // 2s
-			"round 2/2  b  2.000 s\n" +
-			"done: 6 trials, 6s measured\n", // 6.3s
+		want: []Event{
+			ev(0, 0, 100*ms, 0, 0, 1, 6, 500*time.Millisecond),
+			ev(1, 0, 2000*ms, 0, 0, 2, 6, 4200*time.Millisecond),
+			ev(1, 1, 2000*ms, 1, 2e9, 3, 6, 2200*time.Millisecond), // 2*100ms + 2s
+			ev(0, 1, 100*ms, 1, 1e8, 4, 6, 2100*time.Millisecond),  // 100ms + 2s
+			ev(0, 2, 100*ms, 2, 1e8, 5, 6, 2000*time.Millisecond),  // b's last 2s
+			ev(1, 2, 2000*ms, 2, 2e9, 6, 6, 0),
+			{Kind: RunFinished, Warmups: 1, Runs: 2, Trials: 6, MeasuredNS: 6300 * ms, Complete: true},
+		},
 	}, {
-		why:      "a failure gets its own line and drops out of the estimate",
+		why:      "a failure is an event of its own and drops out of the estimate",
 		bFailsAt: 1,
-		want: "warm-up 1/1  a  100.0 ms  (est. <1s left)\n" +
-			"warm-up 1/1  b  2.000 s  (est. 4s left)\n" +
-			"round 1/2  b  failed, not run again: exit status 3: boom\n    line 2\n" +
-			"round 1/2  a  100.0 ms  (est. <1s left)\n" + // 100ms for a, none for b
-			"round 2/2  a  100.0 ms\n" +
-			"done: 5 trials, 4s measured\n", // 4.3s
-	}, {
-		why:      "a terminal redraws one line; failures and the summary stay",
-		terminal: true,
-		bFailsAt: 1,
-		// The bar counts trials, b's failed one too: 6 planned until b
-		// fails after 2, then 5 (a 3, b 2).
-		want: "\r\033[Kwarm-up 1/1  [████░░░░░░░░░░░░░░░░░░░░] 1/6  a  100.0 ms  ETA <1s" +
-			"\r\033[Kwarm-up 1/1  [████████░░░░░░░░░░░░░░░░] 2/6  b  2.000 s  ETA 4s" +
-			"\r\033[Kround 1/2  b  failed, not run again: exit status 3: boom\n    line 2\n" +
-			"\r\033[Kround 1/2  [███████████████████░░░░░] 4/5  a  100.0 ms  ETA <1s" +
-			// a's second counted run gives the running estimate mean ± σ.
-			"\r\033[Kround 2/2  [████████████████████████] 5/5  a  100.0 ms ± 0.0 µs" +
-			"\r\033[Kdone: 5 trials, 4s measured\n",
+		want: []Event{
+			ev(0, 0, 100*ms, 0, 0, 1, 6, 500*time.Millisecond),
+			ev(1, 0, 2000*ms, 0, 0, 2, 6, 4200*time.Millisecond),
+			{Kind: TrialFailed, Strategy: 1, Name: "b", Round: 1, Warmups: 1, Runs: 2,
+				Failure: "exit status 3: boom\nline 2", Stops: true},
+			// The plan counts b's failed trial: 5 (a 3, b 2).
+			ev(0, 1, 100*ms, 1, 1e8, 4, 5, 100*time.Millisecond),
+			ev(0, 2, 100*ms, 2, 1e8, 5, 5, 0),
+			{Kind: RunFinished, Warmups: 1, Runs: 2, Trials: 5, MeasuredNS: 4300 * ms, Complete: true},
+		},
 	}} {
-		var buf bytes.Buffer
 		f := &fakeRunner{
 			wallNS:  []int64{100e6, 2e9},
 			failAt:  []int{-1, tc.bFailsAt},
 			failure: []string{"", "exit status 3: boom\nline 2"},
 			rounds:  make([]int, 2),
 		}
-		opts := Options{Warmup: 1, Runs: 2, Progress: &buf, Terminal: tc.terminal}
+		var got []Event
+		var started []Event
+		opts := Options{Warmup: 1, Runs: 2, Events: func(e Event) {
+			if e.Kind == TrialStarted {
+				started = append(started, e)
+				return
+			}
+			got = append(got, e)
+		}}
 		out := runRounds(context.Background(), strategies, opts, f)
-		if diff := cmp.Diff(tc.want, buf.String()); diff != "" {
-			t.Errorf("%s: progress (-want +got):\n%s", tc.why, diff)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: events (-want +got):\n%s", tc.why, diff)
+		}
+		// Every trial is announced before it runs, with its strategy and round.
+		var ends []Event
+		for _, e := range got {
+			if e.Kind != RunFinished {
+				ends = append(ends, Event{Kind: TrialStarted, Strategy: e.Strategy, Name: e.Name, Round: e.Round,
+					Warmup: e.Warmup, Warmups: e.Warmups, Runs: e.Runs})
+			}
+		}
+		if diff := cmp.Diff(ends, started); diff != "" {
+			t.Errorf("%s: TrialStarted events (-want +got):\n%s", tc.why, diff)
 		}
 		if !out.Complete {
 			t.Errorf("%s: incomplete", tc.why)
@@ -487,37 +508,23 @@ func TestRunRoundsStopsBetweenTrials(t *testing.T) {
 	// Cancelled while reporting the second trial: the third never starts.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	w := &cancelAfter{n: 2, cancel: cancel}
+	n := 0
+	events := func(e Event) {
+		if e.Kind == TrialFinished {
+			if n++; n == 2 {
+				cancel()
+			}
+		}
+	}
 	f := &fakeRunner{wallNS: []int64{1, 1}, failAt: []int{-1, -1}, failure: []string{"", ""}, rounds: make([]int, 2)}
 	strategies := []experiments.Strategy{{Name: "a"}, {Name: "b"}}
-	out := runRounds(ctx, strategies, Options{Runs: 5, Progress: w}, f)
+	out := runRounds(ctx, strategies, Options{Runs: 5, Events: events}, f)
 	if diff := cmp.Diff([]int{0, 1}, f.calls); diff != "" {
 		t.Errorf("trials run (-want +got):\n%s", diff)
 	}
 	if out.Complete || len(out.Trials) != 2 {
 		t.Errorf("outcome: complete %v with %d trials; want incomplete with 2", out.Complete, len(out.Trials))
 	}
-}
-
-// writerFunc is a writer that calls itself on each write.
-type writerFunc func()
-
-func (w writerFunc) Write(p []byte) (int, error) {
-	w()
-	return len(p), nil
-}
-
-// cancelAfter cancels after n writes.
-type cancelAfter struct {
-	n      int
-	cancel func()
-}
-
-func (c *cancelAfter) Write(p []byte) (int, error) {
-	if c.n--; c.n == 0 {
-		c.cancel()
-	}
-	return len(p), nil
 }
 
 func TestRSSWarnings(t *testing.T) {
@@ -543,7 +550,7 @@ func TestSpawnerLowersRSSFloor(t *testing.T) {
 	// peaks[inProcess] is each strategy's highest MaxRSSKiB.
 	peaks := map[bool][2]int64{}
 	for _, inProcess := range []bool{false, true} {
-		out, err := Run(context.Background(), e, Options{Runs: 3, Timeout: 10 * time.Second, InProcess: inProcess})
+		out, err := Run(context.Background(), e, Options{Runs: 3, Timeout: 10 * time.Second, InProcess: inProcess, Memory: spawn.MemoryRusage})
 		if err != nil {
 			t.Fatal(err)
 		}

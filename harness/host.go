@@ -10,6 +10,10 @@
 // so that slow drifts of the machine (heat, background load) spread over all
 // of them instead of biasing whichever ran last.
 //
+// Progress is reported as Events (Options.Events) between trials; drawing
+// them is the caller's business, so the harness writes nothing to a
+// terminal. Package lab wires a run from host check to archive.
+//
 // The harness is Linux-only: it relies on sched_setaffinity, process groups
 // and /proc.
 package harness

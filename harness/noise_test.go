@@ -1,7 +1,14 @@
 package harness
 
 import (
+	"context"
+	"io"
+	"math"
+	"strings"
 	"testing"
+	"time"
+
+	"benchlab/results"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -18,5 +25,187 @@ cpuX 1 2 3 4 5 6
 	want := map[int]jiffies{0: {idle: 83, total: 100}, 1: {idle: 83, total: 100}}
 	if diff := cmp.Diff(want, parseCPUTimes(stat), cmp.AllowUnexported(jiffies{})); diff != "" {
 		t.Errorf("parseCPUTimes (-want +got):\n%s", diff)
+	}
+}
+
+func TestNoiseGateBefore(t *testing.T) {
+	l := NoiseLimits{MaxLoad: 1.5, MaxBusy: 0.2}
+	for _, tt := range []struct {
+		why  string
+		s    HostSample
+		want []string
+	}{
+		{"a quiet host passes", HostSample{Load1: 0.4, CPUs: 2, Busy: 0.03}, nil},
+		{"issue #10: load 5 on 2 CPUs is 2.5 per CPU, above 1.5", HostSample{Load1: 5, CPUs: 2, Busy: 0.05},
+			[]string{"before the trials the 1-minute load average was 5.00 on 2 CPUs, 2.50 per CPU, above the limit of 1.5 per CPU (host.max_load)"}},
+		{"the same load on 8 CPUs is within the limit", HostSample{Load1: 5, CPUs: 8, Busy: -1}, nil},
+		{"exactly at the limit passes", HostSample{Load1: 3, CPUs: 2, Busy: 0.2}, nil},
+		{"a busy pinned CPU", HostSample{Load1: 1, CPUs: 2, Busy: 0.85},
+			[]string{"before the trials pinned CPU 1 was 85% busy with other work, above the limit of 20% (host.max_busy)"}},
+		{"both limits broken: both reasons", HostSample{Load1: 7, CPUs: 2, Busy: 0.9},
+			[]string{"before the trials the 1-minute load average was 7.00 on 2 CPUs, 3.50 per CPU, above the limit of 1.5 per CPU (host.max_load)",
+				"before the trials pinned CPU 1 was 90% busy with other work, above the limit of 20% (host.max_busy)"}},
+		{"nothing known: nothing judged", HostSample{Load1: 9, CPUs: 0, Busy: -1}, nil},
+	} {
+		if diff := cmp.Diff(tt.want, l.Before(tt.s, "pinned CPU 1")); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}
+
+func TestNoiseGateDuring(t *testing.T) {
+	l := NoiseLimits{MaxLoad: 1.5, MaxBusy: 0.2}
+	const s = int64(1e9)
+	for _, tt := range []struct {
+		why         string
+		busy, total uint64 // ticks of 10 ms
+		ownNS       int64
+		wantOther   float64
+		wantNoisy   bool
+	}{
+		// 10 s span: 1000 ticks; the CPU was busy 960 of them, 9.5 s of
+		// which were the trials': 0.1 s of other work, 1%.
+		{"the trials kept the CPU busy themselves", 960, 1000, 9*s + s/2, 0.01, false},
+		// Busy all 1000 ticks, the trials 5 s: 5 s of other work, 50%.
+		{"another program took half the pinned CPU", 1000, 1000, 5 * s, 0.5, true},
+		// The trials' own time is larger than the busy time (it partly ran
+		// on other CPUs, or rounding): no other work, never negative.
+		{"own time beyond the busy time counts as none", 500, 1000, 6 * s, 0, false},
+		{"a span under a second is not judged", 50, 99, 0, -1, false},
+	} {
+		other, reasons := l.During(tt.busy, tt.total, tt.ownNS, "pinned CPU 1")
+		if math.Abs(other-tt.wantOther) > 1e-9 || (len(reasons) > 0) != tt.wantNoisy {
+			t.Errorf("%s: other %v, reasons %q; want %v, noisy %v", tt.why, other, reasons, tt.wantOther, tt.wantNoisy)
+		}
+	}
+	_, reasons := l.During(1000, 1000, 5*s, "all 2 CPUs")
+	if want := "during the trials all 2 CPUs spent 50% of the time on work other than the trials, above the limit of 20% (host.max_busy)"; len(reasons) != 1 || reasons[0] != want {
+		t.Errorf("reason %q, want %q", reasons, want)
+	}
+}
+
+func TestSumJiffies(t *testing.T) {
+	before := map[int]jiffies{0: {idle: 100, total: 200}, 1: {idle: 50, total: 200}}
+	after := map[int]jiffies{0: {idle: 180, total: 300}, 1: {idle: 60, total: 300}}
+	// CPU 1: 100 ticks, 10 idle, 90 busy.
+	if busy, total, ok := sumJiffies([]int{1}, before, after); !ok || busy != 90 || total != 100 {
+		t.Errorf("CPU 1: busy %d total %d ok %v; want 90, 100", busy, total, ok)
+	}
+	// Both: 200 ticks, 90 idle.
+	if busy, total, ok := sumJiffies([]int{0, 1}, before, after); !ok || busy != 110 || total != 200 {
+		t.Errorf("CPUs 0, 1: busy %d total %d ok %v; want 110, 200", busy, total, ok)
+	}
+	if _, _, ok := sumJiffies([]int{7}, before, after); ok {
+		t.Error("a CPU missing from /proc/stat was summed")
+	}
+}
+
+// fakeClock advances by step each time it is read.
+type fakeClock struct {
+	t    time.Time
+	step time.Duration
+}
+
+func (c *fakeClock) now() time.Time { c.t = c.t.Add(c.step); return c.t }
+
+func TestWaitQuietGivesUp(t *testing.T) {
+	var out strings.Builder
+	clock := &fakeClock{t: time.Unix(0, 0), step: time.Second}
+	looks := 0
+	q := Quiet{
+		// A limit no host meets: a tiny load per CPU, with load 2 on 2 CPUs.
+		Limits: NoiseLimits{MaxLoad: 0.001, MaxBusy: 0.2},
+		Sample: func() (HostSample, string) { looks++; return HostSample{Load1: 2, CPUs: 2, Busy: 0.1}, "pinned CPU 1" },
+		Now:    clock.now,
+		Out:    &out,
+	}
+	if q.Wait(context.Background(), 5*time.Second) {
+		t.Fatalf("waited for an unreachable limit and said the host was quiet:\n%s", out.String())
+	}
+	if looks > 10 {
+		t.Errorf("looked %d times within 5 s of 1 s looks", looks)
+	}
+	for _, want := range []string{
+		"waiting up to 5s for a quiet host (load at most 0.001 per CPU, pinned CPU 1 at most 20% busy): load 2.00 on 2 CPUs, pinned CPU 1 10% busy\n",
+		"gave up waiting for a quiet host after 5s: load 2.00 on 2 CPUs, pinned CPU 1 10% busy; running anyway, and the run will be marked noisy if it stays so\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestWaitQuietSettles(t *testing.T) {
+	var out strings.Builder
+	clock := &fakeClock{t: time.Unix(0, 0), step: time.Second}
+	loads := []float64{6, 5, 4, 2.5}
+	q := Quiet{
+		Limits: NoiseLimits{MaxLoad: 1.5, MaxBusy: 0.2},
+		Sample: func() (HostSample, string) {
+			l := loads[0]
+			if len(loads) > 1 {
+				loads = loads[1:]
+			}
+			return HostSample{Load1: l, CPUs: 2, Busy: 0.05}, "pinned CPU 1"
+		},
+		Now: clock.now,
+		Out: &out,
+	}
+	if !q.Wait(context.Background(), time.Minute) {
+		t.Fatalf("the load fell to 1.25 per CPU, under 1.5, yet it gave up:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "host quiet after") || !strings.Contains(out.String(), "load 2.50 on 2 CPUs") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestWaitFlag(t *testing.T) {
+	for _, tt := range []struct {
+		set  string
+		want time.Duration
+		err  bool
+	}{
+		{"true", DefaultWaitQuiet, false},
+		{"30s", 30 * time.Second, false},
+		{"false", 0, false},
+		{"soon", 0, true},
+		{"-1s", 0, true},
+	} {
+		var f WaitFlag
+		err := f.Set(tt.set)
+		if (err != nil) != tt.err || (!tt.err && f.D != tt.want) {
+			t.Errorf("Set(%q): %v, err %v; want %v, error %v", tt.set, f.D, err, tt.want, tt.err)
+		}
+	}
+}
+
+// WatchNoise and Judge read the real /proc: a run whose host sample broke
+// the load limit is marked noisy with the reason, whatever the machine.
+func TestJudgeRecordsBefore(t *testing.T) {
+	w := WatchNoise(NoiseLimits{MaxLoad: 1.5, MaxBusy: 1}, nil)
+	n := results.Noise{LoadAvg: [3]float64{1e6, 0, 0}}
+	w.Judge(&n, nil)
+	if !n.Noisy || len(n.Reasons) == 0 || !strings.Contains(n.Reasons[0], "1-minute load average was 1000000.00") {
+		t.Errorf("noise after Judge: %+v", n)
+	}
+	if n.MaxLoad != 1.5 || n.MaxBusy != 1 {
+		t.Errorf("limits not recorded: %+v", n)
+	}
+}
+
+// Ctrl-C while waiting stops the wait at once.
+func TestWaitQuietCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	clock := &fakeClock{t: time.Unix(0, 0), step: time.Millisecond}
+	looks := 0
+	q := Quiet{
+		Limits: NoiseLimits{MaxLoad: 0.001, MaxBusy: 0.2},
+		Sample: func() (HostSample, string) { looks++; return HostSample{Load1: 2, CPUs: 2, Busy: -1}, "all 2 CPUs" },
+		Now:    clock.now,
+		Out:    io.Discard,
+	}
+	if q.Wait(ctx, time.Hour) || looks != 1 {
+		t.Errorf("cancelled: waited through %d looks", looks)
 	}
 }

@@ -41,9 +41,19 @@ type procRunner struct {
 	devNull *os.File
 	stderr  *os.File // the children's standard error, reused by each trial
 
+	ctx      context.Context // the run's: cancels a prepare
 	launcher spawn.Launcher
 	res      spawn.Result
 	stopCtx  func() bool // unregisters the cancellation callback
+
+	// cgroup is the run's memory cgroup, or nil when peak memory comes
+	// from ru_maxrss; memory names the method (spawn.Memory*).
+	cgroup *spawn.Cgroup
+	memory string
+	// cgroupFailed counts the trials whose cgroup failed and why (the
+	// last error), which then fell back to ru_maxrss.
+	cgroupFailed int
+	cgroupErr    syscall.Errno
 }
 
 // newProcRunner prepares to run e's strategies: resolves their commands,
@@ -53,7 +63,7 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	r := &procRunner{timeout: opts.Timeout, dir: dir, showOutput: opts.ShowOutput}
+	r := &procRunner{ctx: ctx, timeout: opts.Timeout, dir: dir, showOutput: opts.ShowOutput}
 	l := &spawn.Config{Timeout: opts.Timeout}
 	for i, s := range e.Strategies {
 		prep, err := newAuxCommand(e, dir, "strategy.prepare", s.Name, s.Prepare)
@@ -122,6 +132,18 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	if r.showOutput {
 		l.Files[1], l.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
 	}
+	r.memory = spawn.MemoryRusage
+	if opts.Memory != spawn.MemoryRusage {
+		if r.cgroup, err = spawn.NewCgroup(); err != nil {
+			r.warnings = append(r.warnings, fmt.Sprintf(
+				"no memory cgroup could be made for the trials (%v): peak memory is ru_maxrss, an upper bound floored at the peak of the process that starts them",
+				err))
+			r.cgroup, err = nil, nil
+		} else {
+			l.Cgroup, l.CgroupV2 = r.cgroup.Dir, r.cgroup.V2
+			r.memory = r.cgroup.Method()
+		}
+	}
 	if l.Pin && l.Others.Count() > 0 {
 		restore, err := isolateProcess(l.Others)
 		if err != nil {
@@ -155,6 +177,10 @@ func (r *procRunner) close() {
 	if r.launcher != nil {
 		r.launcher.Close()
 	}
+	if r.cgroup != nil {
+		// Best effort: a cgroup left behind is empty and harmless.
+		r.cgroup.Remove()
+	}
 	if r.devNull != nil {
 		r.devNull.Close()
 	}
@@ -166,10 +192,23 @@ func (r *procRunner) close() {
 	}
 }
 
+// memoryWarnings says how many trials fell back to ru_maxrss because their
+// cgroup failed.
+func (r *procRunner) memoryWarnings() []string {
+	if r.cgroupFailed == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d trials could not be measured in a cgroup of their own (last error: %v): their peak memory is ru_maxrss, an upper bound",
+		r.cgroupFailed, r.cgroupErr)}
+}
+
 // floorKiB returns the peak resident memory of the process the children
 // are started from, which Linux counts as the floor of theirs, or 0 if
 // unknown. Call it before close.
 func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
+
+// prime has the launcher run strategy i's next trial once unmeasured first.
+func (r *procRunner) prime(int) { r.launcher.Prime() }
 
 // trial runs strategy i once.
 func (r *procRunner) trial(i int) measurement {
@@ -178,17 +217,27 @@ func (r *procRunner) trial(i int) measurement {
 	}
 	res := &r.res
 	r.launcher.Launch(i, res)
+	if res.Cancelled || (res.Stage != spawn.OK && r.ctx.Err() != nil) {
+		// A launch that failed once the run was cancelled (its spawner
+		// stopped, say) is not the strategy's failure.
+		return measurement{interrupted: true}
+	}
 	if res.Stage != spawn.OK {
 		return measurement{failure: launchFailure(res, r.paths[i])}
-	}
-	if res.Cancelled {
-		return measurement{interrupted: true}
 	}
 	m := measurement{record: true}
 	m.trial.WallNS = res.WallNS
 	m.trial.UserNS = res.UserNS
 	m.trial.SysNS = res.SysNS
 	m.trial.MaxRSSKiB = res.MaxRSSKiB
+	if r.cgroup != nil {
+		if res.CgroupErrno == 0 && res.PeakKiB > 0 {
+			m.trial.MaxRSSKiB = res.PeakKiB
+		} else {
+			r.cgroupFailed++
+			r.cgroupErr = res.CgroupErrno
+		}
+	}
 	m.trial.TimedOut = res.TimedOut
 	switch ws := res.Status; {
 	case ws.Signaled():
@@ -215,8 +264,15 @@ func launchFailure(res *spawn.Result, path string) string {
 		return fmt.Sprintf("could not start %s: restore the CPU mask after pinning: %v", path, err)
 	case spawn.StageWait:
 		return fmt.Sprintf("could not wait for %s: %v", path, err)
+	case spawn.StageStopped:
+		return fmt.Sprintf("%s: the spawner, which starts the trials and is this trial's parent, was stopped while it ran (did it signal its parent?); benchlab resumed it, but the trial's times are not valid", path)
+	case spawn.StageSpawner:
+		if err == syscall.ETIMEDOUT {
+			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout; it was started again for the next trials", path)
+		}
+		fallthrough
 	default:
-		return fmt.Sprintf("could not run %s: the spawner, which starts the trials, failed: %v", path, err)
+		return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, died or stopped answering (did the trial kill its parent?): %v; it was started again for the next trials", path, err)
 	}
 }
 

@@ -1,39 +1,108 @@
 package harness
 
 import (
-	"fmt"
-	"io"
-	"math"
-	"strings"
 	"time"
 
 	"benchlab/experiments"
-	"benchlab/internal/visible"
 )
 
-// barWidth is the width of the terminal progress bar, in cells.
-const barWidth = 24
+// EventKind says what an Event reports.
+type EventKind int
 
-// progress reports the run's progress after each trial: on a terminal as
-// one redrawn line with a bar, the running estimate of the strategy just
-// timed and the time left; elsewhere as a plain line per trial, which logs
-// and CI keep readably.
+// The kinds of Event, in the order a strategy's trial emits them.
+const (
+	// TrialStarted: strategy Strategy is about to run its trial of Round
+	// (its prepare command first, if any). Nothing is measured yet.
+	TrialStarted EventKind = iota + 1
+	// TrialFinished: the trial ended well; WallNS is its time and the
+	// running figures (N, MeanNS, StddevNS, Done, Planned, Left) include it.
+	TrialFinished
+	// TrialFailed: the trial, or the prepare before it, failed; Failure
+	// says how and Stops whether the strategy runs again (it does under
+	// IgnoreFailure, unless the trial timed out or could not start).
+	TrialFailed
+	// RunFinished: the run ended, complete or interrupted; Trials,
+	// MeasuredNS and Complete sum it up. It is the last event.
+	RunFinished
+)
+
+// String names the kind as in the constants, for logs and tests.
+func (k EventKind) String() string {
+	switch k {
+	case TrialStarted:
+		return "TrialStarted"
+	case TrialFinished:
+		return "TrialFinished"
+	case TrialFailed:
+		return "TrialFailed"
+	case RunFinished:
+		return "RunFinished"
+	}
+	return "EventKind(?)"
+}
+
+// Event is one step of a Run's progress, for Options.Events. The harness
+// only measures and counts: how an event is shown (a redrawn terminal line,
+// a log line, nothing) is the caller's business. Events are emitted between
+// trials, never while a child runs.
+type Event struct {
+	Kind EventKind
+	// Strategy is the index of the strategy in the experiment, Name its
+	// name; not set for RunFinished.
+	Strategy int
+	Name     string
+	// Round counts rounds from 0, warm-ups included; Warmup says the round
+	// is a warm-up.
+	Round  int
+	Warmup bool
+	// Warmups and Runs are the planned warm-up and counted rounds. Under
+	// runs = "auto", Auto is true and Runs is min_runs.
+	Warmups, Runs int
+	Auto          bool
+
+	// WallNS is the wall time of the trial just finished (TrialFinished).
+	WallNS int64
+	// N is the number of the strategy's counted runs so far; MeanNS and
+	// StddevNS are their running mean and standard deviation (σ only
+	// from N = 2).
+	N                int
+	MeanNS, StddevNS float64
+	// Done and Planned are the trials run and planned over all strategies,
+	// warm-ups and failed trials included; Planned is an estimate under
+	// runs = "auto".
+	Done, Planned int
+	// Left estimates the time the remaining trials will take: each
+	// strategy's remaining trials at its mean so far.
+	Left time.Duration
+
+	// Failure describes the failure (TrialFailed); Stops says that the
+	// strategy will not run again.
+	Failure string
+	Stops   bool
+
+	// Trials is the number of trials recorded, MeasuredNS their total wall
+	// time, Complete false when the run was interrupted (RunFinished).
+	Trials     int
+	MeasuredNS int64
+	Complete   bool
+}
+
+// progress computes the figures of the run's events after each trial and
+// hands them to Options.Events.
 type progress struct {
-	w        io.Writer // nil: report nothing
-	terminal bool
-	warmup   int
-	runs     int   // counted runs per strategy; with auto, see auto
-	auto     *Auto // runs = "auto", or nil
-	names    []string
-	st       []strategyState // runRounds' view of each strategy, read only
-	wallNS   []int64         // per strategy: total wall time of its trials so far
-	trials   []int           // per strategy: its trials so far, warm-ups included
-	b        strings.Builder
+	emit   func(Event) // nil: report nothing
+	warmup int
+	runs   int   // counted runs per strategy; with auto, see auto
+	auto   *Auto // runs = "auto", or nil
+	names  []string
+	st     []strategyState // runRounds' view of each strategy, read only
+	wallNS []int64         // per strategy: total wall time of its trials so far
+	trials []int           // per strategy: its trials so far, warm-ups included
 }
 
 func newProgress(opts Options, strategies []experiments.Strategy, st []strategyState) *progress {
 	p := &progress{
-		w: opts.Progress, terminal: opts.Terminal,
+		emit:   opts.Events,
 		warmup: opts.Warmup, runs: opts.Runs, auto: opts.Auto,
 		st:     st,
 		wallNS: make([]int64, len(strategies)),
@@ -45,6 +114,22 @@ func newProgress(opts Options, strategies []experiments.Strategy, st []strategyS
 	return p
 }
 
+// event returns an event of kind about strategy i in round.
+func (p *progress) event(kind EventKind, i, round int) Event {
+	return Event{
+		Kind: kind, Strategy: i, Name: p.names[i],
+		Round: round, Warmup: round < p.warmup,
+		Warmups: p.warmup, Runs: p.runs, Auto: p.auto != nil,
+	}
+}
+
+// start reports that strategy i's trial of round is about to run.
+func (p *progress) start(i, round int) {
+	if p.emit != nil {
+		p.emit(p.event(TrialStarted, i, round))
+	}
+}
+
 // trial reports the trial of strategy i in round that measured m; stops
 // says that a failure stops the strategy. It is called before runRounds
 // marks a strategy stopped for that trial.
@@ -53,56 +138,25 @@ func (p *progress) trial(i, round int, m measurement, stops bool) {
 		p.wallNS[i] += m.trial.WallNS
 		p.trials[i]++
 	}
-	if p.w == nil {
+	if p.emit == nil {
 		return
-	}
-	label := fmt.Sprintf("round %d/%d", round-p.warmup+1, p.runs)
-	switch {
-	case round < p.warmup:
-		label = fmt.Sprintf("warm-up %d/%d", round+1, p.warmup)
-	case p.auto != nil:
-		label = fmt.Sprintf("round %d", round-p.warmup+1)
-	}
-	b := &p.b
-	b.Reset()
-	if p.terminal {
-		b.WriteString("\r\033[K")
 	}
 	if m.failure != "" {
-		what := "failed, not run again"
-		if !stops {
-			what = "failed, runs on (failures ignored)"
-		}
-		fmt.Fprintf(b, "%s  %s  %s: %s\n", label, p.names[i], what, strings.ReplaceAll(visible.String(m.failure), "\n", "\n    "))
-		io.WriteString(p.w, b.String())
+		e := p.event(TrialFailed, i, round)
+		e.Failure, e.Stops = m.failure, stops
+		p.emit(e)
 		return
 	}
-	left := p.left(i)
-	if p.terminal {
-		done, planned := p.done()
-		fmt.Fprintf(b, "%s  %s %d/%d  %s  %s", label, bar(done, planned), done, planned,
-			p.names[i], p.estimate(i, m.trial.WallNS))
-		if left > 0 {
-			fmt.Fprintf(b, "  ETA %s", formatLeft(left))
-		}
-	} else {
-		fmt.Fprintf(b, "%s  %s  %s", label, p.names[i], formatNS(m.trial.WallNS))
-		if left > 0 {
-			fmt.Fprintf(b, "  (est. %s left)", formatLeft(left))
-		}
-		b.WriteString("\n")
-	}
-	io.WriteString(p.w, b.String())
-}
-
-// estimate is the running estimate of strategy i: the mean ± σ of its
-// counted runs so far, or the last trial's time before there are two.
-func (p *progress) estimate(i int, lastNS int64) string {
+	e := p.event(TrialFinished, i, round)
+	e.WallNS = m.trial.WallNS
 	w := p.st[i].wall
-	if w.n < 2 {
-		return formatNS(lastNS)
+	e.N, e.MeanNS = w.n, w.mean
+	if w.n >= 2 {
+		e.StddevNS = w.stddev()
 	}
-	return fmt.Sprintf("%s ± %s", formatNS(int64(w.mean)), formatNS(int64(w.stddev())))
+	e.Done, e.Planned = p.done()
+	e.Left = p.left()
+	p.emit(e)
 }
 
 // plannedTrials is how many trials strategy i will have run in all: its
@@ -135,7 +189,7 @@ func (p *progress) done() (done, planned int) {
 
 // left estimates the time the remaining trials will take: each strategy's
 // remaining trials at its mean so far (the overall mean before it has one).
-func (p *progress) left(i int) time.Duration {
+func (p *progress) left() time.Duration {
 	var allNS int64
 	var all int
 	for j := range p.trials {
@@ -157,31 +211,17 @@ func (p *progress) left(i int) time.Duration {
 	return time.Duration(left)
 }
 
-// bar draws done out of planned as a bar of barWidth cells.
-func bar(done, planned int) string {
-	full := barWidth
-	if planned > 0 && done < planned {
-		full = int(math.Floor(float64(barWidth) * float64(done) / float64(planned)))
-	}
-	return "[" + strings.Repeat("█", full) + strings.Repeat("░", barWidth-full) + "]"
-}
-
-// finish ends the progress report with a summary line.
+// finish reports the end of the run.
 func (p *progress) finish(out *Outcome) {
-	if p.w == nil {
+	if p.emit == nil {
 		return
-	}
-	prefix := ""
-	if p.terminal {
-		prefix = "\r\033[K"
 	}
 	var measured int64
 	for _, ns := range p.wallNS {
 		measured += ns
 	}
-	how := "done"
-	if !out.Complete {
-		how = "interrupted"
-	}
-	fmt.Fprintf(p.w, "%s%s: %d trials, %s measured\n", prefix, how, len(out.Trials), formatLeft(time.Duration(measured)))
+	p.emit(Event{
+		Kind: RunFinished, Warmups: p.warmup, Runs: p.runs, Auto: p.auto != nil,
+		Trials: len(out.Trials), MeasuredNS: measured, Complete: out.Complete,
+	})
 }

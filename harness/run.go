@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"benchlab/experiments"
@@ -34,8 +33,10 @@ type Options struct {
 	// of prepare and cleanup) to benchlab's own instead of /dev/null; a
 	// failure then carries no tail of standard error.
 	ShowOutput bool
-	// Progress receives a line after each trial; nil for none.
-	Progress io.Writer
+	// Events receives the run's progress (see Event) between trials, on
+	// Run's goroutine; nil for none. It must return quickly: the next
+	// trial waits for it.
+	Events func(Event)
 	// InProcess starts the children from benchlab itself rather than from
 	// the spawner, a small helper process (see spawner.go). Their peak
 	// memory then cannot be measured below benchlab's own (8 to 10 MiB,
@@ -43,9 +44,14 @@ type Options struct {
 	// the start of Run and a pipe round trip per trial, outside the
 	// timed part.
 	InProcess bool
-	// Terminal draws the progress as one redrawn bar with the running
-	// estimate and the time left, instead of a line per trial.
-	Terminal bool
+	// Prime: a trial of a strategy whose previous trial took less than
+	// Prime is preceded, right before it, by an unmeasured run of the same
+	// command (see runRounds). Zero means DefaultPrime; negative, never.
+	Prime time.Duration
+	// Memory is spawn.MemoryRusage to measure peak memory with ru_maxrss
+	// even where a cgroup could be made; "" measures it in a cgroup per
+	// trial where possible (see package spawn).
+	Memory string
 }
 
 // Outcome is what Run measured.
@@ -60,6 +66,13 @@ type Outcome struct {
 	Complete bool
 	// Warnings are caveats about the measurements, for the run's record.
 	Warnings []string
+	// Order is the trial order used, for results.Settings.Order.
+	Order results.Order
+	// Memory is how MaxRSSKiB was measured: spawn.MemoryCgroupV1,
+	// MemoryCgroupV2 (the peak of the trial's own cgroup) or MemoryRusage
+	// (ru_maxrss, floored at the starting process's peak); for
+	// results.Settings.Memory.
+	Memory string
 	// Stops says, per strategy, why it stopped running: "runs" (all rounds
 	// done), "precision", "max_runs", "max_time" (runs = "auto"), "failed",
 	// or "" when the run was interrupted first.
@@ -70,7 +83,9 @@ type Outcome struct {
 // opts.Runs counted rounds, or with opts.Auto as many as each strategy needs.
 // Each round runs every strategy still active once, starting from a
 // different strategy each round (round r starts with strategy r mod n), so
-// that no strategy always runs first.
+// that no strategy always runs first. A trial of a short strategy that
+// follows another strategy's is primed with an unmeasured run of its own
+// command right before it (opts.Prime; see prime); Outcome.Order says so.
 //
 // A strategy's prepare command runs before each of its trials, warm-ups
 // included, untimed; its cleanup once after its last trial (when it stops,
@@ -82,8 +97,11 @@ type Outcome struct {
 // not, working directory the experiment folder, standard input and output
 // /dev/null, in a process group of its own. It is killed with its group
 // past opts.Timeout (recorded TimedOut). When it exits, whatever else is
-// left in its group is killed too, so no stray process runs into the next
-// trial.
+// left in its group is killed too, and, when the spawner starts the trials,
+// every process the trial left behind, those that left its group or session
+// included, so no stray process runs into the next trial (see package
+// spawn). A trial that stops or kills the spawner fails alone: the spawner
+// is resumed or started again.
 //
 // A strategy whose trial fails (non-zero exit, signal, timeout) keeps that
 // trial, gets a Failure with the tail of its standard error, and is not run
@@ -95,14 +113,17 @@ type Outcome struct {
 // an error, and no Outcome, only when it cannot run at all (bad options, a
 // command that does not exist, an unusable pin).
 //
-// Peak memory has a floor: when a process execs, Linux records the memory
-// high-water mark of the process image it replaces, which for a child just
-// started by Go's ForkExec (a vfork) is its parent's. Children are therefore
-// started from the spawner, a fresh copy of benchlab that stops after the Go
-// runtime's start and trims its resident memory (about 2.7 MiB; see package
-// spawn), not from benchlab itself (8 to 10 MiB) unless opts.InProcess. No
-// trial's MaxRSSKiB is below that parent's peak; Run warns about strategies
-// whose figure is no more than it.
+// Peak memory is measured in a memory cgroup of each trial's own where one
+// can be made (see package spawn's cgroup.go; Outcome.Memory says how):
+// the memory charged to the trial, free of the floor below. Otherwise it
+// is ru_maxrss, which has a floor: when a process execs, Linux records the
+// memory high-water mark of the process image it replaces, which for a
+// child just started by Go's ForkExec (a vfork) is its parent's. Children
+// are therefore started from the spawner, a fresh copy of benchlab that
+// stops after the Go runtime's start and trims its resident memory (about
+// 2.7 MiB; see package spawn), not from benchlab itself (8 to 10 MiB)
+// unless opts.InProcess. No such MaxRSSKiB is below that parent's peak;
+// Run then warns about strategies whose figure is no more than it.
 func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome, error) {
 	if opts.Auto != nil {
 		if err := opts.Auto.check(); err != nil {
@@ -111,14 +132,21 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	} else if opts.Runs < 1 {
 		return nil, fmt.Errorf("run %s: runs must be at least 1, not %d", e.Name, opts.Runs)
 	}
-	if opts.Warmup < 0 {
-		return nil, fmt.Errorf("run %s: warm-up rounds must not be negative, not %d", e.Name, opts.Warmup)
+	runs := opts.Runs
+	if opts.Auto != nil {
+		runs = opts.Auto.MaxRuns
+	}
+	if err := experiments.CheckCounts(len(e.Strategies), opts.Warmup, runs); err != nil {
+		return nil, fmt.Errorf("run %s: %w", e.Name, err)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("run %s: timeout must be positive, not %v", e.Name, opts.Timeout)
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = experiments.DefaultTimeout
+	}
+	if opts.Prime == 0 {
+		opts.Prime = DefaultPrime
 	}
 	p, err := newProcRunner(ctx, e, opts)
 	if err != nil {
@@ -127,9 +155,19 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	defer p.close()
 	out := runRounds(ctx, e.Strategies, opts, p)
 	out.Warnings = append(p.warnings, out.Warnings...)
-	out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)
+	out.Memory = p.memory
+	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
+	if p.cgroup == nil {
+		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)
+	}
 	return out, nil
 }
+
+// DefaultPrime is the Prime of a run that sets none: below it a wake-up of
+// the pinned CPU (tens to hundreds of µs in a VM) is a visible share of a
+// trial, above it the unmeasured run costs more than it corrects. See
+// bench/README.md for the measurements behind it.
+const DefaultPrime = 50 * time.Millisecond
 
 // rssWarnings warns about each strategy whose peak memory in every trial
 // was at most floorKiB, the peak of the process the children were started
@@ -174,6 +212,9 @@ type trialRunner interface {
 	// prepare runs strategy i's prepare command, if any, and describes its
 	// failure, or returns "".
 	prepare(strategy int) string
+	// prime has the next trial of strategy i run its command once,
+	// unmeasured, right before the measured run (see prime).
+	prime(strategy int)
 	trial(strategy int) measurement
 	// cleanup runs strategy i's cleanup command, if any, and describes its
 	// failure, or returns "".
@@ -186,6 +227,7 @@ type strategyState struct {
 	started bool // prepare or a trial ran: cleanup is due
 	counted int  // counted (non-warm-up) trials recorded, failed ones too
 	wall    runningMean
+	lastNS  int64 // wall time of its last recorded trial, or 0
 }
 
 // runRounds runs the rounds, interleaving the strategies, and reports
@@ -196,16 +238,20 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		Strategies: make([]results.Strategy, n),
 		Stops:      make([]string, n),
 	}
-	if opts.Auto == nil {
-		out.Trials = make([]results.Trial, 0, n*(opts.Warmup+opts.Runs))
-	}
+	// Trials grow as they run: nothing is reserved up front, so that a huge
+	// count fails its limit check, not a makeslice.
 	for i, s := range strategies {
-		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description}
+		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values}
+	}
+	out.Order = results.Order{Policy: results.OrderRoundRobin}
+	if opts.Prime > 0 {
+		out.Order.PrimeBelowNS = opts.Prime.Nanoseconds()
 	}
 	st := make([]strategyState, n)
 	for i := range st {
 		st[i].active = true
 	}
+	prev := -1 // the strategy of the last run, primed or not
 	prog := newProgress(opts, strategies, st)
 	// end stops strategy i for reason and runs its cleanup.
 	end := func(i int, reason string) {
@@ -248,6 +294,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 			if ctx.Err() != nil {
 				return finish(false)
 			}
+			prog.start(i, round)
 			st[i].started = true
 			if f := r.prepare(i); f != "" {
 				f = "prepare failed: " + f
@@ -256,11 +303,17 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 				end(i, "failed")
 				continue
 			}
+			if prime(opts.Prime, strategies[i], st[i].lastNS, i != prev) {
+				r.prime(i)
+				out.Order.Primed++
+			}
 			m := r.trial(i)
+			prev = i
 			if m.interrupted {
 				return finish(false)
 			}
 			if m.record {
+				st[i].lastNS = m.trial.WallNS
 				t := m.trial
 				t.Strategy, t.Round, t.Warmup = i, round, warm
 				out.Trials = append(out.Trials, t)
@@ -291,6 +344,30 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	return finish(true)
 }
 
+// prime reports whether a trial of s, whose last trial took lastNS (0 if
+// none yet), is to be preceded by an unmeasured run of the same command.
+//
+// Why: interleaved with a strategy that sleeps, the pinned CPU goes idle,
+// and the next short command pays for waking it (and for caches its
+// neighbour left cold): measured on a 2-vCPU KVM guest, /bin/true came out
+// 1.56 to 1.71 times hyperfine's back-to-back figure between sleep 0.02
+// and sleep 0.08. The unmeasured run right before takes that cost, and
+// leaves the CPU, caches and page cache as hyperfine's back-to-back runs
+// do. The launcher runs it right before the measured start, with no pipe
+// round trip or cgroup creation in between (spawn.Launcher.Prime), so that
+// the CPU has no time to go idle again. The order stays round-robin, so a
+// drift of the machine still spreads over all strategies. A trial is primed only when
+//   - the run before it was of another strategy (otherwise it is
+//     already back-to-back);
+//   - its strategy's last trial took less than below, where the wake-up
+//     is a visible share (unknown before its first trial: not primed, so
+//     a warm-up round is what primes a short command's first counted one);
+//   - the strategy has no prepare command, which must run right before
+//     the timed run.
+func prime(below time.Duration, s experiments.Strategy, lastNS int64, switched bool) bool {
+	return below > 0 && switched && lastNS > 0 && lastNS < below.Nanoseconds() && len(s.Prepare) == 0
+}
+
 // autoWarnings warns about each strategy that runs = "auto" stopped at a
 // bound before its interval was as narrow as asked.
 func autoWarnings(a *Auto, strategies []experiments.Strategy, st []strategyState, stops []string) []string {
@@ -306,25 +383,4 @@ func autoWarnings(a *Auto, strategies []experiments.Strategy, st []strategyState
 			strategies[i].Name, stops[i], s.counted, 100*s.wall.relHalfWidth(), 100*a.Precision))
 	}
 	return w
-}
-
-// formatNS shows a wall time in a unit that suits it: "512.3 µs",
-// "429.1 ms", "4.985 s".
-func formatNS(ns int64) string {
-	switch {
-	case ns < 1e6:
-		return fmt.Sprintf("%.1f µs", float64(ns)/1e3)
-	case ns < 1e9:
-		return fmt.Sprintf("%.1f ms", float64(ns)/1e6)
-	default:
-		return fmt.Sprintf("%.3f s", float64(ns)/1e9)
-	}
-}
-
-// formatLeft shows a duration to the second: "1m20s", or "<1s".
-func formatLeft(d time.Duration) string {
-	if d < time.Second {
-		return "<1s"
-	}
-	return d.Round(time.Second).String()
 }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -11,9 +12,13 @@ import (
 )
 
 // CompareText compares run b with run a, as `benchlab compare` prints it.
-// On one machine each strategy's times are compared directly, with a
-// Mann-Whitney test; across machines absolute times mean little, so each
-// run's ratios to its baseline are set side by side instead.
+// First it lists every way the runs are not comparable
+// (analysis.Differences), before any verdict. Runs of one machine, one
+// experiment definition and the same build parameters are compared
+// strategy by strategy, with a Mann-Whitney test; otherwise absolute times
+// mean little (another machine) or measure other work (other parameters),
+// so each run's ratios to its own baseline are set side by side, with no
+// faster/slower verdict.
 func CompareText(a, b *results.Run) string {
 	var sb strings.Builder
 	for _, x := range []struct {
@@ -30,31 +35,77 @@ func CompareText(a, b *results.Run) string {
 		sb.WriteString(line + "\n")
 	}
 	sb.WriteString("\n")
+	ia, ib := analysis.Describe(a), analysis.Describe(b)
+	diffs := analysis.Differences(ia, ib)
+	if len(diffs) > 0 {
+		sb.WriteString("B differs from A in what makes runs comparable:\n")
+		for _, d := range diffs {
+			fmt.Fprintf(&sb, "  - %s: %s\n", d.Rule, strings.ReplaceAll(d.Detail, "this run", "A"))
+		}
+		sb.WriteString("\n")
+	}
 	sa, sbm := analysis.Summarize(a), analysis.Summarize(b)
 	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', tabwriter.AlignRight)
-	if a.Machine.ID == b.Machine.ID {
-		fmt.Fprintln(tw, "strategy\tA median\tB median\tB/A\tp (Mann-Whitney)\tverdict\t")
+	if analysis.DirectComparison(diffs) {
+		if len(diffs) > 0 {
+			sb.WriteString("The verdicts below compare the two runs as measured, these differences included.\n\n")
+		}
+		// Every test first, so that Holm's correction covers the table.
+		var cs []analysis.Comparison
+		for _, s := range sa {
+			if o := find(sbm, s.Strategy); o != nil && s.N > 0 && o.N > 0 {
+				c, _ := analysis.Compare2(s.WallNS, o.WallNS)
+				cs = append(cs, c)
+			}
+		}
+		analysis.Holm(cs)
+		if len(cs) > 1 {
+			fmt.Fprintf(&sb, "Verdicts at α = %g after Holm–Bonferroni over the %d tests of this table.\n\n", analysis.Alpha, len(cs))
+		}
+		fmt.Fprintln(tw, "strategy\tA median\tB median\tB/A\tp (Mann-Whitney)\tHolm-adjusted p\tverdict\t")
 		for _, s := range sa {
 			o := find(sbm, s.Strategy)
 			if o == nil || s.N == 0 || o.N == 0 {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Strategy, medianOr(s), medianOrPtr(o), none, none, "not in both runs")
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Strategy, medianOr(s), medianOrPtr(o), none, none, none, "not in both runs")
 				continue
 			}
-			c, _ := analysis.Compare2(s.WallNS, o.WallNS)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, analysis.FormatP(c.P), c.Verdict())
+			c := cs[0]
+			cs = cs[1:]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, mannWhitneyCell(c), analysis.FormatP(c.AdjustedP), c.Verdict())
 		}
 		tw.Flush()
 		return Visible(sb.String())
 	}
-	ra, rb := mustBuild(a), mustBuild(b)
-	fmt.Fprintf(&sb, "Different machines: ratios to each run's baseline (A: %s, B: %s), with 95%% bootstrap intervals.\n\n", ra.Baseline, rb.Baseline)
-	fmt.Fprintln(tw, "strategy\tA ratio\tB ratio\tB − A\t")
+	ra, rb := mustBuild(ia), mustBuild(ib)
+	fmt.Fprintf(&sb, "No faster/slower verdict between these runs (%s): only each run's ratios to its own baseline (A: %s, B: %s), with 95%% bootstrap intervals, and their ratio B/A.\n\n",
+		whyNoVerdict(diffs), ra.Baseline, rb.Baseline)
+	fmt.Fprintln(tw, "strategy\tA ratio\tB ratio\tB/A\t")
 	for _, row := range ra.Rows {
 		other := rb.row(row.Strategy)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", row.Strategy, ratioCI(&row), ratioCI(other), ratioDiff(row, other))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", row.Strategy, ratioCI(&row), ratioCI(other), ratioOfRatios(row, other))
 	}
 	tw.Flush()
 	return Visible(sb.String())
+}
+
+// whyNoVerdict names what keeps two runs from being compared directly.
+func whyNoVerdict(diffs []analysis.Mismatch) string {
+	var why []string
+	for _, d := range diffs {
+		var s string
+		switch d.Rule {
+		case analysis.RuleMachine:
+			s = "different machines"
+		case analysis.RuleDefinition:
+			s = "different experiment definitions"
+		case analysis.RuleParameters:
+			s = "different build parameters"
+		}
+		if s != "" && !slices.Contains(why, s) {
+			why = append(why, s)
+		}
+	}
+	return strings.Join(why, ", ")
 }
 
 func find(sums []analysis.Summary, name string) *analysis.Summary {
@@ -80,10 +131,10 @@ func medianOrPtr(s *analysis.Summary) string {
 	return medianOr(*s)
 }
 
-func mustBuild(r *results.Run) *Report {
-	rep, err := Build(r)
+func mustBuild(info analysis.RunInfo) *Report {
+	rep, err := BuildFrom(info)
 	if err != nil {
-		return &Report{Run: r}
+		return &Report{Run: info.Run}
 	}
 	return rep
 }
@@ -95,9 +146,11 @@ func ratioCI(row *Row) string {
 	return ratioWithCI(row.Ratio)
 }
 
-func ratioDiff(a Row, b *Row) string {
-	if b == nil || !a.HasRatio || !b.HasRatio {
+// ratioOfRatios is B's ratio to its baseline over A's: above 1, the
+// strategy stands further above its baseline in B than in A.
+func ratioOfRatios(a Row, b *Row) string {
+	if b == nil || !a.HasRatio || !b.HasRatio || a.Ratio.Value == 0 {
 		return none
 	}
-	return fmt.Sprintf("%+.3f", b.Ratio.Value-a.Ratio.Value)
+	return fmt.Sprintf("%.3f", b.Ratio.Value/a.Ratio.Value)
 }

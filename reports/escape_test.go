@@ -59,7 +59,8 @@ func hostileRun(t *testing.T, s string) *results.Run {
 	run.Artifacts = []results.Artifact{{Path: s, SHA256: s}}
 	run.Warnings = []string{s}
 	run.Environment = results.Environment{Pinned: true, Nixpkgs: s, StorePaths: map[string]string{s: s}}
-	run.Noise = &results.Noise{Governors: []string{s}, Turbo: s, IsolatedCPUs: s, PinnedBusy: []float64{0.5}, SampleMS: 200}
+	run.Noise = &results.Noise{Governors: []string{s}, Turbo: s, IsolatedCPUs: s, PinnedBusy: []float64{0.5}, SampleMS: 200,
+		Noisy: true, Reasons: []string{s}}
 	run.Imported = &results.Import{Tool: s, File: s, SHA256: s, Note: s}
 	run.Parameters = map[string]string{s: s}
 	return run
@@ -137,8 +138,8 @@ type document struct {
 }
 
 // The report's own links: its charts, the seed experiment's source, and
-// GitHub's alert marker.
-var allowed = regexp.MustCompile(`^(!\[(?:\\.|[^\]\\])*\]\((ratios|distribution|sweep|history)\.png\)|\[!WARNING\])$`)
+// GitHub's alert markers.
+var allowed = regexp.MustCompile(`^(!\[(?:\\.|[^\]\\])*\]\((ratios|distribution|sweep|history)\.png\)|\[!WARNING\]|\[!CAUTION\])$`)
 
 // scan follows GitHub's Markdown far enough to find what renders as
 // something other than text: fenced code blocks (a line of three or more

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"benchlab/analysis"
 	"benchlab/experiments"
@@ -23,16 +24,24 @@ type Test struct {
 	Comparison analysis.Comparison
 }
 
-// tests compares each strategy with counted runs against the baseline.
+// tests compares each strategy with counted runs against the baseline,
+// with Holm's correction over the table: its adjusted p-values decide the
+// verdicts.
 func tests(rows []Row, base int) []Test {
 	var out []Test
+	var cs []analysis.Comparison
 	for i, row := range rows {
 		if i == base {
 			continue
 		}
 		if c, ok := analysis.Compare2(rows[base].WallNS, row.WallNS); ok {
-			out = append(out, Test{Strategy: row.Strategy, Comparison: c})
+			out = append(out, Test{Strategy: row.Strategy})
+			cs = append(cs, c)
 		}
+	}
+	analysis.Holm(cs)
+	for i := range out {
+		out[i].Comparison = cs[i]
 	}
 	return out
 }
@@ -142,135 +151,19 @@ func (c *Counts) Fit(strategy string) (analysis.CountFit, bool) {
 	return analysis.CountFit{}, false
 }
 
-// Selection is what a report is built from: the main run, and the newest
-// sweep, instruction counts and the history, when the archive has them.
-type Selection struct {
-	// Main is the newest complete timed run at the default parameters (a
-	// run of its own preferred over a sweep's point), or failing that the
-	// newest timed run at all.
-	Main *results.Run
-	// Sweep holds the runs of the newest sweep that varied a parameter
-	// over at least two values; SweepParam names it.
-	Sweep      []*results.Run
-	SweepParam string
-	// Counts is the newest run holding instruction counts; CountParam is
-	// the parameter they vary.
-	Counts     *results.Run
-	CountParam string
-	// History holds the complete timed runs at the default parameters on
-	// Main's machine, oldest first (HistoryRuns), when there are at least
-	// two; nil otherwise.
-	History []*results.Run
-}
-
-// Select chooses from runs (one experiment's, oldest first) what a report
-// shows. Main is nil when there is no timed run.
-func Select(runs []*results.Run) Selection {
-	var sel Selection
-	var fallback, sweepPoint *results.Run
-	for _, run := range slices.Backward(runs) {
-		if len(run.Counts) > 0 {
-			if sel.Counts == nil {
-				sel.Counts = run
-			}
-			continue
-		}
-		if fallback == nil {
-			fallback = run
-		}
-		if run.Complete && atDefaults(run) {
-			if run.Sweep == "" && sel.Main == nil {
-				sel.Main = run
-			}
-			if sweepPoint == nil {
-				sweepPoint = run
-			}
-		}
+// AddEvidence attaches what analysis.SelectEvidence chose beside the
+// report's run: the sweep, the instruction counts and the history. What it
+// left out is kept too, so that a section without comparable evidence
+// says so (and how to make it) instead of borrowing another run's.
+func (r *Report) AddEvidence(ev analysis.Evidence) {
+	r.Evidence = &ev
+	if ev.Sweep != nil {
+		r.AddSweep(ev.Sweep.Runs, ev.Sweep.Param)
 	}
-	switch {
-	case sel.Main != nil:
-	case sweepPoint != nil:
-		sel.Main = sweepPoint
-	default:
-		sel.Main = fallback
+	if ev.Counts != nil {
+		r.AddCounts(ev.Counts.Run, ev.Counts.Param)
 	}
-
-	// The newest sweep: runs sharing a Sweep ID, newest by their last run.
-	groups := map[string][]*results.Run{}
-	var order []string
-	for _, run := range slices.Backward(runs) {
-		if run.Sweep == "" || len(run.Counts) > 0 {
-			continue
-		}
-		if _, ok := groups[run.Sweep]; !ok {
-			order = append(order, run.Sweep)
-		}
-		groups[run.Sweep] = append(groups[run.Sweep], run)
-	}
-	for _, id := range order {
-		if p := varied(paramsOf(groups[id])); p != "" {
-			sel.Sweep, sel.SweepParam = groups[id], p
-			slices.Reverse(sel.Sweep)
-			break
-		}
-	}
-	if sel.Main != nil {
-		if h := HistoryRuns(runs, sel.Main.Machine.ID); len(h) >= minHistoryRuns {
-			sel.History = h
-		}
-	}
-	if sel.Counts != nil {
-		var ps []map[string]string
-		for _, c := range sel.Counts.Counts {
-			ps = append(ps, c.Parameters)
-		}
-		sel.CountParam = varied(ps)
-	}
-	return sel
-}
-
-func paramsOf(runs []*results.Run) []map[string]string {
-	var ps []map[string]string
-	for _, run := range runs {
-		ps = append(ps, run.Parameters)
-	}
-	return ps
-}
-
-// varied returns the first parameter, by name, that takes at least two
-// values across ps; "" if none does.
-func varied(ps []map[string]string) string {
-	names := map[string]bool{}
-	for _, p := range ps {
-		for k := range p {
-			names[k] = true
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(names)) {
-		seen := map[string]bool{}
-		for _, p := range ps {
-			seen[p[name]] = true
-		}
-		if len(seen) > 1 {
-			return name
-		}
-	}
-	return ""
-}
-
-// atDefaults reports whether run was built with its experiment's default
-// parameters. A run of an experiment without parameters, or whose
-// experiment file no longer decodes, counts as one at the defaults; a run
-// whose parameters are unknown (not recorded) of one with them does not.
-func atDefaults(run *results.Run) bool {
-	e, err := experiments.Parse(experiments.FileName, []byte(run.ExperimentFile))
-	if err != nil {
-		return true
-	}
-	if len(e.ParamNames()) == 0 {
-		return true
-	}
-	return len(run.Parameters) > 0 && e.IsDefault(run.Parameters)
+	r.AddHistory(ev.History)
 }
 
 // paramValue formats a parameter's numeric value for people: 250000000 as
@@ -285,4 +178,109 @@ func paramValue(v float64) string {
 		return fmt.Sprintf("%gk", v/1e3)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// experimentDir is where a command is told to find the experiment: the
+// folder layout of this repository.
+func (r *Report) experimentDir() string { return "experiments/" + r.Run.Experiment }
+
+// heldParams are the `--param name=value` flags that hold the main run's
+// parameters other than skip where they differ from the defaults, so that
+// the evidence a command makes is comparable with the run.
+func (r *Report) heldParams(skip string) string {
+	var out string
+	e := r.Experiment
+	for _, name := range slices.Sorted(maps.Keys(r.Run.Parameters)) {
+		if name == skip || (e != nil && e.Build != nil && e.Build.Defaults[name] == r.Run.Parameters[name]) {
+			continue
+		}
+		out += " --param " + name + "=" + r.Run.Parameters[name]
+	}
+	return out
+}
+
+// sweepCommand is the command that would make the sweep the report lacks,
+// "" when it wants none.
+func (r *Report) sweepCommand() string {
+	ev := r.Evidence
+	if ev == nil || ev.SweepWanted == "" {
+		return ""
+	}
+	cmd := "benchlab sweep --param-sweep " + ev.SweepWanted
+	var values []string
+	if e := r.Experiment; e != nil {
+		if e.Report != nil && e.Report.Sweep == ev.SweepWanted {
+			values = e.SweepValuesOrDefault()
+			if e.Report.SweepRuns > 0 {
+				cmd += " --runs " + strconv.Itoa(e.Report.SweepRuns)
+			}
+		}
+	}
+	if len(values) > 0 {
+		cmd += " --values " + strings.Join(values, ",")
+	}
+	return cmd + r.heldParams(ev.SweepWanted) + " " + r.experimentDir()
+}
+
+// countCommand is the command that would make the instruction counts the
+// report lacks, "" when it wants none.
+func (r *Report) countCommand() string {
+	ev := r.Evidence
+	if ev == nil || ev.CountsWanted == "" {
+		return ""
+	}
+	values := experiments.DefaultCountValues
+	if e := r.Experiment; e != nil && e.Report != nil && e.Report.Count {
+		values = e.Report.CountValuesOrDefault()
+	}
+	return fmt.Sprintf("benchlab count --param-name %s --param-low %s --param-high %s%s %s",
+		ev.CountsWanted, values[0], values[1], r.heldParams(ev.CountsWanted), r.experimentDir())
+}
+
+// leftOut says which runs were left out of a piece of evidence and why:
+// each run of this machine by ID with its reason, those of other machines
+// only counted, since a report names other machines' runs only in a
+// section about other machines.
+func leftOut(rejected []analysis.Rejected, what string) string {
+	var mine []string
+	others := 0
+	for _, rj := range rejected {
+		if rj.OtherMachine() {
+			others++
+			continue
+		}
+		id := rj.Sweep
+		if id == "" {
+			id = rj.Run.ID
+		}
+		mine = append(mine, fmt.Sprintf("%s %s (%s)", what, code(id), literal(rj.Why.Detail)))
+	}
+	var parts []string
+	if len(mine) > 0 {
+		parts = append(parts, "left out as not comparable with this run: "+strings.Join(mine, "; "))
+	}
+	if others > 0 {
+		verb := "is"
+		if others > 1 {
+			verb = "are"
+		}
+		parts = append(parts, fmt.Sprintf("%s of other or unknown machines %s never used here", plural(others, what), verb))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := strings.Join(parts, "; ")
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+// writeMissing writes a section whose evidence the archive lacks on this
+// machine: one line saying so, with the command that would make it, then
+// what was left out.
+func writeMissing(b *strings.Builder, heading, what, cmd string, rejected []analysis.Rejected, noun string) {
+	fmt.Fprintf(b, "## %s\n\n", heading)
+	fmt.Fprintf(b, "No comparable %s: run %s.", what, code(cmd))
+	if l := leftOut(rejected, noun); l != "" {
+		b.WriteString(" " + l)
+	}
+	b.WriteString("\n\n")
 }

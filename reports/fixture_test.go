@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"benchlab/analysis"
+	"benchlab/exchange"
 	"benchlab/results"
 )
 
@@ -67,7 +69,8 @@ func asyncRun(t *testing.T) *results.Run {
 			Kernel: "6.12.48-1", OS: "Debian GNU/Linux 13 (trixie)", Arch: "amd64"},
 		Lab: results.Lab{Version: "v0.1.0", Commit: "0123456789ab", GoVersion: "go1.26.0"},
 		Settings: results.Settings{Warmup: 2, Runs: 10, Pin: []int{1}, TimeoutNS: int64(120 * time.Second),
-			Baseline: "function-pointer"},
+			Baseline: "function-pointer", Memory: results.MemoryCgroupV1,
+			Order: &results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 17}},
 		Toolchains:   map[string]string{"rustc": "rustc 1.85.0 (4d91de4e4 2025-02-17)", "cargo": "cargo 1.85.0 (d73d2caf9 2024-12-31)"},
 		Dependencies: map[string]string{"tokio": "1.43.0", "pin-project-lite": "0.2.16"},
 		Artifacts: []results.Artifact{
@@ -115,7 +118,8 @@ func degenerateRun(t *testing.T) *results.Run {
 		Complete: false,
 		Machine:  results.Machine{ID: "m1", CPUModel: "Some | CPU", CPUs: 2, MemoryKiB: 2_000_000, Kernel: "6.1", OS: "Linux", Arch: "arm64"},
 		Lab:      results.Lab{Version: "devel", GoVersion: "go1.26.0"},
-		Settings: results.Settings{Warmup: 1, Runs: 5, TimeoutNS: int64(2 * time.Second), Baseline: "fp"},
+		Settings: results.Settings{Warmup: 1, Runs: 5, TimeoutNS: int64(2 * time.Second), Baseline: "fp", Memory: results.MemoryRusage,
+			Order: &results.Order{Policy: results.OrderRoundRobin}},
 		Strategies: []results.Strategy{
 			{Name: "fp", Command: []string{"./fp"}, Description: "`fn(i32) | i32`, first line\nsecond line",
 				Failure: "exit status 101\nthread 'main' panicked at src/main.rs:3:5:\n``` not a fence | not a cell\n"},
@@ -145,10 +149,12 @@ func fastestRun(t *testing.T) *results.Run {
 	}
 }
 
-// paperRun is asyncRun with the evidence a full report shows: a sweep over
-// iterations (0, 50M, 250M; 5 runs each) whose strategies cost exactly
-// 1 ms + perCall·iterations plus seeded noise, async-boxed-naive failing
-// at 250M, and instruction counts at 0 and 1M.
+// paperRun is asyncRun with the evidence a full report shows, chosen from
+// an archive by analysis.SelectEvidence: a sweep over iterations (0, 50M,
+// 250M; 5 runs each) whose strategies cost exactly 1 ms +
+// perCall·iterations plus seeded noise, async-boxed-naive failing at 250M,
+// instruction counts at 0 and 1M, and three earlier runs; all on the run's
+// machine with its toolchains.
 func paperRun(t *testing.T) *Report {
 	run := asyncRun(t)
 	run.Parameters = map[string]string{"iterations": "250000000"}
@@ -156,15 +162,30 @@ func paperRun(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Oldest first, as the archive lists them: the sweep and the counts
+	// were made the day after the run.
+	archive := append(append(earlierRuns(t), run), evidenceRuns(run)...)
+	rep.AddEvidence(analysis.SelectEvidence(analysis.Describe(run), analysis.DescribeAll(archive)))
+	return rep
+}
+
+// evidenceRuns are the sweep and the instruction counts of paperRun, made
+// on main's machine with its toolchains and experiment file.
+func evidenceRuns(main *results.Run) []*results.Run {
 	perCallNS := []float64{1.7, 2.1, 1.6, 22, 1.27, 2.1}
 	fixedMS := []float64{0.8, 0.8, 1.1, 1.1, 1.1, 1.1}
 	rng := rand.New(rand.NewPCG(5, 6))
-	var sweep []*results.Run
+	setup := func(r *results.Run) *results.Run {
+		r.Experiment, r.ExperimentFile, r.Complete = main.Experiment, main.ExperimentFile, true
+		r.Machine, r.Toolchains, r.Dependencies, r.Environment = main.Machine, main.Toolchains, main.Dependencies, main.Environment
+		return r
+	}
+	var out []*results.Run
 	for k, it := range []float64{0, 50e6, 250e6} {
-		r := &results.Run{ID: fmt.Sprintf("20260103T00000%dZ-5eed0000", k), Experiment: run.Experiment,
-			ExperimentFile: run.ExperimentFile, Complete: true, Sweep: "20260103T000000Z-5eed",
+		r := setup(&results.Run{ID: fmt.Sprintf("20260103T00000%dZ-5eed0000", k), Sweep: "20260103T000000Z-5eed",
+			Started:    time.Date(2026, 1, 3, 0, 0, k, 0, time.UTC),
 			Parameters: map[string]string{"iterations": strconv.FormatFloat(it, 'f', -1, 64)},
-			Strategies: run.Strategies, Settings: results.Settings{Runs: 5}}
+			Strategies: main.Strategies, Settings: results.Settings{Runs: 5}})
 		for round := range 5 {
 			for s := range perCallNS {
 				if s == 3 && it == 250e6 {
@@ -177,19 +198,37 @@ func paperRun(t *testing.T) *Report {
 				r.Trials = append(r.Trials, results.Trial{Strategy: s, Round: round, WallNS: int64(wall)})
 			}
 		}
-		sweep = append(sweep, r)
+		out = append(out, r)
 	}
-	rep.AddSweep(sweep, "iterations")
-	counts := &results.Run{ID: "20260104T000000Z-c0c0c0c0", Experiment: run.Experiment, Complete: true}
-	for s, st := range run.Strategies {
+	counts := setup(&results.Run{ID: "20260104T000000Z-c0c0c0c0", Strategies: main.Strategies})
+	for s, st := range main.Strategies {
 		for _, it := range []int64{0, 1000000} {
 			counts.Counts = append(counts.Counts, results.InstructionCount{Strategy: st.Name,
 				Parameters: map[string]string{"iterations": strconv.FormatInt(it, 10)}, Tool: "valgrind-3.24.0 callgrind",
 				Instructions: 180000 + int64(s)*1000 + it*int64(5+s)})
 		}
 	}
-	rep.AddCounts(counts, "iterations")
-	rep.AddHistory(append(earlierRuns(t), run))
+	return append(out, counts)
+}
+
+// borrowedRun is paperRun's run in an archive whose sweep, counts and
+// earlier runs were all made on another machine: the report may use none
+// of them.
+func borrowedRun(t *testing.T) *Report {
+	run := asyncRun(t)
+	run.Parameters = map[string]string{"iterations": "250000000"}
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := results.Machine{ID: "amd-epyc-family-25-model-17-2c-d4294c06", CPUModel: "AMD EPYC (family 25, model 17)",
+		CPUs: 2, MemoryKiB: 24684084, Kernel: "6.18.44-fc-v669", OS: "Debian GNU/Linux 12 (bookworm)", Arch: "amd64"}
+	archive := append(earlierRuns(t), evidenceRuns(run)...)
+	for _, r := range archive {
+		r.Machine = other
+	}
+	archive = append(archive, run)
+	rep.AddEvidence(analysis.SelectEvidence(analysis.Describe(run), analysis.DescribeAll(archive)))
 	return rep
 }
 
@@ -227,7 +266,7 @@ func importedRun(t *testing.T) *results.Run {
 	   "min": 0.1009, "max": 0.1035, "times": [0.1009, 0.1019, 0.1035, 0.1021, 0.1012], "exit_codes": [0, 0, 0, 0, 0]},
 	  {"command": "sleep 0.2", "mean": 0.2018, "stddev": 0.001, "median": 0.2017, "user": 0.0009, "system": 0.0013,
 	   "min": 0.2008, "max": 0.2031, "times": [0.2008, 0.2017, 0.2031, 0.2016, 0.2018], "exit_codes": [0, 0, 0, 0, 1]}]}`)
-	run, err := results.FromHyperfine(data, results.ImportOptions{File: "/home/someone/bench.json", Experiment: "sleeps",
+	run, err := exchange.FromHyperfine(data, exchange.ImportOptions{File: "/home/someone/bench.json", Experiment: "sleeps",
 		MachineNote: "a laptop on battery", Modified: started, Lab: results.Lab{Version: "v0.1.0"}})
 	if err != nil {
 		t.Fatal(err)

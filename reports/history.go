@@ -21,16 +21,16 @@ import (
 
 // An experiment's history: how each strategy's median moved from run to
 // run on one machine. Only runs that measure the same thing are set side
-// by side: complete timed runs at the experiment's default parameters
-// (HistoryRuns). The text (HistoryText), the chart (History.Chart), the
-// report's section and the `benchlab history --out` page (HistoryFiles)
-// all come from here.
+// by side: complete timed runs comparable with the newest in everything,
+// parameters included (analysis.HistoryOf). The text (HistoryText), the
+// chart (History.Chart), the report's section and the `benchlab history
+// --out` page (HistoryFiles) all come from here.
 
 // The names of the history files.
 const (
-	HistoryName     = "history.png"         // in a report's folder
-	HistoryPageName = "history.md"          // written by `benchlab history --out`
-	minHistoryRuns  = 2                     // fewer is not a history
+	HistoryName     = "history.png" // in a report's folder
+	HistoryPageName = "history.md"  // written by `benchlab history --out`
+	minHistoryRuns  = analysis.MinHistoryRuns
 	historyTicks    = 8                     // at most this many labelled runs on the x axis
 	historyLegendW  = 2.2 * vg.Inch         // the most the legend beside the chart takes
 	historyHeight   = ChartHeight + vg.Inch // room for two-line x labels
@@ -47,11 +47,25 @@ type History struct {
 	Strategies []string
 	// Sums holds, per run, each strategy's summary by name.
 	Sums []map[string]analysis.Summary
+	// Prev holds, per run, the index of the earlier run a change is
+	// measured from (analysis.PreviousComparable), or -1.
+	Prev []int
+
+	tested map[change]analysis.Comparison // changes, once computed
 }
 
-// NewHistory summarizes runs (one machine's, oldest first).
+// NewHistory summarizes runs (one machine's comparable runs, oldest
+// first): each is compared with the one before it.
 func NewHistory(runs []*results.Run) *History {
-	h := &History{Runs: runs}
+	prev := make([]int, len(runs))
+	for i := range prev {
+		prev[i] = i - 1
+	}
+	return newHistory(runs, prev)
+}
+
+func newHistory(runs []*results.Run, prev []int) *History {
+	h := &History{Runs: runs, Prev: prev}
 	if len(runs) > 0 {
 		h.Machine = runs[0].Machine.ID
 	}
@@ -68,28 +82,32 @@ func NewHistory(runs []*results.Run) *History {
 	return h
 }
 
-// HistoryRuns returns the runs of runs (one experiment's, oldest first)
-// that a history compares on machine: complete, timed (no instruction
-// counts) and at the experiment's default parameters.
-func HistoryRuns(runs []*results.Run, machine string) []*results.Run {
-	var out []*results.Run
-	for _, run := range runs {
-		if run.Machine.ID == machine && run.Complete && len(run.Counts) == 0 && atDefaults(run) {
-			out = append(out, run)
-		}
-	}
-	return out
-}
-
 // Machines returns the machine IDs of runs in the order they first appear.
-func Machines(runs []*results.Run) []string {
+func Machines(runs []analysis.RunInfo) []string {
 	var ms []string
-	for _, run := range runs {
-		if !slices.Contains(ms, run.Machine.ID) {
-			ms = append(ms, run.Machine.ID)
+	for _, info := range runs {
+		if !slices.Contains(ms, info.Run.Machine.ID) {
+			ms = append(ms, info.Run.Machine.ID)
 		}
 	}
 	return ms
+}
+
+// machineHistory returns the history of machine: its newest run at the
+// default parameters (analysis.SelectMain) and the runs comparable with
+// it; nil when the machine has no timed run.
+func machineHistory(runs []analysis.RunInfo, machine string) []*results.Run {
+	var mine []analysis.RunInfo
+	for _, info := range runs {
+		if info.Run.Machine.ID == machine {
+			mine = append(mine, info)
+		}
+	}
+	latest := analysis.SelectMain(mine)
+	if latest == nil || !latest.Run.Complete || !analysis.AtDefaults(*latest) {
+		return nil
+	}
+	return analysis.HistoryOf(*latest, mine)
 }
 
 // AddHistory attaches the history of runs (Selection.History) to the
@@ -97,7 +115,7 @@ func Machines(runs []*results.Run) []string {
 // report's run is not among them (an older run or other parameters
 // reported with --run): the section places this run among the others.
 func (r *Report) AddHistory(runs []*results.Run) {
-	if len(runs) >= minHistoryRuns && slices.Contains(runs, r.Run) {
+	if len(runs) >= minHistoryRuns && slices.ContainsFunc(runs, func(h *results.Run) bool { return h.ID == r.Run.ID }) {
 		r.History = NewHistory(runs)
 	}
 }
@@ -111,21 +129,22 @@ func HistoryChartName(machine string) string { return "history-" + machine + ".p
 // one chart per machine with a comparable run (HistoryChartName). Machine
 // IDs are checked as archive names, so that a chart's name stays in its
 // folder.
-func HistoryFiles(experiment string, runs []*results.Run) ([]File, error) {
+func HistoryFiles(experiment string, runs []analysis.RunInfo) ([]File, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# History of %s\n\n", literal(experiment))
-	b.WriteString("Each strategy's median wall time in every complete run at the experiment's default parameters, per machine, oldest run first; runs at other parameters, interrupted runs and instruction counts are left out. " + historyLegend + "\n\n")
+	b.WriteString("Each strategy's median wall time per machine, oldest run first, in the complete runs comparable with the machine's newest run at the experiment's default parameters: the same kernel version, toolchains, dependencies, experiment definition and build parameters (see results/README.md, \"Comparable evidence\"); other runs, interrupted or noisy runs and instruction counts are left out. " + historyLegend + "\n\n")
 	var charts []File
 	for _, m := range Machines(runs) {
 		if err := results.CheckName("machine", m); err != nil {
 			return nil, err
 		}
-		h := NewHistory(HistoryRuns(runs, m))
 		fmt.Fprintf(&b, "## Machine %s\n\n", code(m))
-		if len(h.Runs) == 0 {
+		hr := machineHistory(runs, m)
+		if len(hr) == 0 {
 			b.WriteString("No complete run at the default parameters.\n\n")
 			continue
 		}
+		h := NewHistory(hr)
 		png, err := h.Chart()
 		if err != nil {
 			return nil, fmt.Errorf("machine %s: %w", m, err)
@@ -139,12 +158,12 @@ func HistoryFiles(experiment string, runs []*results.Run) ([]File, error) {
 }
 
 // historyLegend explains the history tables.
-var historyLegend = fmt.Sprintf("Brackets are the median's 95%% confidence interval (order statistics); ▲ marks a significant slowdown from the run before, ▼ a speed-up (two-sided Mann-Whitney U test, α = %g).", analysis.Alpha)
+var historyLegend = fmt.Sprintf("Brackets are the median's 95%% confidence interval (order statistics); ▲ marks a significant slowdown from the run before, ▼ a speed-up (two-sided Mann-Whitney U test, α = %g after Holm–Bonferroni over every such test of the table; the p shown is the adjusted one).", analysis.Alpha)
 
 // writeSection writes the report's history section.
 func (h *History) writeSection(b *strings.Builder, chart bool) {
 	b.WriteString("## History\n\n")
-	fmt.Fprintf(b, "This run among the %d complete runs of the experiment at its default parameters on machine %s, oldest first: each strategy's median wall time per run. %s\n\n",
+	fmt.Fprintf(b, "This run among the %d complete runs of the experiment comparable with it on machine %s (the same kernel version, toolchains, dependencies, experiment definition and build parameters; quiet), oldest first: each strategy's median wall time per run. %s\n\n",
 		len(h.Runs), code(h.Machine), historyLegend)
 	if chart {
 		fmt.Fprintf(b, "![Median wall time of each strategy per run, with 95%% intervals](%s)\n\n", HistoryName)
@@ -187,22 +206,12 @@ func (h *History) writeTable(b *strings.Builder) {
 }
 
 // mark is "▲ p<0.001" or "▼ p=0.03" when strategy's times in run i differ
-// significantly from those in the latest earlier run that has it, else "".
+// significantly from those in the latest earlier comparable run that has
+// it (following Prev), after Holm's correction over every such test of the
+// history (changes); else "". The p shown is the adjusted one, which
+// decided the mark.
 func (h *History) mark(i int, strategy string) string {
-	cur := h.Sums[i][strategy]
-	for j := i - 1; j >= 0; j-- {
-		prev, ok := h.Sums[j][strategy]
-		if !ok || prev.N == 0 {
-			continue
-		}
-		return changeMark(prev, cur)
-	}
-	return ""
-}
-
-// changeMark compares two summaries of one strategy, earlier first.
-func changeMark(prev, cur analysis.Summary) string {
-	c, ok := analysis.Compare2(prev.WallNS, cur.WallNS)
+	c, ok := h.changes()[change{i, strategy}]
 	if !ok || !c.Significant {
 		return ""
 	}
@@ -210,7 +219,49 @@ func changeMark(prev, cur analysis.Summary) string {
 	if c.CliffsDelta < 0 {
 		mark = "▼"
 	}
-	return mark + " " + strings.ReplaceAll(pIs(c.P), " ", "")
+	return mark + " " + strings.ReplaceAll(pIs(c.AdjustedP), " ", "")
+}
+
+// change names one strategy in one run of a history.
+type change struct {
+	run      int
+	strategy string
+}
+
+// changes tests each strategy of each run against the latest earlier
+// comparable run (following Prev) that has it, with Holm's correction over
+// all of these tests, computed once per History.
+func (h *History) changes() map[change]analysis.Comparison {
+	if h.tested != nil {
+		return h.tested
+	}
+	var keys []change
+	var cs []analysis.Comparison
+	for i := range h.Sums {
+		for _, name := range h.Strategies {
+			cur, ok := h.Sums[i][name]
+			if !ok || cur.N == 0 {
+				continue
+			}
+			for j := h.Prev[i]; j >= 0; j = h.Prev[j] {
+				prev, ok := h.Sums[j][name]
+				if !ok || prev.N == 0 {
+					continue
+				}
+				if c, ok := analysis.Compare2(prev.WallNS, cur.WallNS); ok {
+					keys = append(keys, change{i, name})
+					cs = append(cs, c)
+				}
+				break
+			}
+		}
+	}
+	analysis.Holm(cs)
+	h.tested = make(map[change]analysis.Comparison, len(cs))
+	for k, key := range keys {
+		h.tested[key] = cs[k]
+	}
+	return h.tested
 }
 
 // Chart draws each strategy's median per run, with its 95% interval as an
@@ -343,15 +394,20 @@ func runTicks(runs []*results.Run) plot.ConstantTicks {
 
 // HistoryText lists an experiment's runs on one machine, oldest first,
 // with each strategy's median per run and a mark where it changed
-// significantly from the run before (Mann-Whitney at α = 0.05): ▲ slower,
+// significantly from the latest earlier comparable run
+// (analysis.PreviousComparable; Mann-Whitney at α = 0.05): ▲ slower,
 // ▼ faster. Unlike the chart it lists every timed run, with its
 // parameters, since a reader may want to see them all.
-func HistoryText(runs []*results.Run) string {
+func HistoryText(infos []analysis.RunInfo) string {
 	var sb strings.Builder
-	if len(runs) == 0 {
+	if len(infos) == 0 {
 		return "no runs\n"
 	}
-	h := NewHistory(runs)
+	runs := make([]*results.Run, len(infos))
+	for i, info := range infos {
+		runs[i] = info.Run
+	}
+	h := newHistory(runs, analysis.PreviousComparable(infos))
 	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', 0)
 	fmt.Fprint(tw, "run\tparameters\t")
 	for _, n := range h.Strategies {
@@ -379,6 +435,6 @@ func HistoryText(runs []*results.Run) string {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the run above (Mann-Whitney U, α = %g). Runs at different parameters are not comparable.\n", analysis.Alpha)
+	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the latest earlier run comparable with it: same kernel version, toolchains, dependencies, experiment definition and build parameters (Mann-Whitney U, α = %g after Holm–Bonferroni over every such test of the table).\n", analysis.Alpha)
 	return Visible(sb.String())
 }

@@ -32,10 +32,12 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writePairs(&b, slices.Contains(charts, PairsName))
 	r.writeSweep(&b, slices.Contains(charts, SweepName))
 	r.writeCounts(&b)
+	r.writeProfile(&b)
 	r.writeAnswers(&b)
 	if r.History != nil {
 		r.History.writeSection(&b, slices.Contains(charts, HistoryName))
 	}
+	r.writeMachines(&b, slices.Contains(charts, MachinesName))
 	r.writeWarnings(&b)
 	r.writeFailures(&b)
 	r.writeMachine(&b)
@@ -44,6 +46,13 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writeArtifacts(&b)
 	return []byte(Visible(b.String()))
 }
+
+// Noisy reports whether the run broke its noise gate (results.Noise):
+// the report then says so at the top and answers no open question.
+func (r *Report) Noisy() bool { return r.Run.Noise != nil && r.Run.Noise.Noisy }
+
+// NotAnswered is what a noisy run's report gives for an open question.
+const NotAnswered = "Not answered: the run was noisy (see the top of this report)."
 
 func (r *Report) writeHeader(b *strings.Builder) {
 	run, e := r.Run, r.Experiment
@@ -55,6 +64,13 @@ func (r *Report) writeHeader(b *strings.Builder) {
 		title = run.Experiment
 	}
 	fmt.Fprintf(b, "# %s\n\n", markdown(title))
+	if r.Noisy() {
+		b.WriteString("> [!CAUTION]\n> **Noisy run.** The host broke the noise gate's limits (`[host]` `max_load`, `max_busy`) before or during the trials, so the times below may include other programs' work, and the open questions are not answered from this run. Run it again on a quieter machine, or with `benchlab run --wait-quiet`.\n>\n")
+		for _, reason := range run.Noise.Reasons {
+			fmt.Fprintf(b, "> - %s\n", markdown(reason))
+		}
+		b.WriteString("\n")
+	}
 	if !run.Complete {
 		fmt.Fprintf(b, "> [!WARNING]\n> **Incomplete run.** It was interrupted after %d trials; the figures below cover only the trials finished before it stopped.\n\n", len(run.Trials))
 	}
@@ -102,8 +118,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	if r.Baseline != "" {
 		b.WriteString("so above 1 is slower.")
 	}
-	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g) and kept in every figure.",
-		thousands(analysis.Resamples), analysis.MildFence, analysis.OutlierFence)
+	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g; %s; a sample whose quartiles are equal, as quantised times can be, has no fences and no outliers) and kept in every figure.",
+		thousands(analysis.Resamples), analysis.MildFence, analysis.OutlierFence, analysis.QuartileMethod)
 	hasPub := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Published != nil })
 	if hasPub {
 		b.WriteString(" " + r.publishedSentence())
@@ -145,8 +161,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	r.writeStrategies(b)
 
 	b.WriteString("### CPU time and memory\n\n")
-	b.WriteString("Means over the counted runs; max RSS is the largest peak resident set of any counted run.\n\n")
-	writeRow(b, []string{"strategy", "user", "system", "max RSS"})
+	b.WriteString(memoryNote(r.Run.Settings))
+	writeRow(b, []string{"strategy", "user", "system", "peak memory"})
 	writeRow(b, []string{":--", "--:", "--:", "--:"})
 	for _, row := range r.Rows {
 		s := row.Summary
@@ -155,7 +171,14 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 			continue
 		}
 		u := unitFor(s.MeanNS)
-		writeRow(b, []string{cell(s.Strategy), u.format(s.UserMeanNS), u.format(s.SysMeanNS), kib(s.MaxRSSKiB)})
+		user, sys, rss := none, none, none
+		if s.CPUKnown {
+			user, sys = u.format(s.UserMeanNS), u.format(s.SysMeanNS)
+		}
+		if s.RSSKnown {
+			rss = kib(s.MaxRSSKiB)
+		}
+		writeRow(b, []string{cell(s.Strategy), user, sys, rss})
 	}
 	b.WriteString("\n")
 }
@@ -337,10 +360,33 @@ func (r *Report) writeNoise(b *strings.Builder) {
 		{"ASLR", aslr(n.ASLR)},
 		{"isolated CPUs", isolated},
 		{"pinned CPUs busy", r.pinnedBusy(n)},
+		{"other work during the trials", otherBusy(n)},
+		{"noise gate", gate(n)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
 	}
 	b.WriteString("\n")
+}
+
+// otherBusy formats the share of the watched CPUs' time that went to other
+// work than the trials.
+func otherBusy(n *results.Noise) string {
+	if n.OtherBusy == nil {
+		return none + " (not measured)"
+	}
+	return fmt.Sprintf("%.1f%% of the watched CPUs' time", 100**n.OtherBusy)
+}
+
+// gate states the noise gate's limits and verdict.
+func gate(n *results.Noise) string {
+	if n.MaxLoad == 0 && n.MaxBusy == 0 && !n.Noisy {
+		return none + " (the run predates it)"
+	}
+	verdict := "passed"
+	if n.Noisy {
+		verdict = "**noisy** (see the top)"
+	}
+	return fmt.Sprintf("%s: load at most %g per CPU, other work at most %.0f%%", verdict, n.MaxLoad, 100*n.MaxBusy)
 }
 
 // aslr describes /proc/sys/kernel/randomize_va_space.
@@ -471,6 +517,8 @@ func (r *Report) writeRun(b *strings.Builder) {
 		{"CPUs pinned", pin},
 		{"trial timeout", timeout},
 		{"baseline", baseline},
+		{"trial order", orderCell(s.Order)},
+		{"peak memory by", memoryCell(s.Memory)},
 		{"build parameters", buildParameters(run.Parameters)},
 		{"trials archived", strconv.Itoa(len(run.Trials))},
 		{"benchlab", lab},
@@ -525,7 +573,7 @@ func imported(im *results.Import) string {
 }
 
 // importCaveats is what an imported run cannot say.
-const importCaveats = `Caveats of an imported run: benchlab did not measure it. Its machine has no fingerprint, only the importer's note; no noise record, CPU pinning, warm-up count, toolchain or build is known; the started time is the imported file's modification time; and hyperfine exports only each command's mean user and system time, so every trial carries those means. Compare its ratios, not its absolute times, with runs on other machines.
+const importCaveats = `Caveats of an imported run: benchlab did not measure it. Its machine has no fingerprint, only the importer's note; no noise record, CPU pinning, warm-up count, toolchain or build is known; the started time is the imported file's modification time; and hyperfine exports only each command's mean user and system time (shown as such; per-run CPU times are unknown) and, before 1.17, no memory (shown as —). Compare its ratios, not its absolute times, with runs on other machines.
 
 `
 

@@ -48,6 +48,15 @@ func (r *Report) pairs() []Pair {
 		}
 		out = append(out, p)
 	}
+	// Holm's correction over the table of pairs.
+	cs := make([]analysis.Comparison, len(out))
+	for i, p := range out {
+		cs[i] = p.Comparison
+	}
+	analysis.Holm(cs)
+	for i := range out {
+		out[i].Comparison = cs[i]
+	}
 	return out
 }
 
@@ -80,12 +89,12 @@ func (r *Report) writePairs(b *strings.Builder, chart bool) {
 		return
 	}
 	b.WriteString("## Paired comparisons\n\n")
-	fmt.Fprintf(b, "Strategies the experiment pairs (`compare_with`): each one's mean time divided by its partner's, with the 95%% percentile-bootstrap interval, and the two-sided Mann-Whitney test of the difference at α = %g. A significant difference whose interval lies within ±%.0f%% is called less than %.0f%%.\n\n",
-		analysis.Alpha, Negligible*100, Negligible*100)
-	writeRow(b, []string{"strategy", "compared with", "ratio [95% CI]", "p (Mann-Whitney)", "verdict"})
-	writeRow(b, []string{":--", ":--", "--:", "--:", ":--"})
+	fmt.Fprintf(b, "Strategies the experiment pairs (`compare_with`): each one's mean time divided by its partner's, with the 95%% percentile-bootstrap interval, and the two-sided Mann-Whitney test of the difference (%s). %s A significant difference whose interval lies within ±%.0f%% is called less than %.0f%%.\n\n",
+		exactSentence, holmSentence(len(ps)), Negligible*100, Negligible*100)
+	writeRow(b, []string{"strategy", "compared with", "ratio [95% CI]", "p (Mann-Whitney)", "Holm-adjusted p", "verdict"})
+	writeRow(b, []string{":--", ":--", "--:", "--:", "--:", ":--"})
 	for _, p := range ps {
-		writeRow(b, []string{cell(p.Strategy), cell(p.With), ratioWithCI(p.Ratio), analysis.FormatP(p.Comparison.P), p.verdict()})
+		writeRow(b, []string{cell(p.Strategy), cell(p.With), ratioWithCI(p.Ratio), mannWhitneyCell(p.Comparison), analysis.FormatP(p.Comparison.AdjustedP), p.verdict()})
 	}
 	b.WriteString("\n")
 	if chart {

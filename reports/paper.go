@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"benchlab/analysis"
-	"benchlab/experiments"
 )
 
 // The sections of the Markdown report beyond the table: strategies,
@@ -100,13 +99,13 @@ func (r *Report) writeTests(b *strings.Builder, chart bool) {
 	}
 	b.WriteString("## Is it real?\n\n")
 	if len(r.Tests) > 0 {
-		fmt.Fprintf(b, "Each strategy's wall times against the baseline %s's: the two-sided Mann-Whitney U test (no assumption about the shape of the times; exact p without ties), Welch's t-test beside it, and the effect size: the ratio of medians and Cliff's δ (+1: every run slower than every baseline run, −1: every run faster, 0: complete overlap). The verdict is the Mann-Whitney test's at α = %g.\n\n",
-			code(r.Baseline), analysis.Alpha)
-		writeRow(b, []string{"strategy", "verdict vs " + cell(r.Baseline), "p (Mann-Whitney)", "p (Welch)", "median ratio", "Cliff's δ", "runs"})
-		writeRow(b, []string{":--", ":--", "--:", "--:", "--:", "--:", "--:"})
+		fmt.Fprintf(b, "Each strategy's wall times against the baseline %s's: the two-sided Mann-Whitney U test (no assumption about the shape of the times; %s), Welch's t-test beside it (— with fewer than 2 runs a side), and the effect size: the ratio of medians and Cliff's δ (+1: every run slower than every baseline run, −1: every run faster, 0: complete overlap). %s\n\n",
+			code(r.Baseline), exactSentence, holmSentence(len(r.Tests)))
+		writeRow(b, []string{"strategy", "verdict vs " + cell(r.Baseline), "p (Mann-Whitney)", "Holm-adjusted p", "p (Welch)", "median ratio", "Cliff's δ", "runs"})
+		writeRow(b, []string{":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:"})
 		for _, t := range r.Tests {
 			c := t.Comparison
-			writeRow(b, []string{cell(t.Strategy), c.Verdict(), analysis.FormatP(c.P), analysis.FormatP(c.WelchP),
+			writeRow(b, []string{cell(t.Strategy), c.Verdict(), mannWhitneyCell(c), analysis.FormatP(c.AdjustedP), welchCell(c),
 				fmt.Sprintf("%.3f", c.MedianRatio), fmt.Sprintf("%+.2f", c.CliffsDelta), fmt.Sprintf("%d vs %d", c.NB, c.NA)})
 		}
 		b.WriteString("\n")
@@ -125,6 +124,37 @@ func (r *Report) writeTests(b *strings.Builder, chart bool) {
 	}
 }
 
+// exactSentence says when the Mann-Whitney p is exact, for the text above
+// a table of tests.
+var exactSentence = fmt.Sprintf("its p is exact, ties included, up to %d runs a side, and from the normal approximation with tie correction beyond, as the p column says", analysis.ExactLimit)
+
+// holmSentence states the correction over a table of n tests and the
+// level the verdicts are judged at.
+func holmSentence(n int) string {
+	if n == 1 {
+		return fmt.Sprintf("The verdict is the Mann-Whitney test's at α = %g; a single test needs no correction for multiple comparisons.", analysis.Alpha)
+	}
+	return fmt.Sprintf("The verdicts are the Mann-Whitney test's at α = %g after Holm–Bonferroni over the %d tests of this table: each p is adjusted for the others (Holm-adjusted p), so that the chance of any false \"slower\" or \"faster\" in the table stays at %g.",
+		analysis.Alpha, n, analysis.Alpha)
+}
+
+// mannWhitneyCell is a test's p with its method: "0.1 (exact)".
+func mannWhitneyCell(c analysis.Comparison) string {
+	m := "exact"
+	if !c.Exact {
+		m = "normal approx."
+	}
+	return analysis.FormatP(c.P) + " (" + m + ")"
+}
+
+// welchCell is Welch's p, or — when a side has fewer than 2 runs.
+func welchCell(c analysis.Comparison) string {
+	if !c.HasWelch {
+		return none
+	}
+	return analysis.FormatP(c.WelchP)
+}
+
 func hasTestWarnings(ts []Test) bool {
 	for _, t := range ts {
 		if len(t.Comparison.Warnings) > 0 {
@@ -138,6 +168,10 @@ func hasTestWarnings(ts []Test) bool {
 func (r *Report) writeSweep(b *strings.Builder, chart bool) {
 	s := r.Sweep
 	if s == nil {
+		if cmd := r.sweepCommand(); cmd != "" {
+			writeMissing(b, fmt.Sprintf("Fixed cost and cost per %s", literal(singular(r.Evidence.SweepWanted))),
+				"sweep on this machine", cmd, r.Evidence.SweepRejected, "sweep")
+		}
 		return
 	}
 	unit := literal(singular(s.Param))
@@ -219,6 +253,9 @@ func msInterval(ns float64, ci analysis.Interval) string {
 func (r *Report) writeCounts(b *strings.Builder) {
 	c := r.Counts
 	if c == nil {
+		if cmd := r.countCommand(); cmd != "" {
+			writeMissing(b, "Instruction counts", "instruction counts on this machine", cmd, r.Evidence.CountsRejected, "count run")
+		}
 		return
 	}
 	b.WriteString("## Instruction counts\n\n")
@@ -252,116 +289,119 @@ func (r *Report) writeCounts(b *strings.Builder) {
 	b.WriteString("\n")
 }
 
-// writeAnswers answers the experiment's open questions from the numbers.
+// writeAnswers answers the experiment's open questions from the numbers
+// (analysis.AnswerQuestion), or says why it does not.
 func (r *Report) writeAnswers(b *strings.Builder) {
 	if r.Experiment == nil || len(r.Experiment.OpenQuestions) == 0 {
 		return
 	}
 	b.WriteString("## Open questions\n\n")
 	b.WriteString("Each answer is generated from the numbers above; its wording follows the tests and intervals, not the other way round.\n\n")
+	in := analysis.AnswerInput{Main: r.Run}
+	for _, row := range r.Rows {
+		in.Sums = append(in.Sums, row.Summary)
+	}
+	if s := r.Sweep; s != nil {
+		in.Sweep = &analysis.SweepEvidence{ID: s.ID, Param: s.Param, Runs: s.Runs}
+		in.SweepFits = s.Fits
+	}
+	if c := r.Counts; c != nil {
+		in.Counts = &analysis.CountEvidence{Run: c.Run, Param: c.Param}
+		in.CountFits = c.Fits
+	}
 	for _, q := range r.Experiment.OpenQuestions {
 		fmt.Fprintf(b, "**%s**\n\n", markdown(q.Text))
-		for _, p := range r.answer(q) {
+		for _, p := range r.answer(analysis.AnswerQuestion(in, q.Strategies[0], q.Strategies[1])) {
 			b.WriteString(p + "\n\n")
 		}
 	}
 }
 
-// answer returns the paragraphs answering q.
-func (r *Report) answer(q experiments.OpenQuestion) []string {
-	a, c := q.Strategies[0], q.Strategies[1]
-	var paras []string
-	ra, rc := r.row(a), r.row(c)
-	if ra == nil || rc == nil || ra.N == 0 || rc.N == 0 {
+// answer puts an answer into paragraphs.
+func (r *Report) answer(ans analysis.Answer) []string {
+	a, c := ans.A, ans.C
+	switch {
+	case ans.NoRuns:
 		return []string{fmt.Sprintf("This run has no counted runs of %s or of %s: no answer from it.", code(a), code(c))}
+	case ans.Withheld != "":
+		return []string{"Not answered: " + literal(ans.Withheld) + "."}
 	}
+	var paras []string
 
 	// 1. The totals.
+	ra, rc := ans.SumA, ans.SumC
 	u := unitFor(math.Min(ra.MeanNS, rc.MeanNS))
 	total := fmt.Sprintf("In run %s, %s takes %s %s on average and %s %s %s", code(r.Run.ID), code(a),
 		u.format(ra.MeanNS), u.interval(ra.MeanCI), code(c), u.format(rc.MeanNS), u.interval(rc.MeanCI))
-	ratio := ra.MeanNS / rc.MeanNS
-	cmpAC, ok := analysis.Compare2(rc.WallNS, ra.WallNS)
+	cmpAC := ans.Test
 	switch {
-	case !ok:
+	case !ans.Tested:
 	case cmpAC.Significant:
 		// The direction is the rank test's (the sign of Cliff's δ), the
 		// test that judged it significant, not the means'.
-		total += fmt.Sprintf(": %s is %s (%.3f× the mean time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), rankDirection(cmpAC), ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
+		total += fmt.Sprintf(": %s is %s (%.3f× the mean time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), rankDirection(cmpAC), ans.Ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
 	default:
-		total += fmt.Sprintf(": %.3f× the time, but the difference is not significant (Mann-Whitney %s), so these runs do not show that either is faster.", ratio, pIs(cmpAC.P))
+		total += fmt.Sprintf(": %.3f× the time, but the difference is not significant (Mann-Whitney %s), so these runs do not show that either is faster.", ans.Ratio, pIs(cmpAC.P))
 	}
 	paras = append(paras, total)
 
 	// 2. Fixed versus per-call, from the sweep.
-	fa, okA := r.Sweep.Fit(a)
-	fc, okC := r.Sweep.Fit(c)
-	if okA && okC {
-		s := r.Sweep
-		unit := literal(singular(s.Param))
-		dSlope := fa.Fit.Slope - fc.Fit.Slope
-		hSlope := math.Hypot(fa.Fit.SlopeCI.HalfWidth(), fc.Fit.SlopeCI.HalfWidth())
-		dFixed := fa.Fit.Intercept - fc.Fit.Intercept
-		hFixed := math.Hypot(fa.Fit.InterceptCI.HalfWidth(), fc.Fit.InterceptCI.HalfWidth())
-		p := fmt.Sprintf("Per %s, %s costs %.3f ± %.3f ns and %s %.3f ± %.3f ns (sweep %s, 95%% intervals): a difference of %+.3f ± %.3f ns, which %s.",
-			unit, code(a), fa.Fit.Slope, fa.Fit.SlopeCI.HalfWidth(), code(c), fc.Fit.Slope, fc.Fit.SlopeCI.HalfWidth(),
-			code(s.ID), dSlope, hSlope, clearOrNot(dSlope, hSlope, fa.Fit.SlopeCI.OK && fc.Fit.SlopeCI.OK))
-		p += fmt.Sprintf(" Their fixed costs (intercepts) are %.2f ± %.2f ms and %.2f ± %.2f ms, a difference of %+.2f ± %.2f ms, which %s.",
-			fa.Fit.Intercept/1e6, fa.Fit.InterceptCI.HalfWidth()/1e6, fc.Fit.Intercept/1e6, fc.Fit.InterceptCI.HalfWidth()/1e6,
-			dFixed/1e6, hFixed/1e6, clearOrNot(dFixed, hFixed, fa.Fit.InterceptCI.OK && fc.Fit.InterceptCI.OK))
-		fixedClear := fa.Fit.InterceptCI.OK && fc.Fit.InterceptCI.OK && math.Abs(dFixed) > hFixed
-		// Start-up measured directly at a value of 0 is better evidence of
-		// the fixed cost than the intercepts: it replaces them below.
-		if sa, ok := s.AtMin[a]; ok && first(s.Values) == 0 {
-			if sc, ok := s.AtMin[c]; ok {
-				uu := fineUnit(math.Min(sa.MedianNS, sc.MedianNS))
-				p += fmt.Sprintf(" Measured directly at %s = 0, start-up takes %s %s and %s %s (medians)", code(s.Param),
-					uu.format(sa.MedianNS), uu.interval(sa.MedianCI), uu.format(sc.MedianNS), uu.interval(sc.MedianCI))
-				dFixed = sa.MedianNS - sc.MedianNS
-				fixedClear = sa.MedianCI.Lo > sc.MedianCI.Hi || sc.MedianCI.Lo > sa.MedianCI.Hi
-				if fixedClear {
-					p += fmt.Sprintf(": a difference of %s, clear since the intervals do not overlap.", signedDuration(dFixed))
-				} else {
-					p += ": the intervals overlap, so no start-up difference is shown."
-				}
-			}
+	switch s := ans.Split; {
+	case s != nil:
+		paras = append(paras, r.splitParagraph(ans, s))
+	case r.Sweep == nil:
+		p := "No comparable sweep: fixed and per-call costs cannot be separated"
+		if cmd := r.sweepCommand(); cmd != "" {
+			p += " (run " + code(cmd) + ")"
 		}
-		if x, err := paramFloat(r.Run.Parameters[s.Param]); err == nil && x > 0 {
-			perCall := dSlope * x
-			diff := ra.MeanNS - rc.MeanNS
-			p += fmt.Sprintf(" At this run's %s %s, the per-%s difference adds up to %s of the measured %s difference in mean time",
-				paramValue(x), literal(s.Param), unit, signedDuration(perCall), signedDuration(diff))
-			if diff != 0 {
-				p += fmt.Sprintf(" (%.0f%%)", 100*perCall/diff)
-			}
-			p += ". " + attribution(perCall, math.Abs(perCall) > hSlope*x, dFixed, fixedClear, diff, unit)
-		}
-		paras = append(paras, p)
-	} else if r.Sweep == nil {
-		paras = append(paras, "No sweep in the archive: fixed and per-call costs cannot be separated (run `benchlab sweep`).")
-	} else {
+		paras = append(paras, p+".")
+	default:
 		paras = append(paras, fmt.Sprintf("The sweep %s has no line for %s or %s.", code(r.Sweep.ID), code(a), code(c)))
 	}
 
 	// 3. Instructions.
-	ia, okA := r.Counts.Fit(a)
-	ic, okC := r.Counts.Fit(c)
-	if okA && okC {
-		unit := literal(singular(r.Counts.Param))
-		p := fmt.Sprintf("Counted by %s, %s executes %.2f instructions per %s and %s %.2f", code(r.Counts.Tool), code(a), ia.Fit.Slope, unit, code(c), ic.Fit.Slope)
-		if fa.OK && fc.OK {
-			sameSign := (ia.Fit.Slope-ic.Fit.Slope)*(fa.Fit.Slope-fc.Fit.Slope) > 0
-			if sameSign {
-				p += fmt.Sprintf("; the strategy with fewer instructions per %s is also the one with the lower time per %s.", unit, unit)
-			} else {
-				p += fmt.Sprintf("; the instruction counts do not order the two as their times per %s do, so the time difference is not explained by the number of instructions alone (branch prediction, dependencies between instructions or memory access may be).", unit)
-			}
-		} else {
+	if ins := ans.Instructions; ins != nil {
+		unit := literal(singular(ins.Param))
+		p := fmt.Sprintf("Counted by %s, %s executes %.2f instructions per %s and %s %.2f", code(ins.Tool), code(a), ins.PerUnitA, unit, code(c), ins.PerUnitC)
+		switch {
+		case !ins.HasOrder:
 			p += "."
+		case ins.SameOrder:
+			p += fmt.Sprintf("; the strategy with fewer instructions per %s is also the one with the lower time per %s.", unit, unit)
+		default:
+			p += fmt.Sprintf("; the instruction counts do not order the two as their times per %s do, so the time difference is not explained by the number of instructions alone (branch prediction, dependencies between instructions or memory access may be).", unit)
 		}
 		paras = append(paras, p)
 	}
 	return paras
+}
+
+// splitParagraph puts the sweep's decomposition and its attribution into
+// words.
+func (r *Report) splitParagraph(ans analysis.Answer, s *analysis.Split) string {
+	a, c := code(ans.A), code(ans.C)
+	unit := literal(singular(s.Param))
+	fa, fc := s.FitA, s.FitC
+	p := fmt.Sprintf("Per %s, %s costs %.3f ± %.3f ns and %s %.3f ± %.3f ns (sweep %s, 95%% intervals): a difference of %+.3f ± %.3f ns, which %s.",
+		unit, a, fa.Slope, fa.SlopeCI.HalfWidth(), c, fc.Slope, fc.SlopeCI.HalfWidth(),
+		code(s.Sweep), s.DSlope, s.HSlope, clearOrNot(s.DSlope, s.HSlope, s.SlopeCI))
+	p += fmt.Sprintf(" Their fixed costs (intercepts) are %.2f ± %.2f ms and %.2f ± %.2f ms, a difference of %+.2f ± %.2f ms, which %s.",
+		fa.Intercept/1e6, fa.InterceptCI.HalfWidth()/1e6, fc.Intercept/1e6, fc.InterceptCI.HalfWidth()/1e6,
+		s.DFixed/1e6, s.HFixed/1e6, clearOrNot(s.DFixed, s.HFixed, s.FixedCI))
+	if st := s.StartUp; st != nil {
+		uu := fineUnit(math.Min(st.A.MedianNS, st.C.MedianNS))
+		p += fmt.Sprintf(" Measured directly at %s = 0, start-up takes %s %s and %s %s (medians)", code(s.Param),
+			uu.format(st.A.MedianNS), uu.interval(st.A.MedianCI), uu.format(st.C.MedianNS), uu.interval(st.C.MedianCI))
+		if st.Clear {
+			p += fmt.Sprintf(": a difference of %s, clear since the intervals do not overlap.", signedDuration(st.DiffNS))
+		} else {
+			p += ": the intervals overlap, so no start-up difference is shown."
+		}
+	}
+	if at := s.Attribution; at != nil {
+		p += " " + attribution(at, s.Param, unit)
+	}
+	return p
 }
 
 // row returns the row of the named strategy, or nil.
@@ -372,12 +412,6 @@ func (r *Report) row(name string) *Row {
 		}
 	}
 	return nil
-}
-
-func paramFloat(s string) (float64, error) {
-	var v float64
-	_, err := fmt.Sscan(s, &v)
-	return v, err
 }
 
 // pIs formats a p-value in a sentence: "p < 0.001", "p = 0.03".
@@ -418,26 +452,72 @@ func clearOrNot(d, h float64, hasInterval bool) string {
 	}
 }
 
-// attribution states, from the numbers, whether the difference in total
-// time is a per-call or a fixed difference.
-func attribution(perCall float64, slopeClear bool, dFixed float64, fixedClear bool, diff float64, unit string) string {
-	switch {
-	case diff == 0:
-		return "There is no difference to attribute."
-	case slopeClear && math.Abs(perCall) >= 0.8*math.Abs(diff) && !fixedClear:
-		return fmt.Sprintf("So the difference is in the cost per %s; a fixed (start-up) difference is not distinguishable from zero.", unit)
-	case slopeClear && math.Abs(perCall) >= 0.8*math.Abs(diff):
-		dir := "the same direction"
-		if dFixed*diff < 0 {
-			dir = "the opposite direction"
+// attribution puts an analysis.Attribution into words: the parts of the
+// main run's difference in mean time at its value of param, and the cause
+// when one part is it, "not attributable" with the numbers otherwise.
+func attribution(at *analysis.Attribution, param, unit string) string {
+	name := func(p analysis.Part) string {
+		if p.Name == analysis.PartPerUnit {
+			return "per-" + unit + " part"
 		}
-		return fmt.Sprintf("So the difference is in the cost per %s; the fixed costs differ too, by %s, in %s, which is %.0f%% of the total difference.",
-			unit, signedDuration(dFixed), dir, 100*math.Abs(dFixed/diff))
-	case fixedClear && math.Abs(dFixed) >= 0.8*math.Abs(diff):
-		return "So the difference is mostly a fixed cost, paid once per run (start-up or tear-down)."
-	default:
-		return fmt.Sprintf("The data do not attribute the difference clearly to either the fixed cost or the cost per %s.", unit)
+		return "fixed part"
 	}
+	var parts []string
+	for _, p := range at.Parts {
+		s := fmt.Sprintf("the %s is %s", name(p), signedDuration(p.ValueNS))
+		if p.Name == analysis.PartFixed {
+			s = fmt.Sprintf("the %s (start-up and tear-down) is %s", name(p), signedDuration(p.ValueNS))
+		}
+		if p.HasInterval {
+			s += fmt.Sprintf(" ± %s", duration(p.HalfNS))
+		}
+		if at.TotalNS != 0 {
+			s += fmt.Sprintf(" (%s of it", signedPercent(p.Share))
+			if p.HasInterval {
+				s += fmt.Sprintf(", %s to %s over its interval", signedPercent(p.ShareLo), signedPercent(p.ShareHi))
+			}
+			s += ")"
+		}
+		parts = append(parts, s)
+	}
+	out := fmt.Sprintf("Of this run's difference in mean time, %s ± %s at %s %s, %s.", signedDuration(at.TotalNS), duration(at.TotalHalfNS),
+		paramValue(at.X), literal(param), strings.Join(parts, "; "))
+	switch {
+	case at.TotalNS == 0:
+		return out + " There is no difference to attribute."
+	case at.Cause >= 0 && at.Parts[at.Cause].Name == analysis.PartPerUnit:
+		return out + fmt.Sprintf(" So the difference is in the cost per %s.", unit)
+	case at.Cause >= 0:
+		return out + " So the difference is mostly a fixed cost, paid once per run (start-up or tear-down)."
+	}
+	if !at.TotalClear {
+		return out + " Not attributable: the difference itself is within the noise (zero is inside its interval)."
+	}
+	var why []string
+	for _, p := range at.Parts {
+		switch {
+		case !p.HasInterval:
+			why = append(why, fmt.Sprintf("the %s has no interval to judge it by", name(p)))
+		case !p.SameSign:
+			why = append(why, fmt.Sprintf("the %s has the opposite sign", name(p)))
+		case p.Exceeds:
+			why = append(why, fmt.Sprintf("the %s is larger than the whole difference beyond the intervals, so the parts, measured in other runs, do not add up to this run's difference", name(p)))
+		case !p.Most:
+			why = append(why, fmt.Sprintf("the %s is not shown to explain more than %.0f%% of it", name(p), 100*analysis.MostShare))
+		default:
+			why = append(why, fmt.Sprintf("the %s would explain it too", name(p)))
+		}
+	}
+	return out + " Not attributable: " + strings.Join(why, "; ") + "."
+}
+
+// signedPercent formats a share as a signed percentage: "−319%", "+87%".
+func signedPercent(f float64) string {
+	if math.Abs(100*f) < 0.5 {
+		return "0%"
+	}
+	s := fmt.Sprintf("%+.0f%%", 100*f)
+	return strings.Replace(s, "-", "−", 1)
 }
 
 // signedDuration formats a signed time difference.

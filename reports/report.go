@@ -52,13 +52,21 @@ type Report struct {
 	Warnings []string
 	// Tests compare each strategy with the baseline (evidence.go).
 	Tests []Test
-	// Sweep and Counts are attached by AddSweep and AddCounts; nil when
-	// the archive has none.
+	// Sweep and Counts are attached by AddEvidence (or AddSweep and
+	// AddCounts); nil when the archive has none comparable.
 	Sweep  *Sweep
 	Counts *Counts
+	// Evidence is what AddEvidence was given: the comparable runs chosen
+	// and those left out, so that a section with no comparable evidence
+	// says so and names the command that would make it. Nil when the
+	// report was built without it.
+	Evidence *analysis.Evidence
 	// History is attached by AddHistory: the comparable runs of the
 	// experiment on the run's machine, when there are at least two.
 	History *History
+	// Machines is attached by AddMachines (machines.go): other machines'
+	// comparable runs as ratios; nil when there are none.
+	Machines *analysis.Machines
 }
 
 // Row is one strategy's reproduced and published figures.
@@ -89,12 +97,17 @@ func (r *Report) IsBaseline(row Row) bool { return row.Strategy == r.Baseline &&
 // Build gathers a report on run. It fails only when the run itself is
 // inconsistent (a trial naming no strategy); an experiment file that no
 // longer decodes costs the published figures, with a warning.
-func Build(run *results.Run) (*Report, error) { return build(run, true) }
+func Build(run *results.Run) (*Report, error) { return build(analysis.Describe(run), true) }
+
+// BuildFrom is Build on a run whose experiment file is already decoded
+// (analysis.Describe, done where the runs are loaded).
+func BuildFrom(info analysis.RunInfo) (*Report, error) { return build(info, true) }
 
 // build gathers the report; without full it leaves out what only the
 // Markdown report shows and what costs most: the bootstrap intervals of
 // ratios, the significance tests and the pairs.
-func build(run *results.Run, full bool) (*Report, error) {
+func build(info analysis.RunInfo, full bool) (*Report, error) {
+	run := info.Run
 	if run == nil {
 		return nil, errors.New("no run to report on")
 	}
@@ -104,14 +117,9 @@ func build(run *results.Run, full bool) (*Report, error) {
 				run.ID, i, t.Strategy, len(run.Strategies))
 		}
 	}
-	r := &Report{Run: run, Warnings: slices.Clone(run.Warnings)}
-	if run.ExperimentFile != "" {
-		e, err := experiments.Parse(experiments.FileName, []byte(run.ExperimentFile))
-		if err != nil {
-			r.Warnings = append(r.Warnings, "the archived experiment file no longer decodes, so published figures are not shown: "+oneLine(err.Error()))
-		} else {
-			r.Experiment = e
-		}
+	r := &Report{Run: run, Warnings: slices.Clone(run.Warnings), Experiment: info.Experiment}
+	if info.DecodeErr != nil {
+		r.Warnings = append(r.Warnings, "the archived experiment file no longer decodes, so published figures are not shown: "+oneLine(info.DecodeErr.Error()))
 	}
 
 	sums := analysis.Summarize(run)
@@ -211,7 +219,7 @@ const (
 
 // ChartNames are every chart a report may draw, so that a regenerated
 // report can remove the ones it no longer draws.
-var ChartNames = []string{ChartName, DistributionName, SweepName, PairsName, HistoryName}
+var ChartNames = []string{ChartName, DistributionName, SweepName, PairsName, HistoryName, MachinesName}
 
 // Files renders the report: README.md first, then each chart that has
 // anything to plot (ratios, every run's distribution, the sweep, the
@@ -232,6 +240,7 @@ func (r *Report) Files() ([]File, error) {
 			}
 			return r.History.Chart()
 		}},
+		{MachinesName, MachinesChart},
 	} {
 		data, err := c.render(r)
 		switch {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -314,5 +315,116 @@ func TestPaper(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestNoBorrowing renders a report whose archive holds a sweep, counts and
+// a history, all of another machine: none of them is used or cited, and
+// the report says which command would make them here
+// (testdata/borrowed.report.golden.md).
+func TestNoBorrowing(t *testing.T) {
+	rep := borrowedRun(t)
+	if rep.Sweep != nil || rep.Counts != nil || rep.History != nil {
+		t.Fatalf("borrowed evidence: sweep %v, counts %v, history %v", rep.Sweep != nil, rep.Counts != nil, rep.History != nil)
+	}
+	files, err := rep.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(files[0].Data)
+	golden(t, filepath.Join("testdata", "borrowed.report.golden.md"), files[0].Data)
+	for _, r := range append(earlierRuns(t), evidenceRuns(rep.Run)...) {
+		id := r.Sweep
+		if id == "" {
+			id = r.ID
+		}
+		if strings.Contains(md, id) {
+			t.Errorf("the report cites %s, a run of another machine", id)
+		}
+	}
+	for _, want := range []string{
+		"No comparable sweep on this machine: run `benchlab sweep --param-sweep iterations experiments/async-fn-pointers`.",
+		"No comparable instruction counts on this machine: run `benchlab count --param-name iterations --param-low 1000000 --param-high 2000000 experiments/async-fn-pointers`.",
+		"No comparable sweep: fixed and per-call costs cannot be separated (run `benchlab sweep --param-sweep iterations experiments/async-fn-pointers`).",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	for _, name := range []string{SweepName, HistoryName} {
+		if slices.ContainsFunc(files, func(f File) bool { return f.Name == name }) {
+			t.Errorf("the report draws %s from another machine's runs", name)
+		}
+	}
+}
+
+// TestNoisyWithholdsAnswers checks that a run the noise gate marked noisy
+// answers no open question, however good its evidence.
+func TestNoisyWithholdsAnswers(t *testing.T) {
+	rep := paperRun(t)
+	rep.Run.Noise.Noisy, rep.Run.Noise.Reasons = true, []string{"load average 5.0 before the run (limit 1.0)"}
+	md := string(rep.Markdown())
+	if got := strings.Count(md, `Not answered: the run was noisy \(load average 5.0 before the run \(limit 1.0\)\).`); got != 2 {
+		t.Errorf("%d answers withheld, want 2:\n%s", got, md)
+	}
+	if strings.Contains(md, "So the difference is") {
+		t.Error("a noisy run still attributes a difference")
+	}
+}
+
+// TestMissingEvidenceCommands: a report on a run built away from the
+// defaults asks for a sweep and counts held at the run's own parameters,
+// with the values its [report] declares.
+func TestMissingEvidenceCommands(t *testing.T) {
+	run := asyncRun(t)
+	run.ExperimentFile = `name = "async-fn-pointers"
+[build]
+command = ["./build.sh"]
+[build.parameters]
+iterations = ["0", "10", "250"]
+toolchain = ["path", "debian"]
+[build.defaults]
+iterations = "250"
+toolchain = "path"
+[trials]
+runs = 10
+[report]
+sweep = "iterations"
+sweep_values = ["0", "10"]
+sweep_runs = 5
+count = true
+count_values = ["1", "2"]
+[[strategy]]
+name = "function-pointer"
+command = ["target/release/function-pointer"]
+`
+	run.Parameters = map[string]string{"iterations": "250", "toolchain": "debian"}
+	rep, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.AddEvidence(analysis.SelectEvidence(analysis.Describe(run), analysis.DescribeAll([]*results.Run{run})))
+	if got, want := rep.sweepCommand(), "benchlab sweep --param-sweep iterations --runs 5 --values 0,10 --param toolchain=debian experiments/async-fn-pointers"; got != want {
+		t.Errorf("sweep command %q, want %q", got, want)
+	}
+	if got, want := rep.countCommand(), "benchlab count --param-name iterations --param-low 1 --param-high 2 --param toolchain=debian experiments/async-fn-pointers"; got != want {
+		t.Errorf("count command %q, want %q", got, want)
+	}
+}
+
+// TestLeftOut: runs of this machine left out are named with the reason;
+// other machines' runs are only counted, never cited.
+func TestLeftOut(t *testing.T) {
+	rejected := []analysis.Rejected{
+		{Sweep: "s-mine", Why: analysis.Mismatch{Rule: analysis.RuleParameters, Detail: "other build parameters: toolchain=path (this run: toolchain=debian)"}},
+		{Sweep: "s-amd", Why: analysis.Mismatch{Rule: analysis.RuleMachine, Detail: "another machine: amd (this run: intel)"}},
+		{Sweep: "s-arm", Why: analysis.Mismatch{Rule: analysis.RuleMachine, Detail: "another machine: arm (this run: intel)"}},
+	}
+	want := "Left out as not comparable with this run: sweep `s-mine` (other build parameters: toolchain=path \\(this run: toolchain=debian\\)); 2 sweeps of other or unknown machines are never used here."
+	if got := leftOut(rejected, "sweep"); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := leftOut(nil, "sweep"); got != "" {
+		t.Errorf("nothing left out: %q", got)
 	}
 }

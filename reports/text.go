@@ -17,9 +17,16 @@ import (
 //	  Range (min … max):   418.9 ms … 436.7 ms    10 runs
 func Text(run *results.Run) string {
 	var b strings.Builder
-	r, err := build(run, false)
+	r, err := build(analysis.Describe(run), false)
 	if err != nil {
 		return Visible("error: " + err.Error() + "\n")
+	}
+	if r.Noisy() {
+		b.WriteString("Noisy run: the host broke the noise gate's limits ([host] max_load, max_busy); the times may include other programs' work:\n")
+		for _, reason := range run.Noise.Reasons {
+			fmt.Fprintf(&b, "  - %s\n", reason)
+		}
+		b.WriteString("\n")
 	}
 	if !run.Complete {
 		fmt.Fprintf(&b, "Incomplete run: interrupted after %d trials; the figures cover only those.\n\n", len(run.Trials))
@@ -41,10 +48,13 @@ func Text(run *results.Run) string {
 		}
 	}
 	writeSummary(&b, r)
-	if len(r.Warnings) > 0 {
+	if len(r.Warnings) > 0 || r.Noisy() {
 		b.WriteString("\n")
 		for _, w := range r.Warnings {
 			fmt.Fprintf(&b, "Warning: %s\n", w)
+		}
+		if r.Noisy() {
+			b.WriteString("Warning: noisy run (reasons at the top): rerun on a quieter host or with --wait-quiet\n")
 		}
 	}
 	return Visible(b.String())
@@ -57,13 +67,17 @@ func writeTimes(b *strings.Builder, s analysis.Summary) {
 		return
 	}
 	u := unitFor(s.MeanNS)
+	user, sys := none, none
+	if s.CPUKnown {
+		user, sys = u.format(s.UserMeanNS), u.format(s.SysMeanNS)
+	}
 	if s.N == 1 {
 		fmt.Fprintf(b, "  Time (abs ≡):        %8s               [User: %s, System: %s]\n",
-			u.format(s.MeanNS), u.format(s.UserMeanNS), u.format(s.SysMeanNS))
+			u.format(s.MeanNS), user, sys)
 		return
 	}
 	fmt.Fprintf(b, "  Time (mean ± σ):     %8s ± %8s    [User: %s, System: %s]\n",
-		u.format(s.MeanNS), u.format(s.StddevNS), u.format(s.UserMeanNS), u.format(s.SysMeanNS))
+		u.format(s.MeanNS), u.format(s.StddevNS), user, sys)
 	fmt.Fprintf(b, "  Range (min … max):   %8s … %8s    %d runs\n",
 		u.format(s.MinNS), u.format(s.MaxNS), s.N)
 }

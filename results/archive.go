@@ -87,30 +87,6 @@ func (a Archive) Write(r *Run) (string, error) {
 	return path, nil
 }
 
-// CheckWritable reports whether a run of experiment on machine could be
-// archived now, before anything is measured: both are safe names of at
-// most 200 bytes, Dir is (or can be made) a folder, the machine and
-// experiment folders are real folders inside it, not symbolic links, and
-// a file can be created in the experiment folder. It creates the folders
-// the run will need, and nothing else; the error says what to fix.
-func (a Archive) CheckWritable(machine, experiment string) error {
-	for _, n := range []struct{ what, name string }{{"machine ID", machine}, {"experiment", experiment}} {
-		if err := CheckName(n.what, n.name); err != nil {
-			return fmt.Errorf("archive: %w", err)
-		}
-	}
-	if err := a.mkdirs(machine, experiment); err != nil {
-		return err
-	}
-	dir := filepath.Join(a.Dir, machine, experiment)
-	f, err := os.CreateTemp(dir, TempPrefix+"*")
-	if err != nil {
-		return fmt.Errorf("archive %s: cannot write a run there: %w (fix its permissions, or choose another --results)", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
-
 // mkdirs makes Dir/machine/experiment, refusing a path element that exists
 // but is not a real folder: a symbolic link would let a run escape the
 // archive, and a file in the way cannot hold runs.

@@ -188,6 +188,10 @@ type columnsV2 struct {
 	ExitCode  column `json:"exit_code"`
 	Signal    column `json:"signal"`
 	TimedOut  column `json:"timed_out"`
+	// Unknown is each trial's Unknown bits, present only when some trial
+	// lacks a field (imported runs): readers that predate it see the
+	// column's zeros, which is what they saw before it existed.
+	Unknown *column `json:"unknown,omitempty"`
 }
 
 // fields lists the columns of c with their names, in file order.
@@ -233,6 +237,14 @@ func toColumnsV2(ts []Trial) *columnsV2 {
 		}
 		*f.col = column{Scale: scale, Values: vs}
 	}
+	for j, t := range ts {
+		if t.Unknown != 0 {
+			if c.Unknown == nil {
+				c.Unknown = &column{Scale: 1, Values: make([]int64, len(ts))}
+			}
+			c.Unknown.Values[j] = int64(t.Unknown)
+		}
+	}
 	return c
 }
 
@@ -277,6 +289,16 @@ func (c *columnsV2) trials() ([]Trial, error) {
 		}
 		vals = append(vals, vs)
 	}
+	if u := c.Unknown; u != nil {
+		if len(u.Values) != c.N || u.Scale != 1 {
+			return nil, fmt.Errorf("%w: trials.unknown has %d values at scale %d, want %d at scale 1", ErrCorrupt, len(u.Values), u.Scale, c.N)
+		}
+		for i, v := range u.Values {
+			if v < 0 || v > int64(UnknownAll) {
+				return nil, fmt.Errorf("%w: trials.unknown[%d] is %d, not a set of known flags", ErrCorrupt, i, v)
+			}
+		}
+	}
 	if c.N == 0 {
 		return nil, nil
 	}
@@ -286,6 +308,9 @@ func (c *columnsV2) trials() ([]Trial, error) {
 			Strategy: int(vals[0][i]), Round: int(vals[1][i]), Warmup: vals[2][i] != 0,
 			WallNS: vals[3][i], UserNS: vals[4][i], SysNS: vals[5][i], MaxRSSKiB: vals[6][i],
 			ExitCode: int(vals[7][i]), Signal: int(vals[8][i]), TimedOut: vals[9][i] != 0,
+		}
+		if c.Unknown != nil {
+			ts[i].Unknown = Unknown(c.Unknown.Values[i])
 		}
 	}
 	return ts, nil
@@ -299,6 +324,16 @@ func (c *columnsV2) appendTo(b []byte) []byte {
 	for _, f := range c.fields() {
 		b = fmt.Appendf(b, ",\n  %q: {\"scale\": %d, \"values\": [", f.name, f.col.Scale)
 		for i, v := range f.col.Values {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, v, 10)
+		}
+		b = append(b, "]}"...)
+	}
+	if c.Unknown != nil {
+		b = append(b, ",\n  \"unknown\": {\"scale\": 1, \"values\": ["...)
+		for i, v := range c.Unknown.Values {
 			if i > 0 {
 				b = append(b, ',')
 			}

@@ -215,5 +215,34 @@ func (s *scanner) trials() ([]Trial, bool) {
 			return nil, false
 		}
 	}
+	// The optional column of unknown fields (imported runs), at scale 1,
+	// each value a set of known flags.
+	if s.lit(',') {
+		if k, ok := s.key(); !ok || k != "unknown" || !s.lit('{') {
+			return nil, false
+		}
+		if k, ok := s.key(); !ok || k != "scale" {
+			return nil, false
+		}
+		if scale, ok := s.int(); !ok || scale != 1 || !s.lit(',') {
+			return nil, false
+		}
+		if k, ok := s.key(); !ok || k != "values" || !s.lit('[') {
+			return nil, false
+		}
+		for j := range ts {
+			if j > 0 && !s.lit(',') {
+				return nil, false
+			}
+			v, ok := s.int()
+			if !ok || v < 0 || v > int64(UnknownAll) {
+				return nil, false
+			}
+			ts[j].Unknown = Unknown(v)
+		}
+		if !s.lit(']') || !s.lit('}') {
+			return nil, false
+		}
+	}
 	return ts, s.lit('}')
 }

@@ -30,6 +30,10 @@ func encodedBody(t testing.TB, r *Run) []byte {
 func TestDecodeV2FastAgrees(t *testing.T) {
 	start := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	body := encodedBody(t, SyntheticRun(7, 3, 5, start))
+	unknown := SyntheticRun(9, 2, 2, start)
+	for i := range unknown.Trials {
+		unknown.Trials[i].Unknown = UnknownUser | UnknownSys
+	}
 	empty := SyntheticRun(8, 2, 0, start)
 	empty.Trials = nil
 	tests := []struct {
@@ -39,6 +43,7 @@ func TestDecodeV2FastAgrees(t *testing.T) {
 	}{
 		{"the writer's own layout takes the fast path", body, true},
 		{"a run without trials takes the fast path", encodedBody(t, empty), true},
+		{"a run with unknown fields takes the fast path", encodedBody(t, unknown), true},
 		{"trials not last is left to encoding/json", bytes.Replace(body, []byte("\n \"trials\": "), []byte("\n \"trials\":"), 1), false},
 		{"a float among the values is left to encoding/json", bytes.Replace(body, []byte(`"round": {"scale": 1, "values": [0,`), []byte(`"round": {"scale": 1, "values": [0.0,`), 1), false},
 		{"an exponent is left to encoding/json", bytes.Replace(body, []byte(`"warmup": {"scale": 1, "values": [1,`), []byte(`"warmup": {"scale": 1, "values": [1e0,`), 1), false},

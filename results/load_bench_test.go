@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"benchlab/analysis"
+	"benchlab/exchange"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -89,15 +90,15 @@ func mark(ok bool) string {
 func BenchmarkLargeImports(b *testing.B) {
 	same := hyperfineJSON(200000, 1, false)
 	big := hyperfineJSON(2, 1000000, true)
-	opts := results.ImportOptions{Experiment: "large", File: "large.json", Modified: time.Unix(0, 0)}
+	opts := exchange.ImportOptions{Experiment: "large", File: "large.json", Modified: time.Unix(0, 0)}
 	var naming, report time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := results.FromHyperfine(same, opts); err != nil {
+		if _, err := exchange.FromHyperfine(same, opts); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		r, err := results.FromHyperfine(big, opts)
+		r, err := exchange.FromHyperfine(big, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -27,4 +27,14 @@ type Noise struct {
 	// so at the top and withhold their answers to open questions.
 	Noisy   bool     `json:"noisy,omitempty"`
 	Reasons []string `json:"reasons,omitempty"`
+	// OtherBusy is the fraction of the trials' span the watched CPUs (the
+	// pinned ones, or all) spent on work other than the trials' own user
+	// and system time; nil when not measured (older runs, or spans too
+	// short to judge).
+	OtherBusy *float64 `json:"other_busy,omitempty"`
+	// MaxLoad (1-minute load average per CPU) and MaxBusy (fraction) are
+	// the gate's limits the run was judged by; 0 for runs made before the
+	// gate.
+	MaxLoad float64 `json:"max_load,omitempty"`
+	MaxBusy float64 `json:"max_busy,omitempty"`
 }

@@ -81,6 +81,27 @@ type InstructionCount struct {
 	Instructions int64  `json:"instructions"`
 	// Failure is set, and Instructions 0, when the execution failed.
 	Failure string `json:"failure,omitempty"`
+	// Profile is where the instructions went: the functions that executed
+	// the most instructions themselves (callees not included), most first,
+	// at most ProfileFunctions of them; empty when the counter gives no
+	// per-function figures (perf stat) or in runs recorded before it.
+	Profile []FunctionCost `json:"profile,omitempty"`
+}
+
+// ProfileFunctions is the most functions an InstructionCount's Profile
+// keeps.
+const ProfileFunctions = 30
+
+// FunctionCost is the instructions one function executed itself in one
+// counted execution (all its processes).
+type FunctionCost struct {
+	// Function is the function's name as the counter shows it (demangled),
+	// or its address where the binary has no symbol for it.
+	Function string `json:"function"`
+	// Object is the base name of the file the function is in (the program,
+	// or a shared library such as libc.so.6).
+	Object       string `json:"object,omitempty"`
+	Instructions int64  `json:"instructions"`
 }
 
 // Machine fingerprints the host a run was measured on.
@@ -125,7 +146,42 @@ type Settings struct {
 	// that exited non-zero kept running and count in the statistics, as in
 	// hyperfine; trials killed by a signal or a timeout never count.
 	IgnoreFailure bool `json:"ignore_failure,omitempty"`
+	// Memory is how each trial's MaxRSSKiB was measured: MemoryCgroupV1 or
+	// MemoryCgroupV2 (the peak of the trial's own memory cgroup) or
+	// MemoryRusage (wait4's ru_maxrss, an upper bound floored at the peak
+	// of the process that started the child). Empty in runs recorded
+	// before it existed, which measured with ru_maxrss.
+	Memory string `json:"memory,omitempty"`
+	// Order is how the trials were ordered; nil in runs recorded before it
+	// existed (round-robin, never primed).
+	Order *Order `json:"order,omitempty"`
 }
+
+// Memory methods (Settings.Memory).
+const (
+	MemoryCgroupV1 = "cgroup-v1"
+	MemoryCgroupV2 = "cgroup-v2"
+	MemoryRusage   = "rusage"
+)
+
+// Order is how a run ordered its trials, so that a reader knows what the
+// wall times include.
+type Order struct {
+	// Policy is OrderRoundRobin: every round runs each strategy once,
+	// starting one strategy later each round.
+	Policy string `json:"policy"`
+	// PrimeBelowNS, when positive, means each trial of a strategy whose
+	// previous trial took less than this was preceded, right before it,
+	// by an unmeasured run of the same command (not archived), so that the
+	// trial does not pay for waking the pinned CPU from the idle a sleeping
+	// neighbour left it in. Zero: no trial was primed.
+	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
+	// Primed is the number of such unmeasured runs.
+	Primed int `json:"primed,omitempty"`
+}
+
+// OrderRoundRobin is the round-robin trial order (Order.Policy).
+const OrderRoundRobin = "round-robin"
 
 // Artifact is a file the build produced, identified by content.
 type Artifact struct {
@@ -148,7 +204,50 @@ type Strategy struct {
 	// Failure describes the first failed trial, if any: exit status and the
 	// tail of its standard error.
 	Failure string `json:"failure,omitempty"`
+	// Parameters are the run-time parameter values this strategy was
+	// expanded with (experiment.toml's params), or an imported result's
+	// hyperfine parameters (-L, --parameter-scan); nil when it has none.
+	// Build-time parameters are the run's, in Run.Parameters.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	// Label is how the tool that measured an imported strategy named it,
+	// verbatim: hyperfine's "command", which is its -n name when one was
+	// given and the command line otherwise. Exports write it back as it
+	// was; empty for strategies benchlab ran (their name is their label).
+	Label string `json:"label,omitempty"`
+	// Reported holds statistics an imported file gave without the
+	// per-trial values behind them; nil for strategies benchlab ran.
+	Reported *Reported `json:"reported,omitempty"`
 }
+
+// Reported is what another tool exported about a strategy as a statistic
+// only: hyperfine writes the mean user and system CPU time of a command,
+// never the time of each run, so an imported trial's CPU times are
+// unknown (Trial.Unknown) and these means stand for them.
+type Reported struct {
+	UserMeanNS int64 `json:"user_mean_ns"`
+	SysMeanNS  int64 `json:"sys_mean_ns"`
+}
+
+// Unknown is a set of a trial's fields that were not measured, so that a
+// value absent from an imported file is never read as a measured 0: the
+// field holds 0 and its bit is set. Trials benchlab runs know every field.
+type Unknown uint8
+
+// The fields a trial may lack.
+const (
+	// UnknownUser and UnknownSys: per-trial CPU times (hyperfine exports
+	// only their means).
+	UnknownUser Unknown = 1 << iota
+	UnknownSys
+	// UnknownRSS: peak memory (hyperfine before 1.17 exports none).
+	UnknownRSS
+	// UnknownSignal: the run ended by a signal that the file does not name
+	// (hyperfine's null exit code); ExitCode is -1 and Signal 0.
+	UnknownSignal
+
+	// UnknownAll is every bit defined; a file with others is corrupt.
+	UnknownAll = UnknownUser | UnknownSys | UnknownRSS | UnknownSignal
+)
 
 // Trial is one timed execution of one strategy.
 type Trial struct {
@@ -166,7 +265,13 @@ type Trial struct {
 	// Signal is the signal that ended the child, or 0.
 	Signal   int  `json:"signal"`
 	TimedOut bool `json:"timed_out"`
+	// Unknown lists the fields above that were not measured (imported
+	// trials only); each of them holds 0.
+	Unknown Unknown `json:"unknown,omitempty"`
 }
+
+// Known reports whether every field of f was measured.
+func (t Trial) Known(f Unknown) bool { return t.Unknown&f == 0 }
 
 // OK reports whether the trial ran to a zero exit status in time.
 func (t Trial) OK() bool { return t.ExitCode == 0 && t.Signal == 0 && !t.TimedOut }

@@ -51,6 +51,27 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRoundTripMeasurementMethods: how peak memory was measured, the trial
+// order and a count run's per-function profiles survive the archive.
+func TestRoundTripMeasurementMethods(t *testing.T) {
+	want := sampleRun("20261125T000000Z-00000003", time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	want.Settings.Memory = MemoryCgroupV1
+	want.Settings.Order = &Order{Policy: OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 3}
+	want.Counts = []InstructionCount{{Strategy: "a", Parameters: map[string]string{"iterations": "1000"}, Tool: "valgrind-3.19.0 callgrind",
+		Instructions: 1234, Profile: []FunctionCost{{Function: "malloc", Object: "libc.so.6", Instructions: 700}, {Function: "0x1ab70", Instructions: 2}}}}
+	data, err := Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
 func TestArchiveWriteLoad(t *testing.T) {
 	a := Archive{Dir: t.TempDir()}
 	start := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -216,21 +237,5 @@ func TestLatestSkipsCountRuns(t *testing.T) {
 	got, _, err := a.Latest("demo")
 	if err != nil || got.Run.ID != timed.ID {
 		t.Errorf("Latest = %v, %v; want the timed run %s", got.Run, err, timed.ID)
-	}
-}
-
-// An imported run's per-trial user and system times are its command's
-// means, and its memory may be unknown: benchfmt writes neither.
-func TestBenchfmtImportedWritesOnlyMeasured(t *testing.T) {
-	r := sampleRun("20261125T000000Z-00000001", time.Now())
-	r.Imported = &Import{Tool: "hyperfine"}
-	r.Trials = []Trial{{Strategy: 0, WallNS: 100, UserNS: 90, SysNS: 5}}
-	var b strings.Builder
-	if err := WriteBenchfmt(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	if !strings.Contains(out, " 1 100 ns/op\n") || strings.Contains(out, "user-ns/op") || strings.Contains(out, "peak-RSS-bytes") {
-		t.Errorf("imported benchfmt writes unmeasured figures:\n%s", out)
 	}
 }

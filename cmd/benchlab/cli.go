@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"benchlab/internal/safefile"
+	"benchlab/lab"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -29,7 +30,7 @@ func (e usageError) Error() string { return e.msg }
 
 // errInterrupted is returned when a run was stopped by a signal; what it
 // measured is archived before it is returned.
-var errInterrupted = errors.New("interrupted")
+var errInterrupted = lab.ErrInterrupted
 
 type command struct {
 	name    string
@@ -50,6 +51,8 @@ var commands = []command{
 	{"compare", "[flags] RUN_A RUN_B", "compare two archived runs, with significance per strategy", cmdCompare},
 	{"history", "[flags] EXPERIMENT_NAME", "every run of an experiment per machine, flagging significant changes", cmdHistory},
 	{"count", "[flags] EXPERIMENT_DIR", "count instructions per iteration and at start-up (callgrind or perf), archived", cmdCount},
+	{"submit", "[flags] EXPERIMENT_DIR", "run an experiment on Slurm nodes, one exclusive job each, into one archive", cmdSubmit},
+	{"experiment", "[flags] EXPERIMENT_DIR", "run, sweep and count as the experiment's [report] declares, then write the report", cmdExperiment},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -79,7 +82,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "benchlab %s: %v\nusage: benchlab %s %s\n", c.name, err, c.name, c.args)
 			return exitUsage
-		case errors.Is(err, errInterrupted):
+		case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+			// context.Canceled: stopped by a signal before anything was
+			// measured (during the build, say).
 			fmt.Fprintf(stderr, "benchlab %s: %s\n", c.name, reports.Visible(err.Error()))
 			return exitInterrupted
 		default:
@@ -96,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: benchlab COMMAND [flags] ARGS\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-7s %-26s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %-10s %-26s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w, "\n`benchlab COMMAND -h` lists a command's flags.")
 }

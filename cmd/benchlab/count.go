@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"benchlab/analysis"
 	"benchlab/experiments"
-	"benchlab/harness"
+	"benchlab/lab"
 	"benchlab/results"
 )
 
@@ -31,6 +28,8 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	low := fs.Int64("param-low", 1_000_000, "the smaller iteration count `N` (the counter runs the subjects some 50 times slower)")
 	high := fs.Int64("param-high", 2_000_000, "the larger iteration count `N`")
 	only := fs.String("strategies", "", "comma-separated strategy `names` to count (default: all)")
+	params := paramFlag{}
+	fs.Var(params, "param", "hold another build parameter at `name=value`, repeatable (default: the experiment's [build.defaults])")
 	rest, err := parse(fs, args, 1, "one experiment folder")
 	if err != nil {
 		return err
@@ -42,6 +41,9 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if _, ok := params[*name]; ok {
+		return usageError{fmt.Sprintf("--param %s: that is the parameter counted at --param-low and --param-high", *name)}
+	}
 	if !slices.Contains(e.ParamNames(), *name) {
 		return fmt.Errorf("%s has no build parameter %q to set the iteration count; declare it in [build.parameters] (see experiments/README.md) or name another with --param-name", e.Path, *name)
 	}
@@ -49,75 +51,15 @@ func cmdCount(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	counter, err := harness.FindCounter(ctx)
+	r, path, err := lab.Count(ctx, lab.CountOptions{
+		Experiment: e, Results: *resultsDir,
+		Param: *name, Low: *low, High: *high, Params: params,
+		Strategies: strategies,
+		Log:        stderr,
+		Lab:        labInfo(),
+	})
 	if err != nil {
-		return err
-	}
-	host, err := harness.CheckHost(e)
-	if err != nil {
-		return err
-	}
-	defaults, err := e.ResolveParams(nil)
-	if err != nil {
-		return err
-	}
-
-	started := time.Now()
-	var counts []results.InstructionCount
-	var recorded []results.RecordedFile
-	// rebuild puts the subjects back at the defaults after a build at
-	// n, so that what `benchlab run` times is what the experiment says.
-	rebuild := func(n int64) error {
-		fmt.Fprintf(stderr, "rebuilding %s at the defaults %s\n", e.Name, experiments.FormatParams(defaults))
-		if err := buildWithParams(context.WithoutCancel(ctx), e, defaults, stderr); err != nil {
-			return fmt.Errorf("rebuild at the defaults (the subjects may still be built at %s=%d; run the build again): %w", *name, n, err)
-		}
-		return nil
-	}
-	for _, n := range []int64{*low, *high} {
-		values, err := e.ResolveParams(map[string]string{*name: strconv.FormatInt(n, 10)})
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		if err := buildWithParams(ctx, e, values, stderr); err != nil {
-			return errors.Join(err, rebuild(n))
-		}
-		if recorded == nil {
-			if recorded, err = readRecorded(e); err != nil {
-				return errors.Join(err, rebuild(n))
-			}
-		}
-		for _, s := range strategies {
-			fmt.Fprintf(stderr, "counting %s at %s=%d under %s\n", s.Name, *name, n, counter.Tool)
-			t0 := time.Now()
-			ic := results.InstructionCount{Strategy: s.Name, Parameters: values, Tool: counter.Tool}
-			ic.Instructions, err = counter.CountStrategy(ctx, e, s)
-			if ctx.Err() != nil {
-				return errors.Join(fmt.Errorf("%w: nothing archived", errInterrupted), rebuild(n))
-			}
-			if err != nil {
-				ic.Failure = err.Error()
-				fmt.Fprintf(stderr, "  failed: %v\n", err)
-			} else {
-				fmt.Fprintf(stderr, "  %d instructions (%.1f s)\n", ic.Instructions, time.Since(t0).Seconds())
-			}
-			counts = append(counts, ic)
-		}
-	}
-	if err := rebuild(*high); err != nil {
-		return err
-	}
-
-	r := newRun(e, host, recorded, started)
-	r.Complete = true
-	r.Settings = results.Settings{Baseline: e.Trials.Baseline}
-	r.Counts = counts
-	for _, s := range strategies {
-		r.Strategies = append(r.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description})
-	}
-	path, err := results.Archive{Dir: *resultsDir}.Write(r)
-	if err != nil {
-		return fmt.Errorf("%w (the counts are lost; free space or fix permissions and run again)", err)
+		return optionsError(err)
 	}
 	writeCounts(stdout, r, *name)
 	fmt.Fprintf(stdout, "\narchived %s\n", path)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"benchlab/analysis"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -33,19 +34,22 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(entries) == 0 {
 		return fmt.Errorf("no runs of %q in %s", name, *resultsDir)
 	}
-	var all []*results.Run
-	byMachine := map[string][]*results.Run{}
+	// Experiment files are decoded once, here: a change is marked only
+	// against a comparable run (analysis.PreviousComparable).
+	var all []analysis.RunInfo
+	byMachine := map[string][]analysis.RunInfo{}
 	var machines []string
 	for _, e := range entries {
 		if len(e.Run.Counts) > 0 {
 			continue
 		}
-		all = append(all, e.Run)
+		info := analysis.Describe(e.Run)
+		all = append(all, info)
 		m := e.Run.Machine.ID
 		if _, ok := byMachine[m]; !ok {
 			machines = append(machines, m)
 		}
-		byMachine[m] = append(byMachine[m], e.Run)
+		byMachine[m] = append(byMachine[m], info)
 	}
 	for i, m := range machines {
 		if i > 0 {

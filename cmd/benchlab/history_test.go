@@ -41,6 +41,8 @@ func golden(t *testing.T, name string, got []byte) {
 
 const demoExperiment = "name = \"demo\"\n[trials]\nruns = 8\n[[strategy]]\nname = \"fast\"\ncommand = [\"true\"]\n[[strategy]]\nname = \"slow\"\ncommand = [\"true\"]\n"
 
+const sizedExperiment = "name = \"sized\"\n[build]\ncommand = [\"./build.sh\"]\n[build.parameters]\nn = [\"1\", \"2\"]\n[build.defaults]\nn = \"1\"\n[trials]\nruns = 8\n[[strategy]]\nname = \"fast\"\ncommand = [\"true\"]\n[[strategy]]\nname = \"slow\"\ncommand = [\"true\"]\n"
+
 // fixedRun is a run of demo on machine, started at start, with 8 rounds
 // of "fast" around fastMS and "slow" around slowMS (1% noise from seed).
 func fixedRun(machine string, start time.Time, seed uint64, fastMS, slowMS float64, complete bool) *results.Run {
@@ -48,7 +50,7 @@ func fixedRun(machine string, start time.Time, seed uint64, fastMS, slowMS float
 	r := &results.Run{
 		Format: results.FormatVersion, ID: fmt.Sprintf("%s-%08x", start.Format("20060102T150405Z"), seed),
 		Experiment: "demo", ExperimentFile: demoExperiment, Started: start, Finished: start.Add(time.Minute), Complete: complete,
-		Machine:    results.Machine{ID: machine, CPUModel: "Test CPU", CPUs: 2, MemoryKiB: 1 << 20, OS: "Linux", Arch: "amd64"},
+		Machine:    results.Machine{ID: machine, CPUModel: "Test CPU", CPUs: 2, MemoryKiB: 1 << 20, Kernel: "6.12.48-amd64", OS: "Linux", Arch: "amd64"},
 		Lab:        results.Lab{Version: "devel", GoVersion: "go1.26.0"},
 		Settings:   results.Settings{Runs: 8, TimeoutNS: 60e9, Baseline: "fast"},
 		Strategies: []results.Strategy{{Name: "fast", Command: []string{"true"}}, {Name: "slow", Command: []string{"true"}}},
@@ -75,6 +77,18 @@ func fixedArchive(t *testing.T) string {
 		fixedRun("machine-a", day.AddDate(0, 0, 14), 3, 10, 30, true),
 		fixedRun("machine-a", day.AddDate(0, 0, 21), 4, 10, 30, false),
 		fixedRun("machine-b", day.AddDate(0, 0, 2), 5, 15, 45, true),
+	}
+	// Experiment sized has a build parameter n: two runs at n=1, the
+	// second built with another rustc, and one at n=2.
+	for i, v := range []struct {
+		n, rustc string
+		slowMS   float64
+	}{{"1", "rustc 1.95.0", 30}, {"1", "rustc 1.63.0", 33}, {"2", "rustc 1.95.0", 60}} {
+		r := fixedRun("machine-a", day.AddDate(0, 1, i), uint64(10+i), 10, v.slowMS, true)
+		r.Experiment, r.ExperimentFile = "sized", sizedExperiment
+		r.Parameters = map[string]string{"n": v.n}
+		r.Toolchains = map[string]string{"rustc": v.rustc}
+		runs = append(runs, r)
 	}
 	for _, r := range runs {
 		if _, err := (results.Archive{Dir: dir}).Write(r); err != nil {
@@ -108,6 +122,10 @@ func TestHistoryCompareGolden(t *testing.T) {
 			[]string{"compare", "--results", arch, "20260301T", "20260308T"}},
 		{"two machines: ratios to each run's baseline side by side", "compare_machines.golden",
 			[]string{"compare", "--results", arch, "20260301T", "20260303T"}},
+		{"other build parameters: said first, then ratios only, no faster/slower verdict", "compare_params.golden",
+			[]string{"compare", "--results", arch, "20260401T", "20260403T"}},
+		{"another rustc, same parameters: said first, then the verdicts", "compare_toolchains.golden",
+			[]string{"compare", "--results", arch, "20260401T", "20260402T"}},
 	}
 	for _, tt := range tests {
 		golden(t, tt.golden, []byte(benchlab(t, tt.args...)))

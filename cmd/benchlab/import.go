@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"benchlab/exchange"
 	"benchlab/internal/safefile"
 	"benchlab/results"
 )
@@ -25,17 +26,17 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	path := rest[0]
 	name := *experiment
 	if name == "" {
-		name = results.StrategyName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), 0)
+		name = exchange.StrategyName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), 0)
 	}
 	if err := results.CheckName("experiment", name); err != nil {
 		return usageError{fmt.Sprintf("--experiment: %v", err)}
 	}
 	// A regular file only (a FIFO would block), of a bounded size.
-	data, fi, err := safefile.ReadFile(path, results.MaxImportSize)
+	data, fi, err := safefile.ReadFile(path, exchange.MaxImportSize)
 	if err != nil {
 		return fmt.Errorf("import: %w (give a hyperfine --export-json file)", err)
 	}
-	r, err := results.FromHyperfine(data, results.ImportOptions{
+	r, err := exchange.FromHyperfine(data, exchange.ImportOptions{
 		Experiment: name, File: path, MachineNote: *note, Modified: fi.ModTime(), Lab: labInfo(),
 	})
 	if err != nil {

@@ -48,12 +48,13 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return tw.Flush()
 }
 
-// counted lists each strategy's counted runs (succeeded, not warm-up):
+// counted lists each strategy's counted runs (not warm-ups; succeeded, or
+// exited non-zero under --ignore-failure, as analysis counts them):
 // "fast=3 slow=3".
 func counted(r *results.Run) string {
 	n := make([]int, len(r.Strategies))
 	for _, t := range r.Trials {
-		if !t.Warmup && t.OK() {
+		if !t.Warmup && t.Counts(r.Settings.IgnoreFailure) {
 			n[t.Strategy]++
 		}
 	}

@@ -10,9 +10,27 @@ import (
 	"syscall"
 )
 
+// stopSignals end a run: the trials done are archived as an incomplete
+// run. SIGHUP (the terminal closed) is one of them: by default it would
+// kill benchlab and lose the run.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, stopSignals...)
+	go func() {
+		<-sigs
+		cancel()
+		// A second signal while the first is being handled (archiving,
+		// or a stuck child) means "now": exit at once. The spawner and
+		// the trial's children die with benchlab (parent-death signal).
+		<-sigs
+		os.Stderr.WriteString("benchlab: interrupted again; exiting without archiving\n")
+		os.Exit(exitInterrupted)
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
+	cancel()
 	os.Exit(code)
 }

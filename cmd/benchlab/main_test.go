@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,7 +22,22 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		// $HYPERFINE_DATA holds real hyperfine exports
+		// (exchange_script_test.go); $REPO is the repository's root, so
+		// that a script can copy the committed archive of another machine
+		// into its own.
+		Setup: func(env *testscript.Env) error {
+			root, err := filepath.Abs(filepath.Join("..", ".."))
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO", root)
+			return setupExchange(env)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"hfsame":        cmdHFSame,    // exchange_script_test.go
+			"benchstat":     cmdBenchstat, // exchange_script_test.go
+			"slurm-cluster": slurmCluster, // submit_test.go
 			// sleep lets a script act while a background command runs.
 			"sleep": func(ts *testscript.TestScript, neg bool, args []string) {
 				d, err := time.ParseDuration(args[0])

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"benchlab/analysis"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -39,31 +40,35 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !entry.Run.Complete {
 		fmt.Fprintf(stderr, "warning: %s is an incomplete run; the report says so\n", entry.Run.ID)
 	}
-	// The newest sweep and instruction counts go with the run, and with
-	// no --run the newest complete run at the default parameters is the
-	// one reported (reports.Select).
-	var runs []*results.Run
+	// The experiment files are decoded once, here where the runs are
+	// loaded. With no --run the newest complete run at the default
+	// parameters is the one reported (analysis.SelectMain); the sweep,
+	// instruction counts and history beside it come only from runs
+	// comparable with it (analysis.SelectEvidence).
 	all, _ := a.Runs(name)
-	for _, en := range all {
-		runs = append(runs, en.Run)
+	runs := make([]*results.Run, len(all))
+	for i, en := range all {
+		runs[i] = en.Run
 	}
-	sel := reports.Select(runs)
-	if *runID == "" && sel.Main != nil {
-		for _, en := range all {
-			if en.Run == sel.Main {
-				entry = en
+	infos := analysis.DescribeAll(runs)
+	main := analysis.Describe(entry.Run)
+	if *runID == "" {
+		if m := analysis.SelectMain(infos); m != nil {
+			main = *m
+			for _, en := range all {
+				if en.Run == m.Run {
+					entry = en
+				}
 			}
 		}
 	}
-	rep, err := reports.Build(entry.Run)
+	rep, err := reports.BuildFrom(main)
 	if err != nil {
 		return fmt.Errorf("report on %s: %w", entry.Path, err)
 	}
-	if len(sel.Sweep) > 0 {
-		rep.AddSweep(sel.Sweep, sel.SweepParam)
-	}
-	rep.AddCounts(sel.Counts, sel.CountParam)
-	rep.AddHistory(sel.History)
+	rep.AddEvidence(analysis.SelectEvidence(main, infos))
+	// Other machines' runs appear only in their own section, headed so.
+	rep.AddMachines(runs)
 	dir := filepath.Join(*outDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

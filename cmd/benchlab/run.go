@@ -2,52 +2,78 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"slices"
-	"time"
+	"strconv"
 
 	"benchlab/experiments"
 	"benchlab/harness"
-	"benchlab/internal/safefile"
+	"benchlab/lab"
 	"benchlab/reports"
 	"benchlab/results"
 )
 
 // runFlags are the flags of `benchlab run` that `benchlab sweep` shares.
 type runFlags struct {
-	results, runs             *string
-	warmup                    *int
+	results, runs, warmup     *string
 	showOutput, ignoreFailure *bool
+	waitQuiet                 *harness.WaitFlag
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
+	wait := &harness.WaitFlag{}
+	fs.Var(wait, "wait-quiet", "wait up to `DURATION` (--wait-quiet=2m; bare: 2m) for the host to settle below [host] max_load and max_busy before the trials")
 	return runFlags{
+		waitQuiet:     wait,
 		results:       fs.String("results", "results", "archive `folder`"),
 		runs:          fs.String("runs", "", "counted runs per strategy, or `auto` (default: the experiment's trials.runs)"),
-		warmup:        fs.Int("warmup", -1, "warm-up runs per strategy (default: the experiment's trials.warmup)"),
+		warmup:        fs.String("warmup", "", "warm-up runs per strategy (default: the experiment's trials.warmup)"),
 		showOutput:    fs.Bool("show-output", false, "send the subjects' standard output and error to the terminal instead of /dev/null"),
 		ignoreFailure: fs.Bool("ignore-failure", false, "keep running a strategy whose trials exit non-zero; failed trials are counted"),
 	}
 }
 
-// options turns the flags and the experiment's [trials] into harness options.
-func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (harness.Options, error) {
-	opts := harness.Options{
-		Warmup:        e.Trials.Warmup,
-		Pin:           e.Trials.Pin,
-		Timeout:       e.Trials.Timeout.Duration,
-		Progress:      stderr,
-		Terminal:      isTerminal(stderr),
+// options turns the flags into the pipeline's options for e, its progress
+// drawn on stderr.
+func (f runFlags) options(e *experiments.Experiment, stderr io.Writer) (lab.Options, error) {
+	o := lab.Options{
+		Experiment:    e,
+		Results:       *f.results,
 		ShowOutput:    *f.showOutput,
 		IgnoreFailure: *f.ignoreFailure,
+		WaitQuiet:     f.waitQuiet.D,
+		Events:        newProgress(stderr).event,
+		Log:           stderr,
+		Lab:           labInfo(),
 	}
-	if *f.warmup >= 0 {
-		opts.Warmup = *f.warmup
+	if *f.warmup != "" {
+		n, err := strconv.Atoi(*f.warmup)
+		if err != nil || n < 0 {
+			return o, usageError{"--warmup must be a number of at least 0, not " + strconv.Quote(*f.warmup)}
+		}
+		o.Warmup = &n
 	}
-	return opts, setRuns(&opts, e.Trials, *f.runs)
+	var err error
+	o.Runs, err = parseRuns(*f.runs)
+	return o, err
+}
+
+// parseRuns reads --runs: "" for the experiment's (0), a number of at least
+// 1, or "auto".
+func parseRuns(flag string) (experiments.RunCount, error) {
+	switch flag {
+	case "":
+		return 0, nil
+	case "auto":
+		return experiments.AutoRuns, nil
+	}
+	n, err := strconv.Atoi(flag)
+	if err != nil || n < 1 {
+		return 0, usageError{"--runs must be a number of at least 1 or \"auto\", not " + strconv.Quote(flag)}
+	}
+	return experiments.RunCount(n), nil
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,139 +93,33 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *noBuild && len(params) > 0 {
 		return usageError{"--param needs a build: drop --no-build"}
 	}
-	p := point{build: !*noBuild}
-	if p.params, err = e.ResolveParams(params); err != nil {
-		return usageError{err.Error()}
-	}
-	if *noBuild && len(e.ParamNames()) > 0 {
-		// Not built by this run: record what the last build was built
-		// with, or that it is unknown, never the defaults by assumption.
-		if built, ok := builtParams(e); ok {
-			p.params = built
-		} else {
-			p.params = nil
-			p.warnings = append(p.warnings, "run with --no-build, and no record of the last build's parameters: they are unknown, so this run is not taken as one at the defaults")
-		}
-	}
-	opts, err := rf.options(e, stderr)
+	o, err := rf.options(e, stderr)
 	if err != nil {
 		return err
 	}
-	host, err := harness.CheckHost(e)
-	if err != nil {
-		return err
+	o.Params, o.NoBuild = params, *noBuild
+	if err := o.Validate(); err != nil {
+		return optionsError(err)
 	}
-	_, err = runOnce(ctx, e, host, opts, p, *rf.results, stdout, stderr)
+	r, path, err := lab.Run(ctx, o)
+	printRun(stdout, r, path)
 	return err
 }
 
-// point is what differs between the runs of one experiment that a command
-// makes: the build parameters, whether to build, the sweep it belongs to.
-type point struct {
-	params   map[string]string
-	build    bool
-	sweep    string
-	warnings []string
+// optionsError makes an error of the pipeline's options a usage error,
+// since the options come from the flags.
+func optionsError(err error) error {
+	if errors.Is(err, lab.ErrOptions) {
+		return usageError{err.Error()}
+	}
+	return err
 }
 
-// runOnce builds (unless p says not to), times and archives one run of e,
-// and prints its summary. The run is returned when it was archived, also
-// when it was interrupted (with an error wrapping errInterrupted).
-func runOnce(ctx context.Context, e *experiments.Experiment, host *harness.Host, opts harness.Options, p point, resultsDir string, stdout, stderr io.Writer) (*results.Run, error) {
-	if p.build {
-		if err := buildWithParams(ctx, e, p.params, stderr); err != nil {
-			return nil, err
-		}
-	}
-	recorded, err := readRecorded(e)
-	if err != nil {
-		return nil, err
-	}
-	artifacts, err := harness.Artifacts(e)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkArchivable(e, host, recorded, artifacts, opts, resultsDir); err != nil {
-		return nil, err
-	}
-
-	noise, noiseWarnings := harness.MeasureNoise(opts.Pin, noiseSample)
-	started := time.Now()
-	out, err := harness.Run(ctx, e, opts)
-	if err != nil && out == nil {
-		return nil, err
-	}
-	r := newRun(e, host, recorded, started)
-	r.Complete = out.Complete
-	r.Settings = results.Settings{
-		Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
-		TimeoutNS: int64(opts.Timeout), Baseline: e.Trials.Baseline,
-		IgnoreFailure: opts.IgnoreFailure,
-	}
-	r.Parameters, r.Sweep = p.params, p.sweep
-	r.Artifacts = artifacts
-	r.Strategies, r.Trials = out.Strategies, out.Trials
-	r.Warnings = slices.Concat(host.Warnings, noiseWarnings, p.warnings, out.Warnings)
-	r.Noise = &noise
-	path, werr := results.Archive{Dir: resultsDir}.Write(r)
-	if werr != nil {
-		fmt.Fprint(stdout, reports.Text(r)) // the figures at least, since the trials cannot be kept
-		return nil, fmt.Errorf("%w (not archived: the trials of this run are lost; free space or fix permissions and run again)", werr)
+// printRun prints the summary of an archived run, if any, and where it is.
+func printRun(stdout io.Writer, r *results.Run, path string) {
+	if r == nil {
+		return
 	}
 	fmt.Fprint(stdout, reports.Text(r))
 	fmt.Fprintf(stdout, "\narchived %s\n", path)
-	if !out.Complete {
-		return r, fmt.Errorf("%w: archived the %d trials done as an incomplete run", errInterrupted, len(out.Trials))
-	}
-	return r, err
-}
-
-// newRun starts the record of a run of e begun at started: what every run
-// records of the experiment, the machine, the lab and the build.
-func newRun(e *experiments.Experiment, host *harness.Host, recorded []results.RecordedFile, started time.Time) *results.Run {
-	return &results.Run{
-		Format:         results.FormatVersion,
-		ID:             results.NewID(started),
-		Experiment:     e.Name,
-		Title:          e.Title,
-		ExperimentFile: string(e.Raw),
-		Started:        started.UTC(),
-		Finished:       time.Now().UTC(),
-		Machine:        harness.Fingerprint(),
-		Lab:            labInfo(),
-		Environment:    environment(os.Getenv),
-		Toolchains:     host.Tools,
-		Dependencies:   results.Dependencies(recorded),
-		Recorded:       recorded,
-		Warnings:       host.Warnings,
-	}
-}
-
-// readRecorded reads the files the experiment asks to archive.
-func readRecorded(e *experiments.Experiment) ([]results.RecordedFile, error) {
-	if e.Build == nil {
-		return nil, nil
-	}
-	var files []results.RecordedFile
-	for _, p := range e.Build.Record {
-		// Inside the experiment folder only, a regular file of bounded
-		// size: a link must not bring any readable file into the archive.
-		data, err := safefile.ReadFileIn(e.Dir, p, results.MaxRecordedSize)
-		if err != nil {
-			return nil, fmt.Errorf("%s: build.record: %w (did the build make it?)", e.Path, err)
-		}
-		files = append(files, results.RecordedFile{Path: p, Content: string(data)})
-	}
-	return files, nil
-}
-
-// isTerminal reports whether w is a character device, where progress can
-// be redrawn in place.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

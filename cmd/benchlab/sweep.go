@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"benchlab/experiments"
 	"benchlab/harness"
+	"benchlab/lab"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -64,23 +62,23 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{"a sweep needs at least two values"}
 	}
 	// Every point's parameters are checked before anything is built.
-	points := make([]point, len(values))
-	id := results.NewID(time.Now())
-	for i, v := range values {
-		held := maps.Clone(params)
-		held[*name] = v
-		resolved, err := e.ResolveParams(held)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		points[i] = point{params: resolved, build: true, sweep: id}
-	}
-	opts, err := rf.options(e, stderr)
+	o, err := rf.options(e, stderr)
 	if err != nil {
 		return err
 	}
-	host, err := harness.CheckHost(e)
-	if err != nil {
+	o.Sweep = results.NewID(time.Now())
+	id := o.Sweep
+	points := make([]lab.Options, len(values))
+	for i, v := range values {
+		p := o
+		p.Params = maps.Clone(params)
+		p.Params[*name] = v
+		if err := p.Validate(); err != nil {
+			return optionsError(err)
+		}
+		points[i] = p
+	}
+	if o.Host, err = harness.CheckHost(e); err != nil {
 		return err
 	}
 
@@ -88,7 +86,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var runs []*results.Run
 	for i, p := range points {
 		fmt.Fprintf(stderr, "\nsweep %s: %d of %d: %s=%s\n", id, i+1, len(values), *name, values[i])
-		r, err := runOnce(ctx, e, host, opts, p, *rf.results, stdout, stderr)
+		p.Host = o.Host
+		r, path, err := lab.Run(ctx, p)
+		printRun(stdout, r, path)
 		if err != nil {
 			return fmt.Errorf("sweep %s stopped at %s=%s: %w", id, *name, values[i], err)
 		}
@@ -114,53 +114,4 @@ func (p paramFlag) Set(s string) error {
 	}
 	p[name] = value
 	return nil
-}
-
-// buildWithParams runs the experiment's build with its parameters: "{name}"
-// in the command's arguments replaced by the value, and the environment
-// variables BENCHLAB_PARAM_<NAME> set for the build; a parameter left unset
-// keeps the build script's own default. It says on out what it runs.
-func buildWithParams(ctx context.Context, e *experiments.Experiment, values map[string]string, out io.Writer) error {
-	if e.Build == nil {
-		return nil
-	}
-	substituted := *e
-	b := *e.Build
-	b.Command = experiments.SubstituteParams(e.Build.Command, values)
-	substituted.Build = &b
-	fmt.Fprintf(out, "building %s: %v %s\n", e.Name, b.Command, experiments.FormatParams(values))
-	// The record of what was built goes first: a build that fails halfway
-	// leaves subjects of unknown parameters, and says so by the record's
-	// absence.
-	os.Remove(filepath.Join(e.Dir, builtParamsFile))
-	if err := harness.Build(ctx, &substituted, experiments.ParamEnv(values), out); err != nil {
-		return err
-	}
-	data, err := json.Marshal(values)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(e.Dir, builtParamsFile), data, 0o644)
-	}
-	if err != nil {
-		return fmt.Errorf("record the build's parameters: %w", err)
-	}
-	return nil
-}
-
-// builtParamsFile, in an experiment folder, holds the parameters of the
-// last build benchlab made there, so that `run --no-build` records what it
-// times rather than assuming the defaults.
-const builtParamsFile = ".benchlab-built-params.json"
-
-// builtParams reads the parameters of the last build benchlab made in e's
-// folder; false when none is recorded (built by hand, or the build failed).
-func builtParams(e *experiments.Experiment) (map[string]string, bool) {
-	data, err := os.ReadFile(filepath.Join(e.Dir, builtParamsFile))
-	if err != nil {
-		return nil, false
-	}
-	var values map[string]string
-	if json.Unmarshal(data, &values) != nil {
-		return nil, false
-	}
-	return values, true
 }

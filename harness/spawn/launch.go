@@ -41,12 +41,24 @@ type Config struct {
 
 	// Timeout bounds each launch: past it the child's group is killed.
 	Timeout time.Duration
+
+	// Cgroup, when set, is the run's memory cgroup (NewCgroup): each
+	// launch runs its child in a fresh cgroup under it and reports the
+	// cgroup's peak memory; CgroupV2 says which hierarchy it is on.
+	Cgroup   string
+	CgroupV2 bool
 }
 
 // A Launcher runs one trial's child at a time.
 type Launcher interface {
 	// Launch runs strategy i's command once and fills res.
 	Launch(i int, res *Result)
+	// Prime asks the next Launch to run the same command once, unmeasured,
+	// right before the measured start: the unmeasured child wakes the CPU
+	// and warms the caches, and only the launch's own bookkeeping (no pipe
+	// round trip, no cgroup creation) separates it from the measured one.
+	// Its result is dropped.
+	Prime()
 	// Interrupt cancels the run: it kills the running child's process
 	// group, and any child started later at once; their results say
 	// Cancelled. Safe to call from any goroutine.
@@ -70,6 +82,10 @@ const (
 	StageRestore       // restoring the thread's mask after the start failed
 	StageWait          // waiting for the child failed
 	StageSpawner       // the spawner is gone or misbehaved
+	// StageStopped: the spawner was stopped (SIGSTOP, by the trial most
+	// likely) while the trial ran; benchlab resumed it, but the trial's
+	// times are not valid.
+	StageStopped
 )
 
 // Result is what one launch observed.
@@ -78,15 +94,19 @@ type Result struct {
 	// waitid reports the child exited (before the harness reaps it).
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
-	Status                syscall.WaitStatus
-	Stage                 Stage         // OK, or where the launch failed
-	Errno                 syscall.Errno // why Stage failed
-	TimedOut              bool          // killed for its timeout
-	Cancelled             bool          // killed by Interrupt
+	// PeakKiB is the peak memory charged to the trial's own cgroup, or 0
+	// without one (Config.Cgroup unset, or CgroupErrno says why it failed).
+	PeakKiB     int64
+	CgroupErrno syscall.Errno
+	Status      syscall.WaitStatus
+	Stage       Stage         // OK, or where the launch failed
+	Errno       syscall.Errno // why Stage failed
+	TimedOut    bool          // killed for its timeout
+	Cancelled   bool          // killed by Interrupt
 }
 
 // resultSize is the encoded size of a Result.
-const resultSize = 4*8 + 4*4
+const resultSize = 5*8 + 5*4
 
 // encode writes res into b, which has resultSize bytes.
 func (res *Result) encode(b []byte) {
@@ -106,6 +126,8 @@ func (res *Result) encode(b []byte) {
 		flags |= 2
 	}
 	e.PutUint32(b[44:], flags)
+	e.PutUint64(b[48:], uint64(res.PeakKiB))
+	e.PutUint32(b[56:], uint32(res.CgroupErrno))
 }
 
 // decode reads res from b, which has resultSize bytes.
@@ -120,6 +142,8 @@ func (res *Result) decode(b []byte) {
 	res.Errno = syscall.Errno(e.Uint32(b[40:]))
 	flags := e.Uint32(b[44:])
 	res.TimedOut, res.Cancelled = flags&1 != 0, flags&2 != 0
+	res.PeakKiB = int64(e.Uint64(b[48:]))
+	res.CgroupErrno = syscall.Errno(e.Uint32(b[56:]))
 }
 
 // launcher launches children from this process.
@@ -137,6 +161,15 @@ type launcher struct {
 	attr  syscall.ProcAttr
 	saved unix.CPUSet // the spawning thread's mask, restored after a start
 	timer *time.Timer
+	cg    *trialCgroup // the trials' cgroup, or nil
+
+	prime  bool   // the next Launch runs its command once unmeasured first
+	unused Result // the unmeasured launch's result
+
+	// sweep kills and reaps every child left after a trial (see
+	// reap.go); only the spawner, a child subreaper that starts nothing
+	// else, may: benchlab has children of its own.
+	sweep bool
 
 	mu        sync.Mutex
 	pid       int       // the running child, or 0
@@ -164,6 +197,9 @@ func newLauncher(cfg *Config) *launcher {
 	}
 	l.timer = time.AfterFunc(time.Hour, l.expire)
 	l.timer.Stop()
+	if cfg.Cgroup != "" {
+		l.cg = newTrialCgroup(cfg.Cgroup, cfg.CgroupV2)
+	}
 	return l
 }
 
@@ -182,6 +218,8 @@ func errnoOf(err error) syscall.Errno {
 		return e
 	case err == errEOF:
 		return syscall.EPIPE
+	case err == errSpawnerHung:
+		return syscall.ETIMEDOUT
 	}
 	return syscall.EINVAL
 }
@@ -198,6 +236,15 @@ func (l *launcher) expire() {
 	}
 }
 
+// killRunning kills the running child's group, if any.
+func (l *launcher) killRunning() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pid != 0 {
+		syscall.Kill(-l.pid, syscall.SIGKILL)
+	}
+}
+
 // Interrupt kills the running child, and any child started later.
 func (l *launcher) Interrupt() {
 	l.mu.Lock()
@@ -209,10 +256,52 @@ func (l *launcher) Interrupt() {
 	}
 }
 
-// Launch runs strategy i's command once and fills res: from just before the
+// Prime has the next Launch run its command once unmeasured first.
+func (l *launcher) Prime() { l.prime = true }
+
+// Launch runs strategy i's command once and fills res, in a cgroup of its
+// own when the run has one (see cgroup.go): created before the start,
+// read and removed after the reap, outside the timed part. When primed,
+// the unmeasured run comes first, outside the trial's cgroup (so that
+// what it brings into the page cache is, for the trial, already cached),
+// after the cgroup is made, so that only the move into it (v1) or
+// nothing (v2) separates it from the measured start.
+func (l *launcher) Launch(i int, res *Result) {
+	prime := l.prime
+	l.prime = false
+	if l.cg == nil {
+		if prime {
+			l.launch(i, &l.unused)
+		}
+		l.launch(i, res)
+		return
+	}
+	// On v1 this thread moves into the trial's cgroup and forks the child
+	// there: it must stay this goroutine's until it has moved back.
+	runtime.LockOSThread()
+	err := l.cg.create(l.attr.Sys)
+	if prime {
+		l.attr.Sys.UseCgroupFD = false
+		l.launch(i, &l.unused)
+		l.attr.Sys.UseCgroupFD = err == nil && l.cg.v2
+	}
+	if err == nil {
+		err = l.cg.join()
+	}
+	l.launch(i, res)
+	if err == nil {
+		res.PeakKiB, err = l.cg.leave(l.attr.Sys)
+	}
+	runtime.UnlockOSThread()
+	if err != nil {
+		res.PeakKiB, res.CgroupErrno = 0, errnoOf(err)
+	}
+}
+
+// launch runs strategy i's command once and fills res: from just before the
 // start to just after the reap it makes system calls and reads the clock,
 // nothing more.
-func (l *launcher) Launch(i int, res *Result) {
+func (l *launcher) launch(i int, res *Result) {
 	*res = Result{}
 	l.mu.Lock()
 	l.timedOut, l.cancelled = false, false
@@ -261,6 +350,10 @@ func (l *launcher) Launch(i int, res *Result) {
 		if err != syscall.EINTR {
 			break
 		}
+	}
+	if l.sweep {
+		// What escaped the group (setsid) ends with the trial too.
+		sweepDescendants()
 	}
 	if err != nil {
 		res.Stage, res.Errno = StageWait, errnoOf(err)

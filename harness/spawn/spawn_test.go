@@ -1,6 +1,9 @@
 package spawn
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +27,8 @@ func TestConfigRoundTrip(t *testing.T) {
 		Others:   others,
 		Isolated: true,
 		Timeout:  1500 * time.Millisecond,
+		Cgroup:   "/sys/fs/cgroup/memory/x/benchlab-1-2",
+		CgroupV2: true,
 	}
 	got, err := decodeConfig(cfg.encode())
 	if err != nil {
@@ -54,6 +59,8 @@ func TestResultRoundTrip(t *testing.T) {
 		{WallNS: 300e6, Status: syscall.WaitStatus(syscall.SIGKILL), TimedOut: true},
 		{Cancelled: true, Status: syscall.WaitStatus(syscall.SIGKILL)},
 		{Stage: StagePin, Errno: syscall.EINVAL},
+		{WallNS: 5, MaxRSSKiB: 9000, PeakKiB: 512},
+		{CgroupErrno: syscall.EBUSY},
 	} {
 		var b [resultSize]byte
 		want.encode(b[:])
@@ -81,12 +88,75 @@ func TestLaunchAfterSpawnerDied(t *testing.T) {
 	if res.Stage != StageStart || res.Errno != syscall.ENOENT {
 		t.Errorf("launch of a missing program = %+v, want StageStart with ENOENT", res)
 	}
-	syscall.Kill(s.pid, syscall.SIGKILL)
-	for range 2 { // and it stays broken
+	// Each death fails one launch; the spawner is started again, and
+	// after maxRestarts the launches run from this process.
+	for k := range maxRestarts + 1 {
+		syscall.Kill(s.pid, syscall.SIGKILL)
 		l.Launch(0, &res)
 		if res.Stage != StageSpawner || res.Errno != syscall.EPIPE {
-			t.Errorf("launch after the spawner died = %+v, want StageSpawner with EPIPE", res)
+			t.Errorf("launch after the spawner died (%d) = %+v, want StageSpawner with EPIPE", k, res)
+		}
+		l.Launch(0, &res)
+		if res.Stage != StageStart || res.Errno != syscall.ENOENT {
+			t.Errorf("launch after the spawner was restarted (%d) = %+v, want StageStart with ENOENT", k, res)
 		}
 	}
+	if s.fallback == nil {
+		t.Errorf("after %d deaths the spawner is still used", maxRestarts+1)
+	}
 	l.Interrupt() // harmless
+}
+
+// TestNewCgroupRemovesStale: a run cgroup left by a benchlab that died
+// (its pid gone) is removed when the next run makes its own; one of a
+// live process is kept.
+func TestNewCgroupRemovesStale(t *testing.T) {
+	c, err := NewCgroup()
+	if err != nil {
+		t.Fatalf("no memory cgroup can be made here: %v", err)
+	}
+	defer c.Remove()
+	parent := filepath.Dir(c.Dir)
+	// A pid that does not exist: above the kernel's pid_max.
+	stale := filepath.Join(parent, "benchlab-99999999-1")
+	live := filepath.Join(parent, fmt.Sprintf("benchlab-%d-1", os.Getpid()))
+	for _, d := range []string{stale, live} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer syscall.Rmdir(live)
+	c2, err := NewCgroup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Remove()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		syscall.Rmdir(stale)
+		t.Errorf("stale %s: %v, want it removed", stale, err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("live %s: %v, want it kept", live, err)
+	}
+}
+
+// A stopped spawner is resumed by the watchdog, and that launch fails:
+// its times include the stop.
+func TestLaunchWhileSpawnerStopped(t *testing.T) {
+	l, err := Start(&Config{Paths: []string{"/bin/sleep"}, Argv: [][]string{{"sleep", "0.5"}}, Dir: "/", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	pid := l.(*spawner).pid
+	time.AfterFunc(100*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGSTOP) })
+	var res Result
+	l.Launch(0, &res)
+	if res.Stage != StageStopped {
+		t.Errorf("launch while the spawner was stopped = %+v, want StageStopped", res)
+	}
+	l.Launch(0, &res)
+	if res.Stage != OK || res.Status.ExitStatus() != 0 {
+		t.Errorf("the next launch = %+v, want a clean exit", res)
+	}
 }

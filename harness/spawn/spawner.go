@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,10 @@ const (
 
 // spawnerEnv marks a process as the spawner.
 const spawnerEnv = "BENCHLAB_SPAWNER"
+
+// primeBit, set in a launch request, asks for the command to be run once
+// unmeasured first (Launcher.Prime).
+const primeBit = 1 << 31
 
 // spawnerReady is the spawner's answer once it has read its settings.
 const spawnerReady = "rdy\n"
@@ -59,7 +64,23 @@ func serveSpawner() int {
 		return fail("settings", err)
 	}
 	cfg.Files = [3]uintptr{spawnerKidsFD, spawnerKidsFD + 1, spawnerKidsFD + 2}
+	if err := becomeSubreaper(); err != nil {
+		return fail("become a child subreaper (PR_SET_CHILD_SUBREAPER)", err)
+	}
+	// Signals meant for a whole job (Slurm's SIGTERM at a time limit or a
+	// scancel, SIGHUP from a closed terminal) reach the spawner too. Only
+	// benchlab decides what ends a run, and tells the spawner through the
+	// control pipe, so the spawner outlives them: otherwise the trial in
+	// flight is archived as failed instead of interrupted. Caught, not
+	// ignored: an ignored signal would stay ignored in subjects after exec.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	go func() {
+		for range sigs {
+		}
+	}()
 	l := newLauncher(cfg)
+	l.sweep = true
 	trimRSS()
 	// One launch before the first trial brings back what launching needs,
 	// so that the first trial has the same floor as the others.
@@ -84,7 +105,11 @@ func serveSpawner() int {
 				l.Interrupt()
 				continue
 			}
-			return // benchlab closed it, or died: the spawner dies with it
+			// benchlab closed it, or died (even by SIGKILL, its files
+			// close): the spawner ends, and the trial's processes with it.
+			l.killRunning()
+			killDescendants()
+			os.Exit(0)
 		}
 	}()
 	var (
@@ -93,12 +118,16 @@ func serveSpawner() int {
 	)
 	for {
 		if err := readFull(0, req[:]); err != nil {
+			killDescendants() // none between trials, but be sure
 			if err == errEOF {
 				return 0
 			}
 			return fail("read a request", err)
 		}
-		i := int(binary.NativeEndian.Uint32(req[:]))
+		i := int(binary.NativeEndian.Uint32(req[:]) &^ primeBit)
+		if binary.NativeEndian.Uint32(req[:])&primeBit != 0 {
+			l.Prime()
+		}
 		if i >= len(cfg.Paths) {
 			res = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
 		} else {
@@ -195,15 +224,39 @@ func trimRSS() {
 
 // spawner is benchlab's end of a running spawner.
 type spawner struct {
+	cfg      Config // to start it again
 	pid      int
 	req, res int // file descriptors: requests, results; -1 once closed
 	reqBuf   [4]byte
 	resBuf   [resultSize]byte
 	broken   error // why the spawner can no longer be used
+	prime    bool  // the next request asks for a priming run
+	stopped  bool  // the spawner was found stopped during this launch
+	restarts int
+	poll     [1]unix.PollFd
+	// fallback starts the trials from benchlab itself once the spawner
+	// has failed more than maxRestarts times.
+	fallback *launcher
 
-	mu  sync.Mutex // guards ctl: Interrupt may come at any time
-	ctl int        // file descriptor: cancellation; -1 once closed
+	mu          sync.Mutex // guards ctl, interrupted: Interrupt may come at any time
+	ctl         int        // file descriptor: cancellation; -1 once closed
+	interrupted bool
 }
+
+// The watchdog: while a trial runs benchlab looks at the spawner every
+// watchInterval. A stopped spawner (a subject may `kill -STOP $PPID`) is
+// resumed; one that has not answered spawnerGrace past the trial timeout,
+// or has died, is killed and started again, and that trial fails. After
+// maxRestarts restarts the trials are started from benchlab itself.
+const (
+	watchInterval = 250 * time.Millisecond
+	spawnerGrace  = 5 * time.Second
+	maxRestarts   = 3
+)
+
+// errSpawnerHung is a spawner that did not answer within the trial timeout
+// and spawnerGrace.
+var errSpawnerHung = errors.New("no answer within the trial timeout")
 
 // Start starts the spawner and returns a Launcher that has it start the
 // children. Call it with the CPU mask benchlab's threads keep during the
@@ -225,8 +278,8 @@ type spawner struct {
 // strategy index (4 bytes), launches that command as InProcess's Launcher
 // would (timed, timed out, pinned, reaped in the spawner) and writes the
 // Result (resultSize bytes) to its standard output, where benchlab waits
-// for it with a blocking read. A byte on its file descriptor 3 is
-// Interrupt. It runs in a process group of its own, out of the reach of
+// for it with a blocking read; a request with primeBit set is Prime, then
+// Launch. A byte on its file descriptor 3 is Interrupt. It runs in a process group of its own, out of the reach of
 // the terminal's Ctrl-C (which benchlab turns into Interrupt), and dies
 // with benchlab (SIGKILL as parent-death signal).
 func Start(cfg *Config) (_ Launcher, err error) {
@@ -242,7 +295,7 @@ func Start(cfg *Config) (_ Launcher, err error) {
 		}
 		fds = append(fds, p[0], p[1])
 	}
-	s := &spawner{req: fds[1], res: fds[2], ctl: fds[5]}
+	s := &spawner{cfg: *cfg, req: fds[1], res: fds[2], ctl: fds[5]}
 	reqR, resW, ctlR := fds[0], fds[3], fds[4]
 	defer func() {
 		// The spawner has its own copies of its ends, or failed.
@@ -260,8 +313,13 @@ func Start(cfg *Config) (_ Launcher, err error) {
 		Sys: &syscall.SysProcAttr{
 			// Out of the terminal's process group: Ctrl-C reaches
 			// benchlab, which cancels the run through the spawner.
-			Setpgid:   true,
-			Pdeathsig: syscall.SIGKILL,
+			Setpgid: true,
+			// Should benchlab die, even by SIGKILL, its end of the
+			// cancellation pipe closes and the spawner kills the trial's
+			// processes and exits; SIGCONT wakes it for that should a
+			// trial have stopped it. (SIGKILL here would kill the
+			// spawner before it could end the trial's processes.)
+			Pdeathsig: syscall.SIGCONT,
 		},
 	}
 	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"benchlab-spawner"}, attr)
@@ -284,39 +342,137 @@ func Start(cfg *Config) (_ Launcher, err error) {
 	return s, nil
 }
 
-// Launch has the spawner launch strategy i and waits for its result.
-func (s *spawner) Launch(i int, res *Result) {
-	if s.broken == nil {
-		binary.NativeEndian.PutUint32(s.reqBuf[:], uint32(i))
-		if err := writeFull(s.req, s.reqBuf[:]); err != nil {
-			s.broken = err
-		} else if err := readFull(s.res, s.resBuf[:]); err != nil {
-			s.broken = err
-		}
-	}
-	if s.broken != nil {
-		*res = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
+// Prime has the spawner run the next launch's command once unmeasured
+// first.
+func (s *spawner) Prime() {
+	if s.fallback != nil {
+		s.fallback.Prime()
 		return
 	}
-	res.decode(s.resBuf[:])
+	s.prime = true
+}
+
+// Launch has the spawner launch strategy i and waits for its result,
+// watching the spawner meanwhile (see watchInterval). A launch during
+// which the spawner was stopped, died or hung fails (StageStopped,
+// StageSpawner), and the spawner is started again for the next one.
+func (s *spawner) Launch(i int, res *Result) {
+	if s.fallback != nil {
+		s.fallback.Launch(i, res)
+		return
+	}
+	s.stopped = false
+	req := uint32(i)
+	if s.prime {
+		req |= primeBit
+		s.prime = false
+	}
+	binary.NativeEndian.PutUint32(s.reqBuf[:], req)
+	if err := writeFull(s.req, s.reqBuf[:]); err != nil {
+		s.broken = err
+	} else if err := s.await(); err != nil {
+		s.broken = err
+	}
+	switch {
+	case s.broken != nil:
+		*res = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
+		s.restart()
+	case s.stopped:
+		*res = Result{Stage: StageStopped}
+	default:
+		res.decode(s.resBuf[:])
+	}
+}
+
+// await reads the spawner's answer to a launch, resuming the spawner
+// whenever it is found stopped, and gives up when it has died or not
+// answered within the trial timeout and spawnerGrace.
+func (s *spawner) await() error {
+	deadline := time.Now().Add(s.cfg.Timeout + spawnerGrace)
+	s.poll[0] = unix.PollFd{Fd: int32(s.res), Events: unix.POLLIN}
+	for {
+		n, err := unix.Poll(s.poll[:], int(watchInterval/time.Millisecond))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n > 0: // an answer, or the spawner's end closed
+			return readFull(s.res, s.resBuf[:])
+		}
+		if _, state, ok := procStat(s.pid); ok && (state == 'T' || state == 't') {
+			// Resumed, it answers; the trial's times include the
+			// stop and are dropped.
+			s.stopped = true
+			syscall.Kill(s.pid, syscall.SIGCONT)
+		}
+		if time.Now().After(deadline) {
+			return errSpawnerHung
+		}
+	}
+}
+
+// restart replaces a failed spawner with a new one, or with launching from
+// benchlab itself after maxRestarts or when a new one cannot start.
+func (s *spawner) restart() {
+	s.stop()
+	s.restarts++
+	if s.restarts <= maxRestarts {
+		if l, err := Start(&s.cfg); err == nil {
+			n := l.(*spawner)
+			s.mu.Lock()
+			s.pid, s.req, s.res, s.ctl = n.pid, n.req, n.res, n.ctl
+			interrupted := s.interrupted
+			s.mu.Unlock()
+			s.broken = nil
+			if interrupted {
+				s.Interrupt()
+			}
+			return
+		}
+	}
+	fb := newLauncher(&s.cfg)
+	s.mu.Lock()
+	s.fallback = fb // read by Interrupt
+	interrupted := s.interrupted
+	s.mu.Unlock()
+	if interrupted {
+		fb.Interrupt()
+	}
 }
 
 // Interrupt cancels the run in the spawner.
 func (s *spawner) Interrupt() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.interrupted = true
 	if s.ctl >= 0 {
 		writeFull(s.ctl, []byte{1})
+	}
+	fb := s.fallback
+	s.mu.Unlock()
+	if fb != nil {
+		fb.Interrupt()
 	}
 }
 
 // FloorKiB returns the spawner's peak resident memory so far (VmHWM).
 func (s *spawner) FloorKiB() int64 {
+	if s.fallback != nil {
+		return s.fallback.FloorKiB()
+	}
 	return peakRSSKiB("/proc/" + strconv.Itoa(s.pid) + "/status")
 }
 
 // Close stops the spawner and reaps it.
 func (s *spawner) Close() {
+	s.stop()
+	if s.fallback != nil {
+		s.fallback.Close()
+	}
+}
+
+// stop closes the pipes to the spawner, kills it and reaps it.
+func (s *spawner) stop() {
 	s.mu.Lock()
 	for _, fd := range []*int{&s.req, &s.res, &s.ctl} {
 		if *fd >= 0 {
@@ -326,7 +482,8 @@ func (s *spawner) Close() {
 	}
 	s.mu.Unlock()
 	if s.pid > 0 {
-		// Its work is done: no child of it runs between launches.
+		// Its trials are over: every child of it has been killed and
+		// reaped after its trial (see reap.go).
 		syscall.Kill(s.pid, syscall.SIGKILL)
 		var ws syscall.WaitStatus
 		for {
@@ -415,7 +572,8 @@ func (cfg *Config) encode() []byte {
 		}
 	}
 	b = binary.AppendVarint(b, int64(cfg.Timeout))
-	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated))
+	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2))
+	str(cfg.Cgroup)
 	set(&cfg.PinSet)
 	set(&cfg.Others)
 	str(cfg.Dir)
@@ -479,12 +637,13 @@ func decodeConfig(b []byte) (*Config, error) {
 			}
 		}()
 		t, n := binary.Varint(b)
-		if n <= 0 || len(b) < n+2 {
+		if n <= 0 || len(b) < n+3 {
 			return bad
 		}
 		cfg.Timeout = time.Duration(t)
-		cfg.Pin, cfg.Isolated = b[n] == 1, b[n+1] == 1
-		b = b[n+2:]
+		cfg.Pin, cfg.Isolated, cfg.CgroupV2 = b[n] == 1, b[n+1] == 1, b[n+2] == 1
+		b = b[n+3:]
+		cfg.Cgroup = str()
 		set(&cfg.PinSet)
 		set(&cfg.Others)
 		cfg.Dir = str()

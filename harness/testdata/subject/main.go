@@ -10,6 +10,7 @@
 //	grandparentmask=FILE  the same for the parent's parent
 //	stderr=TEXT      write TEXT and a newline to standard error
 //	grandchild=FILE  start a copy of itself sleeping 30s, write its pid to FILE
+//	daemon=FILE      the same in a session of its own, out of the trial's process group
 //	signal=N         send itself signal N
 //	--version        print a version banner, as a tool would
 package main
@@ -72,6 +73,12 @@ func main() {
 			fmt.Fprintln(os.Stderr, val)
 		case "grandchild":
 			cmd := exec.Command(os.Args[0], "sleep=30s")
+			if err = cmd.Start(); err == nil {
+				err = os.WriteFile(val, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+			}
+		case "daemon":
+			cmd := exec.Command(os.Args[0], "sleep=30s")
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 			if err = cmd.Start(); err == nil {
 				err = os.WriteFile(val, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
 			}

@@ -1,4 +1,4 @@
-package main
+package lab
 
 import (
 	"fmt"
@@ -15,18 +15,12 @@ import (
 // error tail a failed strategy's record may gain during the run.
 const failureBytes = 4 << 10
 
-// checkArchivable refuses, before the first trial, a run of e that could
-// not be archived: an archive folder that cannot be written (a name over
-// 200 bytes, a read-only --results, --results naming a file, a folder
-// linked out of the archive), or a record that no reader could load back
-// (huge recorded files, more trials than the format's limit holds).
-// Measuring first and failing to archive would throw the measurements
-// away.
-func checkArchivable(e *experiments.Experiment, host *harness.Host, recorded []results.RecordedFile, artifacts []results.Artifact, opts harness.Options, resultsDir string) error {
-	probe := newRun(e, host, recorded, time.Now())
-	if err := (results.Archive{Dir: resultsDir}).CheckWritable(probe.Machine.ID, probe.Experiment); err != nil {
-		return fmt.Errorf("%w; nothing was run", err)
-	}
+// checkFits refuses, before the first trial, a run of e whose record no
+// reader could load back (results.CheckFits): huge recorded files, or more
+// trials than the format's size limit holds. Measuring first and failing
+// to archive would throw the measurements away.
+func checkFits(e *experiments.Experiment, host *harness.Host, recorded []results.RecordedFile, artifacts []results.Artifact, opts harness.Options, lab results.Lab) error {
+	probe := newRun(e, host, recorded, time.Now(), lab)
 	probe.Artifacts = artifacts
 	for _, s := range e.Strategies {
 		probe.Strategies = append(probe.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description,

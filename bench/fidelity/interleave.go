@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"gonum.org/v1/gonum/stat"
+
+	"benchlab/experiments"
+	"benchlab/harness"
+)
+
+// wakeup is the measurement behind the interleaving policy (issue 12): a
+// short command (the static no-op) timed back to back by hyperfine, and by
+// benchlab interleaved with two sleeping neighbours (sleep 20 ms and 80 ms)
+// under three policies:
+//
+//   - off: round-robin as it was, nothing between the trials;
+//   - busy: the same, with a SCHED_IDLE spinner on the pinned CPU so that it
+//     never idles between trials (the third candidate policy, emulated from
+//     outside: the spinner runs only when nothing else wants the CPU);
+//   - primed: benchlab's default, an unmeasured run of the no-op right
+//     before each of its trials that follows a neighbour's.
+//
+// Printed: each policy's no-op mean and its ratio to hyperfine's, with the
+// ±3% target on the policy benchlab uses.
+func wakeup(w io.Writer, hf, dir string, pin, rounds int) (bool, error) {
+	noop := filepath.Join(dir, "noop")
+	sleep := filepath.Join(dir, "sleep")
+	const runs = 100
+	fmt.Fprintf(w, "\ninterleaving: the no-op between sleep 20 ms and sleep 80 ms neighbours, %d rounds × %d runs per policy, vs hyperfine -N back to back\n", rounds, runs)
+	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{
+		{Name: "noop", Command: []string{noop}},
+		{Name: "sleep-20ms", Command: []string{sleep, "20000"}},
+		{Name: "sleep-80ms", Command: []string{sleep, "80000"}},
+	}}
+	policies := []struct {
+		name  string
+		prime time.Duration
+		busy  bool
+	}{
+		{"off", -1, false},
+		{"busy", -1, true},
+		{"primed (default)", 0, false},
+	}
+	noopNS := make([][]float64, len(policies))
+	var hfNS []float64
+	for r := range rounds {
+		for k, p := range policies {
+			fmt.Fprintf(os.Stderr, "\rinterleaving round %d/%d: %-18s", r+1, rounds, p.name)
+			var stop func()
+			if p.busy {
+				var err error
+				if stop, err = spinIdle(pin); err != nil {
+					return false, err
+				}
+			}
+			out, err := harness.Run(context.Background(), e, harness.Options{
+				Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Prime: p.prime})
+			if stop != nil {
+				stop()
+			}
+			if err != nil {
+				return false, err
+			}
+			for _, t := range out.Trials {
+				if t.Strategy == 0 && !t.Warmup && t.OK() {
+					noopNS[k] = append(noopNS[k], float64(t.WallNS))
+				}
+			}
+		}
+		times, err := hyperfine(pin, []string{"--warmup", "20", "--runs", strconv.Itoa(runs)}, [][]string{{noop}}, hf)
+		if err != nil {
+			return false, err
+		}
+		hfNS = append(hfNS, times[0]...)
+	}
+	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
+	hm, hmed := stat.Mean(hfNS, nil), median(hfNS)
+	fmt.Fprintf(w, "%-18s %12s %12s %12s\n", "policy", "no-op mean", "/ hyperfine", "median ratio")
+	fmt.Fprintf(w, "%-18s %12s %12s %12s\n", "hyperfine -N", fmtNS(hm), "1.000", "1.000")
+	ok := true
+	for k, p := range policies {
+		m := stat.Mean(noopNS[k], nil)
+		line := fmt.Sprintf("%-18s %12s %12.3f %12.3f", p.name, fmtNS(m), m/hm, median(noopNS[k])/hmed)
+		if p.prime == 0 {
+			good := m/hm >= 0.97 && m/hm <= 1.03
+			ok = ok && good
+			line += "  " + mark(good, "within ±3% of hyperfine")
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w, "(off shows the bias primed removes; busy keeps the CPU awake but leaves the spinner's cache footprint and takes a CPU for the whole run)")
+	return ok, nil
+}
+
+// runInterleave runs wakeup and drift alone (-only-interleave).
+func runInterleave(dir string, pin, rounds int, w io.Writer) error {
+	hf, err := exec.LookPath("hyperfine")
+	if err != nil {
+		return fmt.Errorf("hyperfine is not on PATH: apt-get install -y hyperfine")
+	}
+	fmt.Fprintf(w, "load average before: %s\n", loadavg())
+	ok1, err := wakeup(w, hf, dir, pin, rounds)
+	if err != nil {
+		return err
+	}
+	ok2, err := drift(w, dir, pin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
+	if !ok1 || !ok2 {
+		fmt.Fprintln(w, "some targets were missed (marked ✗)")
+	}
+	return nil
+}
+
+// spinIdle starts a SCHED_IDLE busy loop on CPU pin and returns what stops it.
+func spinIdle(pin int) (func(), error) {
+	cmd := exec.Command("taskset", "-c", strconv.Itoa(pin), "chrt", "--idle", "0", "sh", "-c", "while :; do :; done")
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start a SCHED_IDLE spinner (taskset, chrt from util-linux): %w", err)
+	}
+	return func() { cmd.Process.Kill(); cmd.Wait() }, nil
+}
+
+// drift checks what interleaving is for: a change of the machine halfway
+// through a run lands on every strategy alike. Two busy loops of different
+// lengths run interleaved; when half the trials are done a competing busy
+// loop starts on the pinned CPU. Each strategy's median after over its
+// median before is its drift factor; the factors must agree within 5%.
+func drift(w io.Writer, dir string, pin int) (bool, error) {
+	busy := filepath.Join(dir, "busy")
+	const runs = 40
+	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{
+		{Name: "busy-short", Command: []string{busy, "4000000"}},
+		{Name: "busy-long", Command: []string{busy, "12000000"}},
+	}}
+	fmt.Fprintf(w, "\ndrift: a busy loop started on CPU %d halfway through an interleaved run of two busy loops (%d runs each)\n", pin, runs)
+	fmt.Fprintln(os.Stderr, "drift ...")
+	total := 2 * (1 + runs) // one warm-up round
+	lt := &loadTrigger{after: 2 * (1 + runs/2), pin: pin}
+	out, err := harness.Run(context.Background(), e, harness.Options{
+		Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Events: lt.event})
+	lt.stop()
+	if err != nil {
+		return false, err
+	}
+	if lt.err != nil {
+		return false, lt.err
+	}
+	if len(out.Trials) != total {
+		return false, fmt.Errorf("drift: %d trials, want %d", len(out.Trials), total)
+	}
+	var before, after [2][]float64
+	for k, t := range out.Trials {
+		switch {
+		case t.Warmup:
+		case k < lt.after:
+			before[t.Strategy] = append(before[t.Strategy], float64(t.WallNS))
+		default:
+			after[t.Strategy] = append(after[t.Strategy], float64(t.WallNS))
+		}
+	}
+	var factor [2]float64
+	for i := range 2 {
+		factor[i] = median(after[i]) / median(before[i])
+		fmt.Fprintf(w, "  %-10s median before %s (%d runs), after %s (%d runs): ×%.3f\n", e.Strategies[i].Name,
+			fmtNS(median(before[i])), len(before[i]), fmtNS(median(after[i])), len(after[i]), factor[i])
+	}
+	spread := max(factor[0], factor[1]) / min(factor[0], factor[1])
+	good := spread <= 1.05 && factor[0] > 1.2
+	fmt.Fprintf(w, "  the drift's factors differ by %.3f×  %s\n", spread, mark(good, "≤ 1.05 (and the load was felt: ×1.2 or more)"))
+	return good, nil
+}
+
+// loadTrigger counts the trials of a run (its TrialFinished events) and
+// starts a competing busy loop on the pinned CPU after the first after.
+type loadTrigger struct {
+	after, seen int
+	pin         int
+	mu          sync.Mutex
+	cmd         *exec.Cmd
+	err         error
+}
+
+func (l *loadTrigger) event(e harness.Event) {
+	if e.Kind != harness.TrialFinished {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seen++
+	if l.seen >= l.after && l.cmd == nil && l.err == nil {
+		l.cmd = exec.Command("taskset", "-c", strconv.Itoa(l.pin), "sh", "-c", "while :; do :; done")
+		if err := l.cmd.Start(); err != nil {
+			l.err = fmt.Errorf("start the drift's load: %w", err)
+			l.cmd = nil
+		}
+	}
+}
+
+func (l *loadTrigger) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cmd != nil {
+		l.cmd.Process.Kill()
+		l.cmd.Wait()
+	}
+}
+
+// median of xs, which it sorts.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	return stat.Quantile(0.5, stat.Empirical, xs, nil)
+}
+
+// floorGap explains where the no-op's time above the floor goes: the same
+// no-op timed alone, step by step from the floor (posix_spawn in C) to
+// benchlab's default launch, each step adding one thing benchlab does:
+//
+//  1. Go's syscall.ForkExec + wait4 in a loop, placed as benchlab places it
+//     (the thread moves to the pinned CPU around the fork): the cost of Go's
+//     fork-exec over glibc's posix_spawn (a pipe that reports a failed
+//     exec, the child's setpgid and parent-death signal);
+//  2. the harness from benchlab's own process, peak memory by ru_maxrss:
+//     adds waitid before the reap and the timeout timer;
+//  3. the same from the spawner: adds nothing timed (the pipe round trip
+//     is outside the timed part), a different parent;
+//  4. the default, a memory cgroup per trial: the child's first charges
+//     go to a fresh cgroup.
+func floorGap(w io.Writer, dir string, pin int, noopMean, floor float64) error {
+	noop := filepath.Join(dir, "noop")
+	const runs = 300
+	fmt.Fprintf(w, "where the no-op's %s above the floor goes (the no-op alone, %d runs per step):\n", fmtNS(noopMean-floor), runs)
+	goLoop, err := goForkExecLoop(noop, pin, runs)
+	if err != nil {
+		return err
+	}
+	prev := floor
+	step := func(what string, mean float64) {
+		fmt.Fprintf(w, "  %-52s %10s  %+9s\n", what, fmtNS(mean), fmtNS(mean-prev))
+		prev = mean
+	}
+	step("floor: posix_spawn + wait4 (spawnloop)", floor)
+	step("Go syscall.ForkExec + wait4, same placement", goLoop)
+	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{{Name: "noop", Command: []string{noop}}}}
+	for _, c := range []struct {
+		what string
+		opts harness.Options
+	}{
+		{"harness in benchlab's process, ru_maxrss", harness.Options{InProcess: true, Memory: "rusage"}},
+		{"harness from the spawner, ru_maxrss", harness.Options{Memory: "rusage"}},
+		{"harness from the spawner, cgroup per trial (default)", harness.Options{}},
+	} {
+		o := c.opts
+		o.Warmup, o.Runs, o.Pin, o.Timeout = 20, runs, []int{pin}, time.Minute
+		out, err := harness.Run(context.Background(), e, o)
+		if err != nil {
+			return err
+		}
+		var ns []float64
+		for _, t := range out.Trials {
+			if !t.Warmup && t.OK() {
+				ns = append(ns, float64(t.WallNS))
+			}
+		}
+		step(c.what, stat.Mean(ns, nil))
+	}
+	fmt.Fprintf(w, "  (the interleaved figure above adds what the neighbours leave: caches, the CPU's idle state)\n")
+	return nil
+}
+
+// goForkExecLoop times n runs of prog started with Go's syscall.ForkExec
+// and reaped with wait4, the spawning thread moved to CPU pin around the
+// fork and back, as benchlab starts a trial; it returns the mean in ns.
+func goForkExecLoop(prog string, pin, n int) (float64, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var saved, pinned unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &saved); err != nil {
+		return 0, err
+	}
+	others := saved
+	others.Clear(pin)
+	if others.Count() == 0 {
+		others = saved
+	}
+	pinned.Set(pin)
+	if err := unix.SchedSetaffinity(0, &others); err != nil {
+		return 0, err
+	}
+	defer unix.SchedSetaffinity(0, &saved)
+	attr := &syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}}
+	var total time.Duration
+	for i := range n + n/10 {
+		unix.SchedSetaffinity(0, &pinned)
+		start := time.Now()
+		pid, err := syscall.ForkExec(prog, []string{prog}, attr)
+		unix.SchedSetaffinity(0, &others)
+		if err != nil {
+			return 0, fmt.Errorf("fork-exec %s: %w", prog, err)
+		}
+		var ws syscall.WaitStatus
+		syscall.Wait4(pid, &ws, 0, nil)
+		if i >= n/10 { // the first tenth warms up
+			total += time.Since(start)
+		}
+	}
+	return float64(total.Nanoseconds()) / float64(n), nil
+}

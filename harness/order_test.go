@@ -1,0 +1,104 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"benchlab/experiments"
+	"benchlab/results"
+)
+
+// TestRunRoundsPrimes: with Prime set, a trial of a short strategy that
+// follows another strategy's is preceded by an unmeasured run of its own
+// command; nothing else is, and the Outcome records the policy.
+func TestRunRoundsPrimes(t *testing.T) {
+	strategies := []experiments.Strategy{
+		{Name: "short"},                        // 1 ms: primed once its length is known
+		{Name: "long"},                         // 100 ms: above Prime, never
+		{Name: "prep", Prepare: []string{"x"}}, // short, but its prepare must come right before it
+	}
+	f := &fakeRunner{wallNS: []int64{1e6, 100e6, 1e6}, failAt: []int{-1, -1, -1}, failure: make([]string, 3), rounds: make([]int, 3)}
+	out := runRounds(context.Background(), strategies, Options{Runs: 3, Prime: 50 * time.Millisecond}, f)
+	// (The fake's prepare is called for every strategy; the real one runs
+	// nothing when a strategy has no prepare command.)
+	want := []string{
+		// round 0: nothing known yet
+		"prepare 0", "trial 0", "prepare 1", "trial 1", "prepare 2", "trial 2",
+		// round 1 starts with long; short follows prep: primed
+		"prepare 1", "trial 1", "prepare 2", "trial 2", "prepare 0", "prime 0", "trial 0",
+		// round 2 starts with prep; short follows it: primed
+		"prepare 2", "trial 2", "prepare 0", "prime 0", "trial 0", "prepare 1", "trial 1",
+		"cleanup 0", "cleanup 1", "cleanup 2",
+	}
+	if diff := cmp.Diff(want, f.events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if len(out.Trials) != 9 {
+		t.Errorf("%d trials recorded, want 9", len(out.Trials))
+	}
+	wantOrder := results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 2}
+	if diff := cmp.Diff(wantOrder, out.Order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+
+	// One strategy runs back to back: never primed.
+	f = &fakeRunner{wallNS: []int64{1e6}, failAt: []int{-1}, failure: make([]string, 1), rounds: make([]int, 1)}
+	out = runRounds(context.Background(), strategies[:1], Options{Runs: 3, Prime: 50 * time.Millisecond}, f)
+	if out.Order.Primed != 0 || slices.Contains(f.events, "prime 0") || len(f.calls) != 3 {
+		t.Errorf("one strategy: %d primed, %d runs; want 0 and 3", out.Order.Primed, len(f.calls))
+	}
+}
+
+// TestRunRecordsDefaultOrder: Run primes by default and says so; a
+// negative Prime turns it off.
+func TestRunRecordsDefaultOrder(t *testing.T) {
+	e := experiment(t, sub("exit=0"), sub("exit=0"))
+	for _, tc := range []struct {
+		prime time.Duration
+		below int64
+	}{{0, DefaultPrime.Nanoseconds()}, {-1, 0}} {
+		out, err := Run(context.Background(), e, Options{Warmup: 1, Runs: 2, Timeout: 10 * time.Second, Prime: tc.prime})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Round 0 (warm-up) runs s0 s1: lengths unknown. Round 1 runs
+		// s1 s0: s1 follows itself, s0 follows s1 (primed). Round 2 runs
+		// s0 s1: s1 primed. 2 with the default.
+		wantPrimed := 0
+		if tc.below > 0 {
+			wantPrimed = 2
+		}
+		if out.Order.PrimeBelowNS != tc.below || out.Order.Primed != wantPrimed || len(out.Trials) != 6 {
+			t.Errorf("Prime %v: order %+v with %d trials; want prime below %d ns, %d primed, 6 trials", tc.prime, out.Order, len(out.Trials), tc.below, wantPrimed)
+		}
+	}
+}
+
+// TestRunPrimesRealProcesses: through the spawner and from this process,
+// every priming run really runs the command (each run, measured or not,
+// appends a line to a log) and is not recorded as a trial.
+func TestRunPrimesRealProcesses(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		e := experiment(t, []string{"sh", "-c", "echo a >> log"}, []string{"sh", "-c", "echo b >> log"})
+		out, err := Run(context.Background(), e, Options{Warmup: 1, Runs: 3, Timeout: 10 * time.Second, InProcess: inProcess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Count(string(b), "\n")
+		if out.Order.Primed == 0 || lines != len(out.Trials)+out.Order.Primed {
+			t.Errorf("InProcess=%v: %d runs logged for %d trials and %d primed; want them to add up, with some primed",
+				inProcess, lines, len(out.Trials), out.Order.Primed)
+		}
+	}
+}

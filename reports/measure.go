@@ -1,0 +1,54 @@
+package reports
+
+import (
+	"fmt"
+	"time"
+
+	"benchlab/results"
+)
+
+// memoryNote says what the peak memory column means, by how the run
+// measured it (results.Settings.Memory).
+func memoryNote(s results.Settings) string {
+	switch s.Memory {
+	case results.MemoryCgroupV1, results.MemoryCgroupV2:
+		file := "memory.max_usage_in_bytes"
+		if s.Memory == results.MemoryCgroupV2 {
+			file = "memory.peak"
+		}
+		return fmt.Sprintf("Means over the counted runs. **Peak memory** is the largest over the counted runs of the memory charged to the trial's own cgroup (%s, %s): the pages its processes touched, their page tables and kernel memory, and the page cache they brought in, free of the memory of benchlab or any process that started them. Pages already cached before the trial (shared libraries, the program's own file after its first run) are not counted, so it reads below the resident-set high-water mark that `/usr/bin/time` prints (for a small Python program, about 5 MiB below); charges are batched by 256 KiB.\n\n",
+			s.Memory, code(file))
+	default:
+		return "Means over the counted runs. **Peak memory** is the largest over the counted runs of the child's peak resident set (`ru_maxrss` from `wait4`): only an upper bound, since Linux counts the peak of the process that started the child as its floor (no memory cgroup could be made for the trials; see the warnings).\n\n"
+	}
+}
+
+// orderCell says how a run ordered its trials (results.Settings.Order).
+func orderCell(o *results.Order) string {
+	if o == nil {
+		return "round-robin (recorded before the order was archived; no trial primed)"
+	}
+	s := cell(o.Policy)
+	if o.Policy == results.OrderRoundRobin {
+		s = "round-robin, each round starting one strategy later"
+	}
+	if o.PrimeBelowNS <= 0 {
+		return s + "; no trial primed"
+	}
+	return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s, following another strategy's, was preceded by an unmeasured run of the same command (%d such runs), so that it does not pay for waking the pinned CPU",
+		s, time.Duration(o.PrimeBelowNS), o.Primed)
+}
+
+// memoryCell names how a run measured peak memory.
+func memoryCell(method string) string {
+	switch method {
+	case results.MemoryCgroupV1:
+		return "a memory cgroup per trial (cgroup v1, `memory.max_usage_in_bytes`)"
+	case results.MemoryCgroupV2:
+		return "a memory cgroup per trial (cgroup v2, `memory.peak`)"
+	case results.MemoryRusage:
+		return "`ru_maxrss` (an upper bound)"
+	default:
+		return "`ru_maxrss` (an upper bound; recorded before the method was archived)"
+	}
+}
