@@ -38,6 +38,10 @@ type Answer struct {
 	// Instructions compares the instruction counts; nil without
 	// comparable counts of both strategies.
 	Instructions *InstructionAnswer
+	// Profile sets the two strategies' per-function instruction profiles
+	// side by side (where A's extra instructions per unit go, and how
+	// many are in the allocator); nil without profiles of both.
+	Profile *ProfileComparison
 }
 
 // Split is the fixed-versus-per-unit decomposition of A against C from a
@@ -238,6 +242,13 @@ func AnswerQuestion(in AnswerInput, a, c string) Answer {
 			ins.SameOrder = (ia.Fit.Slope-ic.Fit.Slope)*ans.Split.DSlope > 0
 		}
 		ans.Instructions = ins
+		ps := IterationProfiles(in.Counts.Run.Counts, in.Counts.Param)
+		pa, okA := IterationProfileOf(ps, a)
+		pc, okC := IterationProfileOf(ps, c)
+		if okA && okC {
+			cmp := CompareProfiles(pa, pc)
+			ans.Profile = &cmp
+		}
 	}
 	return ans
 }

@@ -128,7 +128,7 @@ func TestFindCounter(t *testing.T) {
 // one of 1,000, and a failing program is an error with its status.
 func TestCountCallgrind(t *testing.T) {
 	if _, err := exec.LookPath("valgrind"); err != nil {
-		t.Skip("valgrind is not installed (apt-get install valgrind): callgrind not exercised")
+		t.Fatal("valgrind is not installed (apt-get install valgrind; .ci/run does): callgrind not exercised")
 	}
 	c, err := FindCounter(context.Background())
 	if err != nil {

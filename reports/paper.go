@@ -373,6 +373,9 @@ func (r *Report) answer(ans analysis.Answer) []string {
 		}
 		paras = append(paras, p)
 	}
+	if ans.Profile != nil {
+		paras = append(paras, ProfileSentence(*ans.Profile, singular(ans.Instructions.Param)))
+	}
 	return paras
 }
 

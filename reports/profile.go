@@ -91,20 +91,3 @@ func ProfileSentence(c analysis.ProfileComparison, unit string) string {
 	b.WriteString(".")
 	return b.String()
 }
-
-// ProfileComparison compares strategy a's iteration profile with b's from
-// the report's count run, for the answers to open questions; false when
-// either has no profile (no count run, perf stat, or a failed count).
-// ProfileSentence renders it.
-func (r *Report) ProfileComparison(a, b string) (analysis.ProfileComparison, bool) {
-	if r.Counts == nil {
-		return analysis.ProfileComparison{}, false
-	}
-	ps := analysis.IterationProfiles(r.Counts.Run.Counts, r.Counts.Param)
-	pa, okA := analysis.IterationProfileOf(ps, a)
-	pb, okB := analysis.IterationProfileOf(ps, b)
-	if !okA || !okB {
-		return analysis.ProfileComparison{}, false
-	}
-	return analysis.CompareProfiles(pa, pb), true
-}

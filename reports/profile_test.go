@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"benchlab/analysis"
 	"benchlab/results"
 )
 
@@ -36,16 +37,32 @@ func TestProfileGolden(t *testing.T) {
 	var b strings.Builder
 	r.writeProfile(&b)
 	for _, pair := range [][2]string{{"async-boxed-invert", "function-pointer"}, {"async-boxed-naive", "async-func"}, {"async-stack-future", "async-func"}} {
-		c, ok := r.ProfileComparison(pair[0], pair[1])
+		c, ok := profileComparison(r, pair[0], pair[1])
 		if !ok {
 			t.Fatalf("no profile of %v", pair)
 		}
 		b.WriteString(ProfileSentence(c, "iteration") + "\n\n")
 	}
-	if _, ok := r.ProfileComparison("async-func", "no-such-strategy"); ok {
+	if _, ok := profileComparison(r, "async-func", "no-such-strategy"); ok {
 		t.Error("a comparison with a strategy that has no profile: ok")
 	}
 	golden(t, filepath.Join("testdata", "profile.golden.md"), []byte(b.String()))
+}
+
+// profileComparison is what analysis.AnswerQuestion puts in
+// Answer.Profile: a's iteration profile against b's from the report's
+// count run.
+func profileComparison(r *Report, a, b string) (analysis.ProfileComparison, bool) {
+	ans := analysis.AnswerQuestion(analysis.AnswerInput{
+		Main:      &results.Run{},
+		Sums:      []analysis.Summary{{Strategy: a, N: 1, MeanNS: 1}, {Strategy: b, N: 1, MeanNS: 1}},
+		Counts:    &analysis.CountEvidence{Run: r.Counts.Run, Param: r.Counts.Param},
+		CountFits: r.Counts.Fits,
+	}, a, b)
+	if ans.Profile == nil {
+		return analysis.ProfileComparison{}, false
+	}
+	return *ans.Profile, true
 }
 
 // TestProfileSectionAbsent: a count run without profiles (perf stat, or

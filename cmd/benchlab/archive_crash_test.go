@@ -35,7 +35,7 @@ command = ["sleep", "0.05"]
 func crashLab(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("benchlab"); err != nil {
-		t.Skipf("benchlab is not on PATH (TestMain puts it there): %v", err)
+		t.Fatalf("benchlab is not on PATH (TestMain puts it there): %v", err)
 	}
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "nap"), 0o755); err != nil {
