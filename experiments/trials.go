@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -178,23 +179,64 @@ func (e *Experiment) validateTrials(path string, idx keyIndex) []error {
 // runParamPattern is what run-time parameter names must match.
 var runParamPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// paramText returns a parameter value as it is substituted and as it
-// appears in strategy names: a whole number, or a string of lower-case words
-// joined by '-' (so that expanded names stay safe file names).
+// paramText returns a parameter value as it is substituted: a number, or a
+// string safe in a name (letters of either case, digits, '.', '_',
+// '+' and '-', at least one letter or digit), such as "0.001", "O2" or
+// "-O3". The strategy name takes it in lower case, other characters made
+// '-' (paramName), so that expanded names stay safe file names.
 func paramText(v any) (string, error) {
 	switch v := v.(type) {
 	case int64:
-		if v < 0 {
-			return "", fmt.Errorf("value %d: want a number of at least 0 (it becomes part of a strategy name)", v)
-		}
 		return strconv.FormatInt(v, 10), nil
+	case float64:
+		// As Go writes it shortest: 0.001, 2.5; write a string to keep
+		// another form ("0.10").
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return "", fmt.Errorf("value %v: want a finite number", v)
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
 	case string:
-		if !namePattern.MatchString(v) {
-			return "", fmt.Errorf("value %q: want lower-case words joined by '-' (it becomes part of a strategy name)", v)
+		if err := CheckParamValue(v); err != nil {
+			return "", err
 		}
 		return v, nil
 	}
-	return "", fmt.Errorf("value %v (%T): want a whole number or a string", v, v)
+	return "", fmt.Errorf("value %v (%T): want a number or a string", v, v)
+}
+
+// paramValuePattern is what a run-time parameter's string value must
+// match; paramName must find a letter or digit in it.
+var paramValuePattern = regexp.MustCompile(`^[A-Za-z0-9._+-]*[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+
+// CheckParamValue says whether v may be a value of a run-time parameter:
+// letters of either case, digits, '.', '_', '+' and '-', with at least one
+// letter or digit. Anything else (a space, a '/', a quote) could not go
+// into a strategy name.
+func CheckParamValue(v string) error {
+	if !paramValuePattern.MatchString(v) {
+		return fmt.Errorf("value %q: want letters, digits, '.', '_', '+' or '-', such as 0.001 or O2 (it becomes part of a strategy name)", v)
+	}
+	return nil
+}
+
+// paramName is value as it appears in a strategy name: lower case, each
+// run of characters other than letters and digits made one '-', none at
+// either end ("0.001" → "0-001", "O2" → "o2", "-O3" → "o3").
+func paramName(value string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(value) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
 }
 
 // expandParams replaces each strategy that has params with one strategy per
@@ -277,7 +319,7 @@ func substitute(s Strategy, name, value string) Strategy {
 		}
 		return out
 	}
-	s.Name = s.Name + "-" + strings.ReplaceAll(name, "_", "-") + "-" + value
+	s.Name = s.Name + "-" + strings.ReplaceAll(name, "_", "-") + "-" + paramName(value)
 	s.Values = maps.Clone(s.Values)
 	if s.Values == nil {
 		s.Values = map[string]string{}
@@ -287,5 +329,6 @@ func substitute(s Strategy, name, value string) Strategy {
 	s.Prepare = sub(s.Prepare)
 	s.Cleanup = sub(s.Cleanup)
 	s.Description = r.Replace(s.Description)
+	s.Label = r.Replace(s.Label)
 	return s
 }

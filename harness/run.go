@@ -241,7 +241,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	// Trials grow as they run: nothing is reserved up front, so that a huge
 	// count fails its limit check, not a makeslice.
 	for i, s := range strategies {
-		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values}
+		out.Strategies[i] = results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description, Parameters: s.Values, Label: s.Label}
 	}
 	out.Order = results.Order{Policy: results.OrderRoundRobin}
 	if opts.Prime > 0 {

@@ -34,6 +34,11 @@ func Build(ctx context.Context, e *experiments.Experiment, values map[string]str
 	if err := harness.Build(ctx, &substituted, experiments.ParamEnv(values), out); err != nil {
 		return err
 	}
+	if len(e.ParamNames()) == 0 {
+		// Nothing to record, and nothing written into the folder: an
+		// ad-hoc run's folder is the user's working directory.
+		return nil
+	}
 	data, err := json.Marshal(values)
 	if err == nil {
 		err = os.WriteFile(filepath.Join(e.Dir, BuiltParamsFile), data, 0o644)

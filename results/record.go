@@ -211,8 +211,10 @@ type Strategy struct {
 	Parameters map[string]string `json:"parameters,omitempty"`
 	// Label is how the tool that measured an imported strategy named it,
 	// verbatim: hyperfine's "command", which is its -n name when one was
-	// given and the command line otherwise. Exports write it back as it
-	// was; empty for strategies benchlab ran (their name is their label).
+	// given and the command line otherwise; for a strategy benchlab ran,
+	// its experiment's label (an ad-hoc run's command as typed, or its -n
+	// name). Exports and summaries write it as it was; empty when the
+	// name is the label.
 	Label string `json:"label,omitempty"`
 	// Reported holds statistics an imported file gave without the
 	// per-trial values behind them; nil for strategies benchlab ran.

@@ -16,11 +16,15 @@ import (
 )
 
 // Exit codes: 1 for a failure, 2 for bad usage, 130 for an interrupted run
-// (as a shell reports Ctrl-C).
+// (as a shell reports Ctrl-C), 141 for output cut by a closed pipe (as a
+// shell reports SIGPIPE).
 const (
 	exitFail        = 1
 	exitUsage       = 2
 	exitInterrupted = 130
+	// exitBrokenPipe: standard output closed before all was written
+	// (benchlab run … | head); what was measured is archived.
+	exitBrokenPipe = 141
 )
 
 // usageError marks an error in how the command was called.
@@ -41,7 +45,7 @@ type command struct {
 
 var commands = []command{
 	{"check", "EXPERIMENT_DIR", "validate an experiment and this host; runs nothing", cmdCheck},
-	{"run", "[flags] EXPERIMENT_DIR", "check, build, time every strategy and archive the run", cmdRun},
+	{"run", "[flags] EXPERIMENT_DIR|COMMAND...", "time an experiment's strategies, or commands as hyperfine does, and archive the run", cmdRun},
 	{"report", "[flags] EXPERIMENT_NAME", "write the Markdown report and plots from the archive", cmdReport},
 	{"ls", "[flags] [EXPERIMENT_NAME]", "list archived runs, newest first", cmdLs},
 	{"verify", "[--results DIR]", "check every file of the archive; changes nothing", cmdVerify},
@@ -87,6 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			// measured (during the build, say).
 			fmt.Fprintf(stderr, "benchlab %s: %s\n", c.name, reports.Visible(err.Error()))
 			return exitInterrupted
+		case errors.As(err, new(brokenPipe)):
+			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
+			return exitBrokenPipe
 		default:
 			// An error may quote a file name or a subject's output.
 			fmt.Fprintf(stderr, "benchlab %s: %s\n", c.name, reports.Visible(err.Error()))

@@ -16,6 +16,12 @@ import (
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 func main() {
+	// A closed standard output (benchlab run … | head -1) must not kill
+	// benchlab before the run is archived: with SIGPIPE delivered to a
+	// channel nobody reads, a write fails with EPIPE instead, which run
+	// reports (exit 141). Notify rather than Ignore: an ignored signal
+	// would stay ignored in the subjects, which must see the default.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, stopSignals...)

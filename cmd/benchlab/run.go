@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"benchlab/experiments"
 	"benchlab/harness"
@@ -76,34 +80,146 @@ func parseRuns(flag string) (experiments.RunCount, error) {
 	return experiments.RunCount(n), nil
 }
 
+// cmdRun runs an experiment folder, or times commands ad hoc as
+// hyperfine does (runargs.go, adhoc.go): both archive a run and print
+// hyperfine's summary.
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", stderr)
-	rf := addRunFlags(fs)
-	noBuild := fs.Bool("no-build", false, "skip the experiment's build step (the artifacts are still hashed)")
-	params := paramFlag{}
-	fs.Var(params, "param", "build-time parameter `name=value`, repeatable (default: the experiment's [build.defaults])")
-	rest, err := parse(fs, args, 1, "one experiment folder")
+	a, err := parseRunArgs(args)
+	if errors.Is(err, errRunHelp) {
+		runUsage(stderr)
+		return err
+	}
 	if err != nil {
 		return err
 	}
-	e, err := experiments.Load(rest[0])
+	adhoc, err := a.mode()
 	if err != nil {
 		return err
 	}
-	if *noBuild && len(params) > 0 {
-		return usageError{"--param needs a build: drop --no-build"}
-	}
-	o, err := rf.options(e, stderr)
-	if err != nil {
+	if err := a.modeErr(adhoc); err != nil {
 		return err
 	}
-	o.Params, o.NoBuild = params, *noBuild
+	st := chooseStyle(a.style, stdout, stderr, os.Getenv)
+	for _, f := range []string{a.exportJSON, a.exportMarkdown} {
+		if f != "" && f == a.save {
+			return usageError{"an export and --save-experiment name the same path"}
+		}
+	}
+	o := lab.Options{
+		Results:       a.results,
+		ShowOutput:    a.showOutput,
+		IgnoreFailure: a.ignoreFailure,
+		WaitQuiet:     a.waitQuiet.D,
+		Log:           stderr,
+		Lab:           labInfo(),
+	}
+	if st.none {
+		o.Log = io.Discard
+	}
+	if st.progress {
+		o.Events = newStyledProgress(stderr, st.redraw).event
+	}
+	if adhoc {
+		dir, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("the working directory, where the commands run: %w", err)
+		}
+		ad, err := newAdhoc(a, dir)
+		if err != nil {
+			return err
+		}
+		if a.save != "" {
+			if err := ad.save(a.save); err != nil {
+				return err
+			}
+			if !st.none {
+				fmt.Fprintf(stderr, "saved %s: `benchlab run %s` runs these commands again\n", filepath.Join(a.save, experiments.FileName), a.save)
+			}
+		}
+		if !st.none && (a.shell == "" || a.shell == "default") {
+			fmt.Fprintln(stderr, "timing each command as `sh -c COMMAND`: the shell's start-up is part of each time (-N: no shell)")
+		}
+		o.Experiment = ad.exp
+	} else {
+		e, err := experiments.Load(a.commands[0])
+		if err != nil {
+			return err
+		}
+		if a.noBuild && len(a.params) > 0 {
+			return usageError{"--param needs a build: drop --no-build"}
+		}
+		o.Experiment, o.Params, o.NoBuild = e, a.params, a.noBuild
+		if o.Runs, err = parseRuns(a.runs); err != nil {
+			return err
+		}
+		if a.warmup != "" {
+			n, _ := strconv.Atoi(a.warmup)
+			o.Warmup = &n
+		}
+	}
 	if err := o.Validate(); err != nil {
 		return optionsError(err)
 	}
-	r, path, err := lab.Run(ctx, o)
-	printRun(stdout, r, path)
-	return err
+	r, path, runErr := lab.Run(ctx, o)
+	if r == nil {
+		return runErr
+	}
+	// The exports go first: they are files, which a closed standard
+	// output does not stop.
+	exportErr := errors.Join(exportFile(a.exportJSON, "hyperfine", r), exportFile(a.exportMarkdown, "markdown", r))
+	out := &pipeWatch{w: stdout}
+	if !st.none {
+		fmt.Fprint(out, reports.Terminal(r, reports.TerminalOptions{Sort: a.sort, Unit: a.timeUnit, Color: st.color}))
+		fmt.Fprintf(out, "\narchived %s\n", path)
+	}
+	if adhoc && !a.ignoreFailure {
+		exportErr = errors.Join(exportErr, failedCommands(r))
+	}
+	if out.broken {
+		return errors.Join(runErr, exportErr, brokenPipe{path})
+	}
+	return errors.Join(runErr, exportErr)
+}
+
+// failedCommands is an error naming the commands of an ad-hoc run that
+// failed, as hyperfine fails without --ignore-failure; the run is archived
+// by then, and the other commands have run.
+func failedCommands(r *results.Run) error {
+	var failed []string
+	for _, s := range r.Strategies {
+		if s.Failure != "" {
+			label := s.Label
+			if label == "" {
+				label = s.Name
+			}
+			failed = append(failed, fmt.Sprintf("'%s' (%s)", label, firstLine(s.Failure)))
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d commands failed and were not run again: %s; the run is archived; use -i/--ignore-failure to time failing commands",
+		len(failed), len(r.Strategies), strings.Join(failed, ", "))
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// exportFile writes r to path in format, atomically; nothing for "".
+func exportFile(path, format string, r *results.Run) error {
+	if path == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := exportTo(format, &b, r); err != nil {
+		return fmt.Errorf("export %s: %w (the run is archived: `benchlab export` writes it again)", path, err)
+	}
+	if err := writeFile(path, b.Bytes()); err != nil {
+		return fmt.Errorf("export %s: %w (the run is archived: `benchlab export` writes it again)", path, err)
+	}
+	return nil
 }
 
 // optionsError makes an error of the pipeline's options a usage error,
@@ -120,6 +236,6 @@ func printRun(stdout io.Writer, r *results.Run, path string) {
 	if r == nil {
 		return
 	}
-	fmt.Fprint(stdout, reports.Text(r))
+	fmt.Fprint(stdout, reports.Terminal(r, reports.TerminalOptions{}))
 	fmt.Fprintf(stdout, "\narchived %s\n", path)
 }
