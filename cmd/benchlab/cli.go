@@ -171,6 +171,13 @@ func labInfo() results.Lab {
 	return lab
 }
 
+// writeFile replaces path's content atomically (safefile.Write), so that
+// an interrupted or concurrent write never leaves half a file or a
+// temporary one.
+func writeFile(path string, data []byte) error {
+	return safefile.Write(path, data, true)
+}
+
 // writeFiles writes a report's files into dir through temporary files of
 // their own, the Markdown pages last, after the charts they show: a failed
 // write replaces nothing and leaves no temporary file.
