@@ -19,7 +19,7 @@ func Text(run *results.Run) string {
 	var b strings.Builder
 	r, err := build(analysis.Describe(run), false)
 	if err != nil {
-		return "error: " + err.Error() + "\n"
+		return Visible("error: " + err.Error() + "\n")
 	}
 	if r.Noisy() {
 		b.WriteString("Noisy run: the host broke the noise gate's limits ([host] max_load, max_busy); the times may include other programs' work:\n")
@@ -57,7 +57,7 @@ func Text(run *results.Run) string {
 			b.WriteString("Warning: noisy run (reasons at the top): rerun on a quieter host or with --wait-quiet\n")
 		}
 	}
-	return b.String()
+	return Visible(b.String())
 }
 
 // writeTimes writes hyperfine's two lines of times, or its one line for a
