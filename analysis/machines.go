@@ -1,9 +1,9 @@
 package analysis
 
 import (
-	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"benchlab/results"
 )
@@ -42,41 +42,35 @@ type Exclusion struct {
 }
 
 // ComparableAcrossMachines reports whether other may be set beside run as
-// the same measurement on another machine, or the reason it may not: it
-// must be on another machine, complete and timed, of the same experiment
-// file, at the same build parameters, counting failures the same way, and
-// built with the same toolchains (the same nixpkgs pin when both are
-// pinned, else the same `--version` lines of the experiment's tools).
-func ComparableAcrossMachines(run, other *results.Run) (bool, string) {
+// the same measurement on another machine, or the reason it may not. The
+// rules are Differences' (results/README.md, "Comparable evidence") with
+// the machine and kernel rules set aside: the same toolchains and Nix pin,
+// dependencies, experiment definition (decoded, so a comment or a
+// description does not matter) and build parameters. Beyond those, other
+// must be a complete, quiet, timed run of the same experiment on another
+// machine whose fingerprint is known, counting failures as run does.
+func ComparableAcrossMachines(run, other RunInfo) (bool, string) {
+	r, o := run.Run, other.Run
 	switch {
-	case other.Machine.ID == run.Machine.ID:
+	case o.Imported != nil || o.Machine.CPUModel == "" || o.Machine.ID == "":
+		return false, "an imported run or one without a machine fingerprint: its machine is unknown"
+	case o.Machine.ID == r.Machine.ID:
 		return false, "same machine"
-	case other.Experiment != run.Experiment:
+	case o.Experiment != r.Experiment:
 		return false, "another experiment"
-	case !other.Complete:
+	case !o.Complete:
 		return false, "incomplete run"
-	case len(other.Counts) > 0:
+	case !timed(o):
 		return false, "instruction counts, not timed"
-	case other.ExperimentFile == "":
-		return false, "no experiment file (an imported run): what it ran is not known"
-	case other.ExperimentFile != run.ExperimentFile:
-		return false, "a different experiment file"
-	case !maps.Equal(other.Parameters, run.Parameters):
-		return false, fmt.Sprintf("other build parameters (%v, not %v)", other.Parameters, run.Parameters)
-	case other.Settings.IgnoreFailure != run.Settings.IgnoreFailure:
+	case noisy(o):
+		return false, "a noisy run: " + strings.Join(o.Noise.Reasons, "; ")
+	case o.Settings.IgnoreFailure != r.Settings.IgnoreFailure:
 		return false, "run with a different --ignore-failure"
-	case other.Environment.Pinned != run.Environment.Pinned:
-		return false, "one run is in benchlab's Nix environment and the other is not"
-	case run.Environment.Pinned && other.Environment.Nixpkgs != run.Environment.Nixpkgs:
-		return false, fmt.Sprintf("another nixpkgs pin (%s, not %s)", other.Environment.Nixpkgs, run.Environment.Nixpkgs)
 	}
-	for _, tool := range slices.Sorted(maps.Keys(run.Toolchains)) {
-		if v, ok := other.Toolchains[tool]; !ok || v != run.Toolchains[tool] {
-			return false, fmt.Sprintf("another %s (%q, not %q)", tool, v, run.Toolchains[tool])
+	for _, d := range Differences(run, other) {
+		if d.Rule != RuleMachine && d.Rule != RuleKernel {
+			return false, d.Detail
 		}
-	}
-	if len(other.Toolchains) != len(run.Toolchains) {
-		return false, "other toolchains recorded"
 	}
 	return true, ""
 }
@@ -91,12 +85,13 @@ func CompareMachines(run *results.Run, baseline string, runs []*results.Run) *Ma
 	}
 	newest := map[string]*results.Run{} // machine → newest comparable run
 	rejected := map[string]Exclusion{}  // machine → why its newest run is not
+	this := Describe(run)
 	for _, other := range runs {
 		if other.Machine.ID == run.Machine.ID || other.Experiment != run.Experiment {
 			continue
 		}
 		m := other.Machine.ID
-		if ok, why := ComparableAcrossMachines(run, other); ok {
+		if ok, why := ComparableAcrossMachines(this, Describe(other)); ok {
 			if n := newest[m]; n == nil || other.ID > n.ID {
 				newest[m] = other
 			}

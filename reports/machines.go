@@ -51,7 +51,7 @@ func (r *Report) writeMachines(b *strings.Builder, chart bool) {
 		return
 	}
 	b.WriteString("## Other machines\n\n")
-	fmt.Fprintf(b, "This run beside the newest run of the experiment on each other machine in the archive that measured the same thing: the same experiment file, build parameters and toolchains, complete and timed. "+
+	fmt.Fprintf(b, "This run beside the newest run of the experiment on each other machine in the archive that measured the same thing: comparable with this run by every rule of the archive but the machine and kernel (the same experiment definition, build parameters, toolchains and dependencies), complete, quiet and timed. "+
 		"Absolute times differ by machine and are not compared; each strategy's mean time relative to %s on the same machine is, with its 95%% bootstrap interval (as `benchlab compare` sets two machines side by side).\n\n", code(ms.Baseline))
 	if chart {
 		fmt.Fprintf(b, "![Each strategy's mean time relative to %s, per machine, with 95%% intervals](%s)\n\n", literal(ms.Baseline), MachinesName)
