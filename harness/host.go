@@ -24,7 +24,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -41,9 +40,6 @@ type Host struct {
 	// Tools maps each tool of host.tools to the first non-empty line of its
 	// version output, to be archived with the run.
 	Tools map[string]string
-	// Warnings are caveats about the host that do not stop a run, such as a
-	// busy machine; they belong in the run's record.
-	Warnings []string
 }
 
 // versionTimeout bounds each tool's version query.
@@ -84,9 +80,6 @@ func CheckHost(e *experiments.Experiment) (*Host, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
-	}
-	if w := loadWarning(allowed.Count()); w != "" {
-		host.Warnings = append(host.Warnings, w)
 	}
 	return host, nil
 }
@@ -161,24 +154,6 @@ func toolVersion(tool, path string) string {
 		return fmt.Sprintf("unknown (%s %s: %v)", tool, strings.Join(args, " "), err)
 	}
 	return "unknown (no version output)"
-}
-
-// loadWarning warns when the machine is already busy: the 1-minute load
-// average is at least half the usable CPUs.
-func loadWarning(cpus int) string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil || cpus == 0 {
-		return ""
-	}
-	f := strings.Fields(string(raw))
-	if len(f) == 0 {
-		return ""
-	}
-	load, err := strconv.ParseFloat(f[0], 64)
-	if err != nil || load < float64(cpus)/2 {
-		return ""
-	}
-	return fmt.Sprintf("the host was busy before the run (load average %.2f on %d CPUs); numbers may be noisy", load, cpus)
 }
 
 // keyError is a problem with key of the experiment file, located by line
