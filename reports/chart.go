@@ -180,16 +180,11 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 			continue
 		}
 		p.Legend.Add(s.name, bars)
-		eb, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{points, errs})
+		eb, err := barErrors(points, errs, barWidth, s.offset)
 		if err != nil {
 			return nil, err
 		}
-		eb.LineStyle.Width = vg.Points(1)
-		eb.CapWidth = barWidth / 3
-		p.Add(shiftX{eb, s.offset})
+		p.Add(eb)
 		for _, l := range []struct {
 			labels plotter.XYLabels
 			dy     vg.Length
@@ -232,6 +227,22 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 // so that no system font is needed.
 func sans(points float64) font.Font {
 	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(points)}
+}
+
+// barErrors are the error bars of a bar chart's bars of width barWidth
+// drawn at offset: at each point, from Y minus the first error to Y plus
+// the second.
+func barErrors(points plotter.XYs, errs plotter.YErrors, barWidth, offset vg.Length) (plot.Plotter, error) {
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{points, errs})
+	if err != nil {
+		return nil, err
+	}
+	eb.LineStyle.Width = vg.Points(1)
+	eb.CapWidth = barWidth / 3
+	return shiftX{eb, offset}, nil
 }
 
 // shiftX draws a plotter moved sideways by dx, so that error bars sit on

@@ -220,16 +220,11 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 		if len(points) == 0 {
 			continue
 		}
-		eb, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{points, errs})
+		eb, err := barErrors(points, errs, barWidth, offset)
 		if err != nil {
 			return nil, err
 		}
-		eb.LineStyle.Width = vg.Points(1)
-		eb.CapWidth = barWidth / 3
-		p.Add(shiftX{eb, offset})
+		p.Add(eb)
 	}
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
 	one, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})
