@@ -629,13 +629,25 @@ func Varied(ps []map[string]string) string {
 	return ""
 }
 
-// HistoryOf returns the runs of runs (one experiment's on one machine,
-// oldest first) that a history sets beside latest: latest and those
-// comparable with it, complete, timed and quiet; as SelectEvidence's
-// History, but kept even when it is latest alone.
-func HistoryOf(latest RunInfo, runs []RunInfo) []*results.Run {
-	ev := Evidence{Main: latest}
-	ev.selectHistory(runs)
+// MachineHistory returns the history of one machine among runs (one
+// experiment's, oldest first): the machine's newest complete run at the
+// default parameters (SelectMain) and the runs comparable with it,
+// complete, timed and quiet, oldest first; as SelectEvidence's History,
+// but kept even when it is that run alone. Nil when the machine has no
+// complete run at the defaults.
+func MachineHistory(runs []RunInfo, machine string) []*results.Run {
+	var mine []RunInfo
+	for _, info := range runs {
+		if info.Run.Machine.ID == machine {
+			mine = append(mine, info)
+		}
+	}
+	latest := SelectMain(mine)
+	if latest == nil || !latest.Run.Complete || !AtDefaults(*latest) {
+		return nil
+	}
+	ev := Evidence{Main: *latest}
+	ev.selectHistory(mine)
 	if ev.History == nil {
 		return []*results.Run{latest.Run}
 	}

@@ -375,3 +375,39 @@ func TestDirectComparison(t *testing.T) {
 		}
 	}
 }
+
+// TestMachineHistory: each machine's history is its newest complete run
+// at the defaults and the runs comparable with it, that machine's only.
+func TestMachineHistory(t *testing.T) {
+	x1, x2 := evidenceRun("20260101T000000Z-00000001"), evidenceRun("20260102T000000Z-00000002")
+	x3 := evidenceRun("20260103T000000Z-00000003")
+	x3.Parameters["iterations"] = "1000" // newer, but not at the defaults
+	other := results.Machine{ID: "cpu-y-2c-00000002", CPUModel: "CPU Y", CPUs: 2, Kernel: evidenceMachine.Kernel}
+	y1 := evidenceRun("20260104T000000Z-00000004")
+	y1.Machine = other
+	z1 := evidenceRun("20260105T000000Z-00000005")
+	z1.Machine = results.Machine{ID: "cpu-z-2c-00000003", CPUModel: "CPU Z", CPUs: 2}
+	z1.Parameters["iterations"] = "0"
+	runs := DescribeAll([]*results.Run{x1, x2, y1, x3, z1})
+	ids := func(rs []*results.Run) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		why, machine string
+		want         []string
+	}{
+		{"the defaults' runs, not the newer one at other parameters nor another machine's", evidenceMachine.ID, []string{x1.ID, x2.ID}},
+		{"one run alone is still its machine's history", other.ID, []string{y1.ID}},
+		{"no run at the defaults: no history", "cpu-z-2c-00000003", nil},
+		{"a machine without runs", "cpu-w-2c-00000004", nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, ids(MachineHistory(runs, tt.machine))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}

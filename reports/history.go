@@ -93,23 +93,6 @@ func Machines(runs []analysis.RunInfo) []string {
 	return ms
 }
 
-// machineHistory returns the history of machine: its newest run at the
-// default parameters (analysis.SelectMain) and the runs comparable with
-// it; nil when the machine has no timed run.
-func machineHistory(runs []analysis.RunInfo, machine string) []*results.Run {
-	var mine []analysis.RunInfo
-	for _, info := range runs {
-		if info.Run.Machine.ID == machine {
-			mine = append(mine, info)
-		}
-	}
-	latest := analysis.SelectMain(mine)
-	if latest == nil || !latest.Run.Complete || !analysis.AtDefaults(*latest) {
-		return nil
-	}
-	return analysis.HistoryOf(*latest, mine)
-}
-
 // AddHistory attaches the history of runs (Selection.History) to the
 // report. Nothing is attached with fewer than two runs, or when the
 // report's run is not among them (an older run or other parameters
@@ -139,7 +122,7 @@ func HistoryFiles(experiment string, runs []analysis.RunInfo) ([]File, error) {
 			return nil, err
 		}
 		fmt.Fprintf(&b, "## Machine %s\n\n", code(m))
-		hr := machineHistory(runs, m)
+		hr := analysis.MachineHistory(runs, m)
 		if len(hr) == 0 {
 			b.WriteString("No complete run at the default parameters.\n\n")
 			continue
