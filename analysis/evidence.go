@@ -654,6 +654,48 @@ func MachineHistory(runs []RunInfo, machine string) []*results.Run {
 	return ev.History
 }
 
+// Change names one strategy in one run of a history.
+type Change struct {
+	Run      int
+	Strategy string
+}
+
+// HistoryChanges tests, in a history (sums: each run's summaries by
+// strategy, oldest first; prev: each run's PreviousComparable, or its
+// predecessor), each strategy of each run against the latest earlier
+// comparable run that has it (following prev), with Holm's correction
+// over all of these tests: a change is marked only when its adjusted p
+// says so.
+func HistoryChanges(sums []map[string]Summary, strategies []string, prev []int) map[Change]Comparison {
+	var keys []Change
+	var cs []Comparison
+	for i := range sums {
+		for _, name := range strategies {
+			cur, ok := sums[i][name]
+			if !ok || cur.N == 0 {
+				continue
+			}
+			for j := prev[i]; j >= 0; j = prev[j] {
+				before, ok := sums[j][name]
+				if !ok || before.N == 0 {
+					continue
+				}
+				if c, ok := Compare2(before.WallNS, cur.WallNS); ok {
+					keys = append(keys, Change{i, name})
+					cs = append(cs, c)
+				}
+				break
+			}
+		}
+	}
+	Holm(cs)
+	out := make(map[Change]Comparison, len(cs))
+	for k, key := range keys {
+		out[key] = cs[k]
+	}
+	return out
+}
+
 // PreviousComparable returns, for each run of runs (oldest first), the
 // index of the latest earlier run comparable with it in everything,
 // parameters included, or -1: the run a change is measured from.

@@ -7,6 +7,7 @@ import (
 	"benchlab/results"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // evidenceTOML is the experiment every run of these tests was made from,
@@ -408,6 +409,36 @@ func TestMachineHistory(t *testing.T) {
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, ids(MachineHistory(runs, tt.machine))); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}
+
+// TestHistoryChanges: each strategy's run is tested against the latest
+// earlier comparable run that has it, and Holm's correction spans every
+// test of the history.
+func TestHistoryChanges(t *testing.T) {
+	sum := func(ns ...float64) Summary { return Summary{N: len(ns), WallNS: ns} }
+	sums := []map[string]Summary{
+		{"a": sum(10, 11, 12, 13, 14), "b": sum(5, 6, 7, 8, 9)},
+		{"b": sum(5, 6, 7, 8, 9)},               // a not run
+		{"a": sum(20, 21, 22, 23, 24), "b": {}}, // b without counted runs
+	}
+	got := HistoryChanges(sums, []string{"a", "b"}, []int{-1, 0, 1})
+	var keys []Change
+	for k := range got {
+		keys = append(keys, k)
+	}
+	want := []Change{{1, "b"}, {2, "a"}}
+	if diff := cmp.Diff(want, keys, cmpopts.SortSlices(func(x, y Change) bool { return x.Run < y.Run })); diff != "" {
+		t.Fatalf("changes tested (-want +got):\n%s", diff)
+	}
+	// Run 2's a is tested against run 0's, every value above: δ = +1.
+	if c := got[Change{2, "a"}]; c.CliffsDelta != 1 || c.NA != 5 || c.NB != 5 {
+		t.Errorf("run 2's a: %+v, want δ = +1 over 5 and 5 runs", c)
+	}
+	for k, c := range got {
+		if c.Family != 2 || c.AdjustedP < c.P {
+			t.Errorf("%v: family %d, p %g adjusted %g; want Holm over the 2 tests", k, c.Family, c.P, c.AdjustedP)
 		}
 	}
 }
