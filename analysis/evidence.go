@@ -668,7 +668,7 @@ type Change struct {
 // says so.
 func HistoryChanges(sums []map[string]Summary, strategies []string, prev []int) map[Change]Comparison {
 	var keys []Change
-	var cs []Comparison
+	var pairs [][2][]float64
 	for i := range sums {
 		for _, name := range strategies {
 			cur, ok := sums[i][name]
@@ -676,22 +676,20 @@ func HistoryChanges(sums []map[string]Summary, strategies []string, prev []int) 
 				continue
 			}
 			for j := prev[i]; j >= 0; j = prev[j] {
-				before, ok := sums[j][name]
-				if !ok || before.N == 0 {
-					continue
-				}
-				if c, ok := Compare2(before.WallNS, cur.WallNS); ok {
+				if before, ok := sums[j][name]; ok && before.N > 0 {
 					keys = append(keys, Change{i, name})
-					cs = append(cs, c)
+					pairs = append(pairs, [2][]float64{before.WallNS, cur.WallNS})
+					break
 				}
-				break
 			}
 		}
 	}
-	Holm(cs)
+	cs, tested := CompareFamily(pairs)
 	out := make(map[Change]Comparison, len(cs))
 	for k, key := range keys {
-		out[key] = cs[k]
+		if tested[k] {
+			out[key] = cs[k]
+		}
 	}
 	return out
 }
