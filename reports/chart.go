@@ -76,21 +76,10 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 	case !published:
 		shown = "reproduced"
 	}
-	p.Title.Text = fmt.Sprintf("Mean time relative to %s: %s", against, shown)
-	p.Title.TextStyle.Font = sans(13)
+	ratioAxes(p, fmt.Sprintf("Mean time relative to %s: %s", against, shown), r.Baseline)
 	p.Title.TextStyle.Font.Weight = xfont.WeightBold
-	p.X.Tick.Label.Font = sans(10)
-	p.Y.Tick.Label.Font = sans(10)
-	p.Y.Label.TextStyle.Font = sans(11)
 	p.Legend.TextStyle.Font = sans(10)
 	p.Title.Padding = vg.Points(8)
-	p.Y.Label.Text = "mean time ÷ " + r.Baseline + "'s (log scale)"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = ratioTicks{}
-	grid := plotter.NewGrid()
-	grid.Vertical.Width = 0
-	grid.Horizontal.Color = color.Gray{Y: 0xe0}
-	p.Add(grid)
 
 	names := make([]string, len(rows))
 	for i, row := range rows {
@@ -227,6 +216,25 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 // so that no system font is needed.
 func sans(points float64) font.Font {
 	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(points)}
+}
+
+// ratioAxes titles p and gives it the axes of a chart of ratios to
+// baseline: a logarithmic y axis marked at 1, 2 and 5 times powers of ten,
+// with horizontal grid lines.
+func ratioAxes(p *plot.Plot, title, baseline string) {
+	p.Title.Text = title
+	p.Title.TextStyle.Font = sans(13)
+	p.X.Tick.Label.Font = sans(10)
+	p.Y.Tick.Label.Font = sans(10)
+	p.Y.Label.TextStyle.Font = sans(11)
+	p.Legend.TextStyle.Font = sans(9)
+	p.Y.Label.Text = "mean time ÷ " + baseline + "'s (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = ratioTicks{}
+	grid := plotter.NewGrid()
+	grid.Vertical.Width = 0
+	grid.Horizontal.Color = color.Gray{Y: 0xe0}
+	p.Add(grid)
 }
 
 // barErrors are the error bars of a bar chart's bars of width barWidth

@@ -152,19 +152,7 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 		return nil, ErrNothingToPlot
 	}
 	p := plot.New()
-	p.Title.Text = "Mean time relative to " + ms.Baseline + ", per machine"
-	p.Title.TextStyle.Font = sans(13)
-	p.X.Tick.Label.Font = sans(10)
-	p.Y.Tick.Label.Font = sans(10)
-	p.Y.Label.TextStyle.Font = sans(11)
-	p.Legend.TextStyle.Font = sans(9)
-	p.Y.Label.Text = "mean time ÷ " + ms.Baseline + "'s (log scale)"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = ratioTicks{}
-	grid := plotter.NewGrid()
-	grid.Vertical.Width = 0
-	grid.Horizontal.Color = color.Gray{Y: 0xe0}
-	p.Add(grid)
+	ratioAxes(p, "Mean time relative to "+ms.Baseline+", per machine", ms.Baseline)
 	p.NominalX(names...)
 	p.X.Tick.Label.Rotation = math.Pi / 6
 	p.X.Tick.Label.XAlign = draw.XRight
