@@ -49,7 +49,7 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		for _, p := range varied {
 			if _, ok := params[p]; ok {
-				return usageError{fmt.Sprintf("--param %s: the experiment's [report] varies that parameter", p)}
+				return usageError{fmt.Sprintf("--param %s: the experiment's [report] varies that parameter; leave it out (the sweep or the counts set it) or remove it from [report]", p)}
 			}
 		}
 	}

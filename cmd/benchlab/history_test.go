@@ -207,6 +207,18 @@ func TestHistoryRefusesUnsafeNames(t *testing.T) {
 	}
 }
 
+// TestHistoryNoRuns: an experiment without runs is an error that says
+// how to make one.
+func TestHistoryNoRuns(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"history", "--results", t.TempDir(), "nothing"}, &stdout, &stderr); code != exitFail {
+		t.Errorf("history of an experiment without runs exited %d, want %d", code, exitFail)
+	}
+	if want := "run `benchlab run experiments/nothing` first"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q does not say %q", stderr.String(), want)
+	}
+}
+
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
