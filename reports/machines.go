@@ -117,7 +117,7 @@ func (r *Report) writeMachines(b *strings.Builder, chart bool) {
 	}
 	b.WriteString("\n")
 	if len(ms.Excluded) > 0 {
-		b.WriteString("Not compared, since their runs measured something else:\n\n")
+		b.WriteString("Not compared (each machine with the reason its newest run is not comparable):\n\n")
 		for _, e := range ms.Excluded {
 			fmt.Fprintf(b, "- %s (newest run %s): %s\n", code(e.Machine), code(e.Run), literal(e.Reason))
 		}
