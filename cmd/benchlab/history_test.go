@@ -223,3 +223,23 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// TestNewestAtThisMachine: `benchlab experiment` reports on the run it
+// just made, on this machine, even when another machine's run in a shared
+// archive is newer.
+func TestNewestAtThisMachine(t *testing.T) {
+	dir := t.TempDir()
+	day := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	mine, theirs := fixedRun("machine-a", day, 1, 10, 30, true), fixedRun("machine-b", day.AddDate(0, 0, 1), 2, 10, 30, true)
+	for _, r := range []*results.Run{mine, theirs} {
+		if _, err := (results.Archive{Dir: dir}).Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if id, err := newestAt(dir, "demo", "machine-a", nil); err != nil || id != mine.ID {
+		t.Errorf("newestAt = %q, %v; want machine-a's run %s", id, err, mine.ID)
+	}
+	if _, err := newestAt(dir, "demo", "machine-c", nil); err == nil || !strings.Contains(err.Error(), "benchlab report --run ID") {
+		t.Errorf("no run on this machine: err %v, want one that says what to do", err)
+	}
+}
