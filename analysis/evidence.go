@@ -371,6 +371,28 @@ func SelectMain(runs []RunInfo) *RunInfo {
 	return fallback
 }
 
+// SelectMainOn is SelectMain among machine's runs, the machine a report
+// is made on: in an archive shared with other machines, this machine's
+// newest run is the one its report is about, and the others' runs are
+// set beside it only as other machines. Without a timed run of machine,
+// it is SelectMain over all runs.
+func SelectMainOn(runs []RunInfo, machine string) *RunInfo {
+	var mine []int
+	for i, info := range runs {
+		if info.Run.Machine.ID == machine {
+			mine = append(mine, i)
+		}
+	}
+	sub := make([]RunInfo, len(mine))
+	for k, i := range mine {
+		sub[k] = runs[i]
+	}
+	if m := SelectMain(sub); m != nil {
+		return &runs[mine[slices.IndexFunc(sub, func(r RunInfo) bool { return r.Run == m.Run })]]
+	}
+	return SelectMain(runs)
+}
+
 // Evidence is what a report may show beside its main run, each piece from
 // runs comparable with it, with every run left out and why.
 type Evidence struct {

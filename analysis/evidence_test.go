@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -439,6 +440,27 @@ func TestHistoryChanges(t *testing.T) {
 	for k, c := range got {
 		if c.Family != 2 || c.AdjustedP < c.P {
 			t.Errorf("%v: family %d, p %g adjusted %g; want Holm over the 2 tests", k, c.Family, c.P, c.AdjustedP)
+		}
+	}
+}
+
+// TestSelectMainOn: a report made on a machine is about that machine's
+// newest run, even when another machine's run in the archive is newer;
+// on a machine without runs it is about the newest of any.
+func TestSelectMainOn(t *testing.T) {
+	mine := evidenceRun("20260101T000000Z-00000001")
+	theirs := evidenceRun("20260102T000000Z-00000002")
+	theirs.Machine.ID = "cpu-y-2c-00000002"
+	runs := DescribeAll([]*results.Run{mine, theirs})
+	tests := []struct{ why, machine, want string }{
+		{"this machine's run, though another's is newer", evidenceMachine.ID, mine.ID},
+		{"the other machine's own", theirs.Machine.ID, theirs.ID},
+		{"a machine without runs: the newest of any", "cpu-z-2c-00000003", theirs.ID},
+	}
+	for _, tt := range tests {
+		got := SelectMainOn(runs, tt.machine)
+		if got == nil || got.Run.ID != tt.want || got.Run != runs[slices.IndexFunc(runs, func(r RunInfo) bool { return r.Run.ID == tt.want })].Run {
+			t.Errorf("%s: got %v, want %s", tt.why, got, tt.want)
 		}
 	}
 }
