@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -156,6 +157,18 @@ func RatioInterval(a, b []float64) Interval {
 	if len(a) == 0 || len(b) == 0 {
 		return Interval{}
 	}
+	if len(a)+len(b) > BootstrapMaxN {
+		return normalRatioInterval(a, b)
+	}
+	if constant(a) && constant(b) {
+		// Every resample is the sample itself (one trial each, as in an
+		// import of many commands): the interval is the point, without
+		// 10,000 resamples to find it.
+		if b[0] <= 0 {
+			return Interval{}
+		}
+		return percentiles([]float64{a[0] / b[0]})
+	}
 	rng := rand.New(rand.NewPCG(bootstrapSeed, uint64(len(a))<<32|uint64(len(b))))
 	ratios := make([]float64, Resamples)
 	for i := range ratios {
@@ -166,6 +179,41 @@ func RatioInterval(a, b []float64) Interval {
 		ratios[i] = ma / mb
 	}
 	return percentiles(ratios)
+}
+
+// BootstrapMaxN is the number of trials in both samples above which
+// RatioInterval uses the normal approximation instead of the bootstrap:
+// 10,000 resamples of a million imported trials would take minutes, and
+// at that size the bootstrap distribution of a mean is normal by the
+// central limit theorem (TestRatioIntervalNormalMatchesBootstrap).
+const BootstrapMaxN = 4000
+
+// normalRatioInterval is the Level interval of mean(a)/mean(b) from the
+// normal approximation of log(mean(a)/mean(b)) (the delta method): it
+// stays positive and is not OK when mean(b) is not positive.
+func normalRatioInterval(a, b []float64) Interval {
+	ma, va := stat.MeanVariance(a, nil)
+	mb, vb := stat.MeanVariance(b, nil)
+	if mb <= 0 || ma <= 0 {
+		return Interval{}
+	}
+	se := math.Sqrt(va/(float64(len(a))*ma*ma) + vb/(float64(len(b))*mb*mb))
+	if math.IsNaN(se) {
+		se = 0 // one trial: no spread known
+	}
+	z := distuv.UnitNormal.Quantile(1 - (1-Level)/2)
+	r := ma / mb
+	return Interval{Lo: r * math.Exp(-z*se), Hi: r * math.Exp(z*se), Confidence: Level, OK: true}
+}
+
+// constant reports whether every value of v is the same.
+func constant(v []float64) bool {
+	for _, x := range v[1:] {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
 }
 
 func resampleMean(rng *rand.Rand, sample []float64) float64 {

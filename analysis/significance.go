@@ -94,17 +94,20 @@ func Compare2(a, b []float64) (Comparison, bool) {
 		c.MedianRatio = 0
 	}
 
-	// U by counting pairs; ties count ½. n is at most a few hundred.
+	// U by counting pairs, ties counting ½: for each x of a, the values of
+	// b above and below it, by binary search in sorted b, so that an
+	// imported run of a million trials is not a trillion comparisons.
 	greater, less := 0, 0
-	for _, x := range a {
-		for _, y := range b {
-			switch {
-			case y > x:
-				greater++
-			case y < x:
-				less++
+	for _, x := range sa {
+		below, _ := slices.BinarySearch(sb, x) // first index with sb[i] >= x
+		notAbove, _ := slices.BinarySearchFunc(sb, x, func(e, t float64) int {
+			if e <= t {
+				return -1
 			}
-		}
+			return 1
+		}) // first index with sb[i] > x
+		greater += len(sb) - notAbove
+		less += below
 	}
 	pairs := float64(na * nb)
 	c.U = float64(greater) + (pairs-float64(greater+less))/2

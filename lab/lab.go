@@ -18,12 +18,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"benchlab/experiments"
 	"benchlab/harness"
+	"benchlab/internal/safefile"
 	"benchlab/results"
 )
 
@@ -230,6 +230,9 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if err := checkFits(e, host, recorded, artifacts, p.trials, o.Lab); err != nil {
+		return nil, "", err
+	}
 
 	limits := harness.LimitsOf(e.Host)
 	if o.WaitQuiet > 0 && !harness.WaitQuiet(ctx, limits, p.trials.Pin, o.WaitQuiet, log) && ctx.Err() != nil {
@@ -259,7 +262,7 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	r.Noise = &noise
 	path, werr := results.Archive{Dir: o.Results}.Write(r)
 	if werr != nil {
-		return nil, "", fmt.Errorf("%w (the measurements of this run are lost; free space or fix permissions and run again)", werr)
+		return nil, "", fmt.Errorf("%w (not archived: the trials of this run are lost; free space or fix permissions and run again)", werr)
 	}
 	if !out.Complete {
 		return r, path, fmt.Errorf("%w: archived the %d trials done as an incomplete run", ErrInterrupted, len(out.Trials))
@@ -303,7 +306,9 @@ func ReadRecorded(e *experiments.Experiment) ([]results.RecordedFile, error) {
 	}
 	var files []results.RecordedFile
 	for _, p := range e.Build.Record {
-		data, err := os.ReadFile(filepath.Join(e.Dir, p))
+		// Inside the experiment folder only, a regular file of bounded
+		// size: a link must not bring any readable file into the archive.
+		data, err := safefile.ReadFileIn(e.Dir, p, results.MaxRecordedSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: build.record: %w (did the build make it?)", e.Path, err)
 		}

@@ -72,7 +72,7 @@ func CompareText(a, b *results.Run) string {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, mannWhitneyCell(c), analysis.FormatP(c.AdjustedP), c.Verdict())
 		}
 		tw.Flush()
-		return sb.String()
+		return Visible(sb.String())
 	}
 	ra, rb := mustBuild(ia), mustBuild(ib)
 	fmt.Fprintf(&sb, "No faster/slower verdict between these runs (%s): only each run's ratios to its own baseline (A: %s, B: %s), with 95%% bootstrap intervals, and their ratio B/A.\n\n",
@@ -83,7 +83,7 @@ func CompareText(a, b *results.Run) string {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", row.Strategy, ratioCI(&row), ratioCI(other), ratioOfRatios(row, other))
 	}
 	tw.Flush()
-	return sb.String()
+	return Visible(sb.String())
 }
 
 // whyNoVerdict names what keeps two runs from being compared directly.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"benchlab/internal/visible"
 	"benchlab/results"
 )
 
@@ -68,7 +69,15 @@ func hostileRun(t *testing.T, s string) *results.Run {
 // tomlString quotes s as a TOML basic string.
 func tomlString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`)
-	return `"` + r.Replace(s) + `"`
+	var b strings.Builder
+	for _, c := range r.Replace(s) {
+		if c < 0x20 && c != '\t' || c >= 0x7f && c <= 0x9f {
+			fmt.Fprintf(&b, `\u%04X`, c) // TOML allows no raw control characters
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return `"` + b.String() + `"`
 }
 
 // TestHostileStrings renders a report of a run whose every string is
@@ -273,6 +282,33 @@ func TestSource(t *testing.T) {
 	for _, tt := range tests {
 		if got := source(tt.in); got != tt.want {
 			t.Errorf("%s: source(%q) = %q, want %q", tt.why, tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestVisible is #14 case 13: control characters never reach the terminal
+// or README.md raw.
+func TestVisible(t *testing.T) {
+	tests := []struct{ why, in, want string }{
+		{"plain text is unchanged", "tokio 1.24 – µs", "tokio 1.24 – µs"},
+		{"newline and tab are kept", "a\n\tb", "a\n\tb"},
+		{"ESC is shown, not sent", "\x1b[2Jcleared", `\x1b[2Jcleared`},
+		{"BEL and CR are shown", "ding\a\rover", `ding\x07\x0dover`},
+		{"DEL and C1 controls are shown", "a\x7fb\u009bc", `a\x7fb\u009bc`},
+		{"an invalid byte becomes U+FFFD", "a\x9bb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		if got := Visible(tt.in); got != tt.want {
+			t.Errorf("%s: Visible(%q) = %q, want %q", tt.why, tt.in, got, tt.want)
+		}
+	}
+	run := hostileRun(t, "esc\x1b]0;title\a bel\a c1\u009b\r\nline")
+	for what, out := range map[string]string{"README.md": renderReport(t, run), "the text summary": Text(run), "the terminal summary": Terminal(run, TerminalOptions{})} {
+		if i := strings.IndexFunc(out, visible.Control); i >= 0 {
+			t.Errorf("%s holds a raw control character %q at %d: %q", what, out[i], i, out[max(0, i-40):min(len(out), i+40)])
+		}
+		if !strings.Contains(out, `\x1b`) {
+			t.Errorf("%s does not show the ESC it was given as \\x1b", what)
 		}
 	}
 }

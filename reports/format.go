@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"benchlab/analysis"
+	"benchlab/internal/visible"
 )
 
 // How numbers are shown is decided here, once, for the terminal and the
@@ -102,10 +103,18 @@ func size(v int64) string {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// oneLine joins the lines of s with spaces.
+// oneLine joins the lines of s with spaces, its control characters shown
+// as escapes (Visible).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", "")), " ")
+	return Visible(strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", "")), " "))
 }
+
+// Visible returns s with its control characters shown as escapes
+// (visible.String): titles, descriptions, CPU names and a subject's
+// standard error reach the terminal and README.md, where a raw ESC or BEL
+// would act instead of being read. Everything benchlab prints or writes
+// from a run goes through it.
+func Visible(s string) string { return visible.String(s) }
 
 // Strings from a run are untrusted: archives merge by copying folders and
 // `benchlab import` takes other tools' files, so a run's names, machine
@@ -249,8 +258,10 @@ func code(s string) string {
 	return fence + s + fence
 }
 
-// fenced formats s as a fenced code block.
+// fenced formats s as a fenced code block, its control characters shown
+// as escapes.
 func fenced(s string) string {
+	s = Visible(strings.ReplaceAll(s, "\r\n", "\n"))
 	fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
 	return fence + "\n" + strings.TrimRight(s, "\n") + "\n" + fence + "\n"
 }

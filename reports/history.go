@@ -386,5 +386,5 @@ func HistoryText(infos []analysis.RunInfo) string {
 	}
 	tw.Flush()
 	fmt.Fprintf(&sb, "\nMedians; ▲/▼ marks a significant change from the latest earlier run comparable with it: same kernel version, toolchains, dependencies, experiment definition and build parameters (Mann-Whitney U, α = %g after Holm–Bonferroni over every such test of the table).\n", analysis.Alpha)
-	return sb.String()
+	return Visible(sb.String())
 }

@@ -44,7 +44,7 @@ func (r *Report) Markdown(charts ...string) []byte {
 	r.writeToolchains(&b)
 	r.writeRun(&b)
 	r.writeArtifacts(&b)
-	return []byte(b.String())
+	return []byte(Visible(b.String()))
 }
 
 // Noisy reports whether the run broke its noise gate (results.Noise):
@@ -118,8 +118,8 @@ func (r *Report) writeResults(b *strings.Builder, chart string) {
 	if r.Baseline != "" {
 		b.WriteString("so above 1 is slower.")
 	}
-	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g; %s; a sample whose quartiles are equal, as quantised times can be, has no fences and no outliers) and kept in every figure.",
-		thousands(analysis.Resamples), analysis.MildFence, analysis.OutlierFence, analysis.QuartileMethod)
+	fmt.Fprintf(b, " Brackets are 95%% confidence intervals: the mean's from Student's t, the ratio's from the percentile bootstrap (%s resamples, fixed seed; for a pair of strategies with more than %s trials between them, from the normal approximation of the log ratio of means instead), the median's from order statistics (distribution-free; its coverage is stated when too few runs reach 95%%). σ is the sample standard deviation. Outliers are classified by Tukey's fences (mild beyond %g IQR, severe beyond %g; %s; a sample whose quartiles are equal, as quantised times can be, has no fences and no outliers) and kept in every figure.",
+		thousands(analysis.Resamples), thousands(analysis.BootstrapMaxN), analysis.MildFence, analysis.OutlierFence, analysis.QuartileMethod)
 	hasPub := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Published != nil })
 	if hasPub {
 		b.WriteString(" " + r.publishedSentence())

@@ -26,7 +26,7 @@ func SweepText(points []*results.Run, param string) string {
 	for _, w := range warnings {
 		fmt.Fprintf(&b, "Warning: %s\n", w)
 	}
-	return b.String()
+	return Visible(b.String())
 }
 
 // singular names one unit of a parameter: "iteration" for "iterations".

@@ -47,22 +47,24 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 	var b strings.Builder
 	r, err := build(analysis.Describe(run), false)
 	if err != nil {
-		return "error: " + err.Error() + "\n"
+		return Visible("error: " + err.Error() + "\n")
 	}
 	c := colors(o.Color)
+	// The colors are the only control characters written: every string
+	// from the run or the command line goes through Visible.
 	label := func(i int) string {
 		if i < len(o.Labels) && o.Labels[i] != "" {
-			return o.Labels[i]
+			return Visible(o.Labels[i])
 		}
 		if l := run.Strategies[i].Label; l != "" {
-			return l
+			return Visible(l)
 		}
-		return r.Rows[i].Strategy
+		return Visible(r.Rows[i].Strategy)
 	}
 	if r.Noisy() {
 		fmt.Fprintf(&b, "%s: the host broke the noise gate's limits ([host] max_load, max_busy), so the times may include other programs' work; run again on a quieter host or with --wait-quiet:\n", c.yellow("Noisy run"))
 		for _, reason := range run.Noise.Reasons {
-			fmt.Fprintf(&b, "  - %s\n", reason)
+			fmt.Fprintf(&b, "  - %s\n", Visible(reason))
 		}
 		b.WriteString("\n")
 	}
@@ -76,9 +78,9 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 		fmt.Fprintf(&b, "%s: %s\n", c.bold(fmt.Sprintf("Benchmark %d", i+1)), label(i))
 		writeTimesIn(&b, row.Summary, o.Unit, c)
 		for _, w := range row.Warnings {
-			fmt.Fprintf(&b, "  %s: %s\n", c.yellow("Warning"), w)
+			fmt.Fprintf(&b, "  %s: %s\n", c.yellow("Warning"), Visible(w))
 		}
-		if f := strings.TrimRight(row.Failure, "\n"); f != "" {
+		if f := strings.TrimRight(Visible(row.Failure), "\n"); f != "" {
 			b.WriteString("  Failure:\n")
 			for _, l := range strings.Split(f, "\n") {
 				b.WriteString(strings.TrimRight("    "+l, " ") + "\n")
@@ -89,7 +91,7 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 	if len(r.Warnings) > 0 {
 		b.WriteString("\n")
 		for _, w := range r.Warnings {
-			fmt.Fprintf(&b, "%s: %s\n", c.yellow("Warning"), w)
+			fmt.Fprintf(&b, "%s: %s\n", c.yellow("Warning"), Visible(w))
 		}
 	}
 	return b.String()

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -21,32 +23,116 @@ import (
 const magic = "benchlab-run"
 
 // MaxDecodedSize bounds what a run file may decompress to, so that a
-// corrupt or hostile file cannot exhaust memory.
+// corrupt or hostile file cannot exhaust memory. The writer refuses to
+// archive a run that would exceed it, since no reader could load it.
 const MaxDecodedSize = 256 << 20
+
+// MaxFileSize bounds a run file's size on disk. A run file compresses its
+// text, so it is never larger than what it decompresses to; a larger file
+// (a sparse file of gigabytes, say) is refused before it is read.
+const MaxFileSize = MaxDecodedSize
 
 // ErrCorrupt marks a run file that fails its integrity checks.
 var ErrCorrupt = errors.New("corrupt run file")
 
+// ErrTooLarge marks a run too large to archive: a reader could not load it
+// back (MaxDecodedSize).
+var ErrTooLarge = errors.New("run too large to archive")
+
 // The zstd encoder and decoder are built once and shared: EncodeAll and
 // DecodeAll are safe for concurrent use, and building a best-compression
-// encoder costs more than encoding a run.
+// encoder costs more than encoding a run. The decoder has one block
+// decoder and a memory cap, so that however many files are read at once
+// (Archive.Runs decodes in parallel), decompression holds at most one
+// bounded buffer: eight zstd bombs cost what one does. Decompression is a
+// small part of loading a run; parsing stays parallel.
 var (
 	codecOnce sync.Once
 	encoder   *zstd.Encoder
-	decoder   *zstd.Decoder
 	codecErr  error
+	decoder   atomic.Pointer[limitedDecoder]
 )
 
-func codecs() (*zstd.Encoder, *zstd.Decoder, error) {
+// limitedDecoder is the shared decoder with the decoded-size limit it was
+// built for.
+type limitedDecoder struct {
+	dec   *zstd.Decoder
+	limit int
+	// stream measures frames that do not state their size; mu guards it.
+	mu     sync.Mutex
+	stream *zstd.Decoder
+}
+
+func newDecoder(limit int) (*limitedDecoder, error) {
+	opts := []zstd.DOption{zstd.WithDecoderMaxMemory(uint64(limit)), zstd.WithDecoderConcurrency(1)}
+	dec, err := zstd.NewReader(nil, opts...)
+	if err != nil {
+		return nil, err
+	}
+	stream, err := zstd.NewReader(nil, append(opts, zstd.WithDecoderLowmem(true))...)
+	if err != nil {
+		return nil, err
+	}
+	return &limitedDecoder{dec: dec, limit: limit, stream: stream}, nil
+}
+
+// decode decompresses data into a buffer of exactly the decoded size,
+// allocated once, so that reading a file costs what it holds and a
+// hostile one costs nothing much. A frame that states its content size
+// (every frame benchlab writes) is refused above the limit before
+// anything is decoded; one that does not is first decompressed into
+// nothing to learn its size, at the cost of decoding it twice.
+func (d *limitedDecoder) decode(data []byte) ([]byte, error) {
+	var h zstd.Header
+	if err := h.Decode(data); err != nil {
+		return nil, err
+	}
+	size := h.FrameContentSize
+	if !h.HasFCS {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if err := d.stream.Reset(bytes.NewReader(data)); err != nil {
+			return nil, err
+		}
+		n, err := io.Copy(io.Discard, io.LimitReader(d.stream, int64(d.limit)+1))
+		if err != nil {
+			return nil, err
+		}
+		size = uint64(n)
+	}
+	if size > uint64(d.limit) {
+		return nil, zstd.ErrDecoderSizeExceeded
+	}
+	return d.dec.DecodeAll(data, make([]byte, 0, size))
+}
+
+func codecs() (*zstd.Encoder, *limitedDecoder, error) {
 	codecOnce.Do(func() {
 		encoder, codecErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
 		if codecErr != nil {
 			return
 		}
-		// Concurrency 0 is GOMAXPROCS decoders for concurrent DecodeAll.
-		decoder, codecErr = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(MaxDecodedSize), zstd.WithDecoderConcurrency(0))
+		var d *limitedDecoder
+		if d, codecErr = newDecoder(MaxDecodedSize); codecErr == nil {
+			decoder.CompareAndSwap(nil, d)
+		}
 	})
-	return encoder, decoder, codecErr
+	return encoder, decoder.Load(), codecErr
+}
+
+// setDecodeLimit makes the reader and the writer use limit instead of
+// MaxDecodedSize until the returned function is called: tests use it to
+// check the limits without writing hundreds of megabytes.
+func setDecodeLimit(limit int) (restore func(), err error) {
+	if _, _, err := codecs(); err != nil {
+		return nil, err
+	}
+	d, err := newDecoder(limit)
+	if err != nil {
+		return nil, err
+	}
+	old := decoder.Swap(d)
+	return func() { decoder.Store(old) }, nil
 }
 
 // columnsV1 is the trials layout of format 1: one JSON array per field.
@@ -282,11 +368,18 @@ func Encode(r *Run) ([]byte, error) {
 	plain := make([]byte, 0, len(body)+100)
 	plain = fmt.Appendf(plain, "%s %d sha256:%s\n", magic, r.Format, hex.EncodeToString(sum[:]))
 	plain = append(plain, body...)
-	enc, _, err := codecs()
+	enc, dec, err := codecs()
 	if err != nil {
 		return nil, fmt.Errorf("encode run %s: %w", r.ID, err)
 	}
-	return enc.EncodeAll(plain, nil), nil
+	if len(plain) > dec.limit {
+		return nil, fmt.Errorf("encode run %s: %w: its record is %d bytes, more than the %d a reader accepts (MaxDecodedSize); record fewer or smaller files, or run fewer trials", r.ID, ErrTooLarge, len(plain), dec.limit)
+	}
+	out := enc.EncodeAll(plain, nil)
+	if len(out) > min(dec.limit, MaxFileSize) {
+		return nil, fmt.Errorf("encode run %s: %w: %d bytes compressed, more than the %d a reader accepts (MaxFileSize)", r.ID, ErrTooLarge, len(out), min(dec.limit, MaxFileSize))
+	}
+	return out, nil
 }
 
 // Decode reads run file bytes of any format up to FormatVersion, verifying
@@ -298,15 +391,18 @@ func Decode(data []byte) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain, err := dec.DecodeAll(data, nil)
+	if len(data) > min(dec.limit, MaxFileSize) {
+		return nil, fmt.Errorf("%w: %d bytes, more than a run file may be (%d)", ErrCorrupt, len(data), min(dec.limit, MaxFileSize))
+	}
+	plain, err := dec.decode(data)
 	if err != nil {
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
-			return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrCorrupt, MaxDecodedSize)
+			return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrCorrupt, dec.limit)
 		}
 		return nil, fmt.Errorf("%w: not a complete zstd frame: %v", ErrCorrupt, err)
 	}
-	if len(plain) > MaxDecodedSize {
-		return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrCorrupt, MaxDecodedSize)
+	if len(plain) > dec.limit {
+		return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrCorrupt, dec.limit)
 	}
 	header, body, ok := bytes.Cut(plain, []byte("\n"))
 	if !ok {
@@ -334,18 +430,10 @@ func Decode(data []byte) (*Run, error) {
 			return nil, err
 		}
 	default:
-		w := struct {
-			*runAlias
-			Trials *columnsV2 `json:"trials"`
-		}{runAlias: (*runAlias)(r)}
-		if err := json.Unmarshal(body, &w); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		if w.Trials == nil {
-			return nil, fmt.Errorf("%w: no trials object", ErrCorrupt)
-		}
-		if r.Trials, err = w.Trials.trials(); err != nil {
-			return nil, err
+		if !decodeV2Fast(body, r) {
+			if r, err = decodeV2JSON(body); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i, t := range r.Trials {
@@ -362,6 +450,27 @@ func Decode(data []byte) (*Run, error) {
 		if err := CheckName(n.what, n.name); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
+	}
+	return r, nil
+}
+
+// decodeV2JSON decodes a format-2 body with encoding/json: any layout a
+// JSON writer may produce, and the error for one it may not.
+func decodeV2JSON(body []byte) (*Run, error) {
+	r := new(Run)
+	w := struct {
+		*runAlias
+		Trials *columnsV2 `json:"trials"`
+	}{runAlias: (*runAlias)(r)}
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if w.Trials == nil {
+		return nil, fmt.Errorf("%w: no trials object", ErrCorrupt)
+	}
+	var err error
+	if r.Trials, err = w.Trials.trials(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -10,11 +10,17 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"benchlab/internal/safefile"
 )
 
 // TempPrefix begins the name of a file being written into the archive; it
 // is linked to its final name once complete and synced.
-const TempPrefix = ".tmp-"
+const TempPrefix = safefile.TempPrefix
+
+// MaxMachineFileSize bounds machine.json: a fingerprint is a few hundred
+// bytes.
+const MaxMachineFileSize = 1 << 20
 
 // StaleTemp is how old a temporary file must be before Verify calls it
 // stray. A writer keeps its temporary file only for the milliseconds
@@ -60,10 +66,18 @@ func (a Archive) Verify(now time.Time) (*Verification, error) {
 		v.Problems = append(v.Problems, Problem{path, fmt.Errorf(format, args...)})
 	}
 	for _, d := range top {
+		mdir := filepath.Join(a.Dir, d.Name())
+		if d.Type()&fs.ModeSymlink != 0 {
+			// Not followed: it would take verify, and runs, outside the
+			// archive. A link to a file is not part of the archive.
+			if fi, err := os.Stat(mdir); err == nil && fi.IsDir() {
+				problem(mdir, "symbolic link to a folder: an archive holds only real folders, and runs are neither read through it nor written through it; replace it with the folder it points to")
+			}
+			continue
+		}
 		if !d.IsDir() {
 			continue // the package's Go files and README.md
 		}
-		mdir := filepath.Join(a.Dir, d.Name())
 		runs, _ := filepath.Glob(filepath.Join(mdir, "*", "*"+Ext))
 		if _, err := os.Lstat(filepath.Join(mdir, MachineFile)); err != nil && len(runs) == 0 {
 			continue
@@ -83,8 +97,12 @@ func (v *Verification) verifyMachine(mdir string, now time.Time, seen map[string
 	}
 	mpath := filepath.Join(mdir, MachineFile)
 	var machine *Machine
-	if data, err := os.ReadFile(mpath); err != nil {
+	if data, err := safefile.ReadNoFollow(mpath, MaxMachineFileSize); errors.Is(err, fs.ErrNotExist) {
 		problem(mpath, "missing: %v (copy it from the machine's own archive; each run also carries the fingerprint)", errors.Unwrap(err))
+	} else if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		problem(mpath, "%v", pe.Err)
+	} else if err != nil {
+		problem(mpath, "%v", err)
 	} else {
 		m := new(Machine)
 		if err := json.Unmarshal(data, m); err != nil {
@@ -145,14 +163,10 @@ func (v *Verification) verifyExperiment(dir string, machine *Machine, now time.T
 }
 
 func (v *Verification) verifyRun(path string, machine *Machine, seen map[string]string, problem func(string, string, ...any)) {
-	data, err := os.ReadFile(path)
+	r, err := loadArchived(path)
 	if err != nil {
-		problem(path, "%v", err)
-		return
-	}
-	r, err := Decode(data)
-	if err != nil {
-		problem(path, "%v", err)
+		// loadArchived names the path itself.
+		problem(path, "%s", strings.TrimPrefix(err.Error(), path+": "))
 		return
 	}
 	v.Runs++

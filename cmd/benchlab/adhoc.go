@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math/big"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"benchlab/experiments"
+	"benchlab/internal/safefile"
 )
 
 // Commands timed ad hoc, as `benchlab run 'cmd a' 'cmd b'` (hyperfine's
@@ -330,10 +332,13 @@ func (ad *adhocRun) save(dir string) error {
 		return fmt.Errorf("--save-experiment: %w", err)
 	}
 	path := filepath.Join(dir, experiments.FileName)
-	if _, err := os.Stat(path); err == nil {
+	// Linked into place, never replacing: two saves into one folder at
+	// once leave one file, and the other fails.
+	err := safefile.Write(path, ad.file, false)
+	switch {
+	case errors.Is(err, fs.ErrExist):
 		return fmt.Errorf("--save-experiment: %s exists; remove it or choose another folder", path)
-	}
-	if err := writeFile(path, ad.file); err != nil {
+	case err != nil:
 		return fmt.Errorf("--save-experiment: %w", err)
 	}
 	return nil

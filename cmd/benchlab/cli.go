@@ -6,11 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
+	"benchlab/internal/safefile"
 	"benchlab/lab"
+	"benchlab/reports"
 	"benchlab/results"
 )
 
@@ -88,13 +89,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
 			// context.Canceled: stopped by a signal before anything was
 			// measured (during the build, say).
-			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
+			fmt.Fprintf(stderr, "benchlab %s: %s\n", c.name, reports.Visible(err.Error()))
 			return exitInterrupted
 		case errors.As(err, new(brokenPipe)):
 			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
 			return exitBrokenPipe
 		default:
-			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
+			// An error may quote a file name or a subject's output.
+			fmt.Fprintf(stderr, "benchlab %s: %s\n", c.name, reports.Visible(err.Error()))
 			return exitFail
 		}
 	}
@@ -169,20 +171,32 @@ func labInfo() results.Lab {
 	return lab
 }
 
-// writeFile replaces path's content atomically, so that an interrupted
-// report never leaves half a file.
+// writeFile replaces path's content atomically (safefile.Write), so that
+// an interrupted or concurrent write never leaves half a file or a
+// temporary one.
 func writeFile(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
+	return safefile.Write(path, data, true)
+}
+
+// writeFiles writes a report's files into dir through temporary files of
+// their own, the Markdown pages last, after the charts they show: a failed
+// write replaces nothing and leaves no temporary file.
+func writeFiles(dir string, files []reports.File) error {
+	group := make([]safefile.File, 0, len(files))
+	for _, md := range []bool{false, true} {
+		for _, f := range files {
+			if strings.HasSuffix(f.Name, ".md") == md {
+				group = append(group, safefile.File{Name: f.Name, Data: f.Data})
+			}
+		}
 	}
-	return os.Rename(tmp, path)
+	return safefile.WriteAll(dir, group)
 }
 
 // printLoadErrors reports archive files that could not be read; they are
 // skipped, never deleted.
 func printLoadErrors(w io.Writer, errs []error) {
 	for _, err := range errs {
-		fmt.Fprintf(w, "warning: skipped %v\n", strings.TrimSpace(err.Error()))
+		fmt.Fprintf(w, "warning: skipped %s\n", reports.Visible(strings.TrimSpace(err.Error())))
 	}
 }

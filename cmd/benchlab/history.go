@@ -69,10 +69,8 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, f.Name), f.Data); err != nil {
-			return fmt.Errorf("write history: %w", err)
-		}
+	if err := writeFiles(dir, files); err != nil {
+		return fmt.Errorf("write history: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nwrote %s\n", filepath.Join(dir, reports.HistoryPageName))
 	return nil

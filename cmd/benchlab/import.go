@@ -2,13 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	iofs "io/fs"
 	"path/filepath"
 	"strings"
 
 	"benchlab/exchange"
+	"benchlab/internal/safefile"
 	"benchlab/results"
 )
 
@@ -29,21 +31,10 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := results.CheckName("experiment", name); err != nil {
 		return usageError{fmt.Sprintf("--experiment: %v", err)}
 	}
-	f, err := os.Open(path)
+	// A regular file only (a FIFO would block), of a bounded size.
+	data, fi, err := safefile.ReadFile(path, exchange.MaxImportSize)
 	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("import %s: not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, exchange.MaxImportSize+1))
-	if err != nil {
-		return fmt.Errorf("import %s: %w", path, err)
+		return fmt.Errorf("import: %w (give a hyperfine --export-json file)", err)
 	}
 	r, err := exchange.FromHyperfine(data, exchange.ImportOptions{
 		Experiment: name, File: path, MachineNote: *note, Modified: fi.ModTime(), Lab: labInfo(),
@@ -51,6 +42,10 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// The same file imported into the same experiment gets the same run
+	// ID, so that of two imports at once the second finds the first's
+	// file in its place and is refused, as a later one is below.
+	r.ID = results.ImportedRunID(r.Started, r.Imported.SHA256, r.Experiment)
 	a := results.Archive{Dir: *resultsDir}
 	entries, loadErrs := a.Runs(name)
 	printLoadErrors(stderr, loadErrs)
@@ -60,6 +55,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	out, err := a.Write(r)
+	if errors.Is(err, iofs.ErrExist) {
+		return fmt.Errorf("import %s: already imported as %s (by an import running at the same time); nothing written", path, filepath.Join(a.Dir, r.Machine.ID, r.Experiment, r.ID+results.Ext))
+	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"benchlab/reports"
 	"benchlab/results"
 )
 
@@ -24,7 +25,11 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(rest) == 1 {
 		name = rest[0]
 	}
-	entries, errs := results.Archive{Dir: *resultsDir}.Runs(name)
+	a := results.Archive{Dir: *resultsDir}
+	if err := a.CheckReadable(); err != nil {
+		return err
+	}
+	entries, errs := a.Runs(name)
 	printLoadErrors(stderr, errs)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MACHINE\tEXPERIMENT\tRUN\tSTARTED\tTRIALS\tSTATE\tWARNINGS\tCOUNTED RUNS")
@@ -60,7 +65,8 @@ func counted(r *results.Run) string {
 	return strings.Join(parts, " ")
 }
 
-// oneLineName keeps a (possibly imported) name on one line of the table.
+// oneLineName keeps a (possibly imported) name on one line of the table,
+// its control characters shown as escapes.
 func oneLineName(s string) string {
-	return strings.Join(strings.Fields(s), "_")
+	return reports.Visible(strings.Join(strings.Fields(s), "_"))
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"benchlab/harness"
+	"benchlab/reports"
 )
 
 // barWidth is the width of the terminal progress bar, in cells.
@@ -67,7 +68,7 @@ func (p *progress) event(e harness.Event) {
 			what = "failed, runs on (failures ignored)"
 		}
 		p.clear()
-		fmt.Fprintf(b, "%s  %s  %s: %s\n", roundLabel(e), e.Name, what, strings.ReplaceAll(e.Failure, "\n", "\n    "))
+		fmt.Fprintf(b, "%s  %s  %s: %s\n", roundLabel(e), e.Name, what, strings.ReplaceAll(reports.Visible(e.Failure), "\n", "\n    "))
 	case harness.TrialFinished:
 		if p.terminal {
 			var line strings.Builder

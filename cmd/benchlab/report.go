@@ -78,10 +78,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(dir, f.Name), f.Data); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
+	if err := writeFiles(dir, files); err != nil {
+		return fmt.Errorf("write report: %w", err)
 	}
 	// A chart an earlier report drew and this one does not would be left
 	// beside a README that no longer shows it: remove it.

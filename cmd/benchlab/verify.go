@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"benchlab/reports"
 	"benchlab/results"
 )
 
@@ -20,10 +21,10 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w (is --results the archive folder?)", err)
 	}
 	for _, p := range v.Problems {
-		fmt.Fprintln(stdout, p)
+		fmt.Fprintln(stdout, reports.Visible(p.String()))
 	}
 	for _, p := range v.Pending {
-		fmt.Fprintf(stdout, "%s: temporary file of a write in progress (not yet stray)\n", p)
+		fmt.Fprintf(stdout, "%s: temporary file of a write in progress (not yet stray)\n", reports.Visible(p))
 	}
 	fmt.Fprintf(stdout, "%s: %d runs of %d experiment folders on %d machines; %d problems\n",
 		*resultsDir, v.Runs, v.Experiments, v.Machines, len(v.Problems))
