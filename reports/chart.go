@@ -121,11 +121,7 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 				return row.PublishedRatio.Value, sd, sd, row.HasPublishedRatio
 			}},
 	}
-	ones := make(plotter.Values, len(rows))
-	for i := range ones {
-		ones[i] = 1
-	}
-	base, err := plotter.NewBarChart(ones, barWidth)
+	base, err := ratioBase(len(rows), barWidth)
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +231,17 @@ func ratioAxes(p *plot.Plot, title, baseline string) {
 	grid.Vertical.Width = 0
 	grid.Horizontal.Color = color.Gray{Y: 0xe0}
 	p.Add(grid)
+}
+
+// ratioBase is the invisible bar of height 1 in each of n categories that
+// a ratio chart's bars stack on, so that each bar grows from the
+// baseline's 1 on the logarithmic axis.
+func ratioBase(n int, barWidth vg.Length) (*plotter.BarChart, error) {
+	ones := make(plotter.Values, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	return plotter.NewBarChart(ones, barWidth)
 }
 
 // barErrors are the error bars of a bar chart's bars of width barWidth

@@ -161,11 +161,7 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 	n := len(ms.Runs)
 	plotWidth := ChartWidth - 1.3*vg.Inch
 	barWidth := min(vg.Length(float64(plotWidth)/float64(len(names))/float64(n+1)), 0.45*vg.Inch)
-	ones := make(plotter.Values, len(names))
-	for i := range ones {
-		ones[i] = 1
-	}
-	base, err := plotter.NewBarChart(ones, barWidth)
+	base, err := ratioBase(len(names), barWidth)
 	if err != nil {
 		return nil, err
 	}
