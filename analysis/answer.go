@@ -53,9 +53,11 @@ type Split struct {
 	FitA, FitC   Fit
 	// DSlope ± HSlope is A's slope minus C's, per unit of Param;
 	// DFixed ± HFixed their intercepts' difference. SlopeCI and FixedCI
-	// are false when a fit has no interval.
+	// are false when a fit has no interval; SlopeClear and FixedClear are
+	// true when a difference has one and it is clear of zero.
 	DSlope, HSlope, DFixed, HFixed float64
 	SlopeCI, FixedCI               bool
+	SlopeClear, FixedClear         bool
 	// StartUp is set when the sweep measured Param = 0: each strategy's
 	// run there, better evidence of the fixed cost than the intercepts.
 	StartUp *StartUp
@@ -156,9 +158,12 @@ type InstructionAnswer struct {
 	Tool, Param string
 	PerUnitA    float64
 	PerUnitC    float64
-	// SameOrder is set when the sweep's slopes exist: true when the
-	// strategy with fewer instructions per unit is also the faster per
-	// unit. HasOrder is false without slopes.
+	// SameOrder is set when the sweep shows which strategy costs less
+	// per unit (their slopes' difference is clear of zero): true when the
+	// one with fewer instructions per unit is also the faster per unit.
+	// HasOrder is false otherwise: without a sweep, or when its slopes do
+	// not differ beyond their intervals, the counts cannot be set against
+	// an order of the times that was not measured.
 	SameOrder, HasOrder bool
 }
 
@@ -202,6 +207,8 @@ func AnswerQuestion(in AnswerInput, a, c string) Answer {
 		s.DFixed = fa.Fit.Intercept - fc.Fit.Intercept
 		s.HFixed = math.Hypot(fa.Fit.InterceptCI.HalfWidth(), fc.Fit.InterceptCI.HalfWidth())
 		s.FixedCI = fa.Fit.InterceptCI.OK && fc.Fit.InterceptCI.OK
+		s.SlopeClear = s.SlopeCI && math.Abs(s.DSlope) > s.HSlope
+		s.FixedClear = s.FixedCI && math.Abs(s.DFixed) > s.HFixed
 		fixed := Part{Name: PartFixed, ValueNS: s.DFixed, HalfNS: s.HFixed, HasInterval: s.FixedCI}
 		// Start-up measured directly at 0 is better evidence of the
 		// fixed cost than the intercepts: it replaces them.
@@ -237,7 +244,7 @@ func AnswerQuestion(in AnswerInput, a, c string) Answer {
 				break
 			}
 		}
-		if ans.Split != nil {
+		if ans.Split != nil && ans.Split.SlopeClear {
 			ins.HasOrder = true
 			ins.SameOrder = (ia.Fit.Slope-ic.Fit.Slope)*ans.Split.DSlope > 0
 		}

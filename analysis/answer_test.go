@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"benchlab/results"
@@ -139,6 +140,25 @@ func TestAnswerQuestion(t *testing.T) {
 	if ins := ans.Instructions; ins == nil || ins.PerUnitA != 10 || ins.PerUnitC != 7 || !ins.HasOrder || !ins.SameOrder {
 		t.Errorf("instructions %+v", ans.Instructions)
 	}
+
+	if !s.SlopeClear {
+		t.Errorf("a slope difference of 0.1 ns with narrow intervals is not clear: %+v", s)
+	}
+	// Slopes whose difference is within its interval show no order of the
+	// times per iteration: the counts are not set against one.
+	wide := slices.Clone(fits)
+	for i := range wide {
+		if wide[i].Strategy == "c" {
+			f := &wide[i].Fit
+			f.Slope = s.FitA.Slope - 0.001
+			f.SlopeCI = Interval{Lo: f.Slope - 1, Hi: f.Slope + 1, Confidence: Level, OK: true}
+		}
+	}
+	in.SweepFits = wide
+	if got := AnswerQuestion(in, "a", "c"); got.Split == nil || got.Split.SlopeClear || got.Instructions == nil || got.Instructions.HasOrder {
+		t.Errorf("unclear slopes: split %+v, instructions %+v; want an unclear slope difference and no order", got.Split, got.Instructions)
+	}
+	in.SweepFits = fits
 
 	// Withheld: a noisy run answers nothing, whatever its evidence.
 	noisy := answerRun("1000000000")

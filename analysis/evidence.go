@@ -371,6 +371,28 @@ func SelectMain(runs []RunInfo) *RunInfo {
 	return fallback
 }
 
+// SelectMainOn is SelectMain among machine's runs, the machine a report
+// is made on: in an archive shared with other machines, this machine's
+// newest run is the one its report is about, and the others' runs are
+// set beside it only as other machines. Without a timed run of machine,
+// it is SelectMain over all runs.
+func SelectMainOn(runs []RunInfo, machine string) *RunInfo {
+	var mine []int
+	for i, info := range runs {
+		if info.Run.Machine.ID == machine {
+			mine = append(mine, i)
+		}
+	}
+	sub := make([]RunInfo, len(mine))
+	for k, i := range mine {
+		sub[k] = runs[i]
+	}
+	if m := SelectMain(sub); m != nil {
+		return &runs[mine[slices.IndexFunc(sub, func(r RunInfo) bool { return r.Run == m.Run })]]
+	}
+	return SelectMain(runs)
+}
+
 // Evidence is what a report may show beside its main run, each piece from
 // runs comparable with it, with every run left out and why.
 type Evidence struct {
@@ -629,17 +651,69 @@ func Varied(ps []map[string]string) string {
 	return ""
 }
 
-// HistoryOf returns the runs of runs (one experiment's on one machine,
-// oldest first) that a history sets beside latest: latest and those
-// comparable with it, complete, timed and quiet; as SelectEvidence's
-// History, but kept even when it is latest alone.
-func HistoryOf(latest RunInfo, runs []RunInfo) []*results.Run {
-	ev := Evidence{Main: latest}
-	ev.selectHistory(runs)
+// MachineHistory returns the history of one machine among runs (one
+// experiment's, oldest first): the machine's newest complete run at the
+// default parameters (SelectMain) and the runs comparable with it,
+// complete, timed and quiet, oldest first; as SelectEvidence's History,
+// but kept even when it is that run alone. Nil when the machine has no
+// complete run at the defaults.
+func MachineHistory(runs []RunInfo, machine string) []*results.Run {
+	var mine []RunInfo
+	for _, info := range runs {
+		if info.Run.Machine.ID == machine {
+			mine = append(mine, info)
+		}
+	}
+	latest := SelectMain(mine)
+	if latest == nil || !latest.Run.Complete || !AtDefaults(*latest) {
+		return nil
+	}
+	ev := Evidence{Main: *latest}
+	ev.selectHistory(mine)
 	if ev.History == nil {
 		return []*results.Run{latest.Run}
 	}
 	return ev.History
+}
+
+// Change names one strategy in one run of a history.
+type Change struct {
+	Run      int
+	Strategy string
+}
+
+// HistoryChanges tests, in a history (sums: each run's summaries by
+// strategy, oldest first; prev: each run's PreviousComparable, or its
+// predecessor), each strategy of each run against the latest earlier
+// comparable run that has it (following prev), with Holm's correction
+// over all of these tests: a change is marked only when its adjusted p
+// says so.
+func HistoryChanges(sums []map[string]Summary, strategies []string, prev []int) map[Change]Comparison {
+	var keys []Change
+	var pairs [][2][]float64
+	for i := range sums {
+		for _, name := range strategies {
+			cur, ok := sums[i][name]
+			if !ok || cur.N == 0 {
+				continue
+			}
+			for j := prev[i]; j >= 0; j = prev[j] {
+				if before, ok := sums[j][name]; ok && before.N > 0 {
+					keys = append(keys, Change{i, name})
+					pairs = append(pairs, [2][]float64{before.WallNS, cur.WallNS})
+					break
+				}
+			}
+		}
+	}
+	cs, tested := CompareFamily(pairs)
+	out := make(map[Change]Comparison, len(cs))
+	for k, key := range keys {
+		if tested[k] {
+			out[key] = cs[k]
+		}
+	}
+	return out
 }
 
 // PreviousComparable returns, for each run of runs (oldest first), the

@@ -1,12 +1,14 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"benchlab/results"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // evidenceTOML is the experiment every run of these tests was made from,
@@ -372,6 +374,93 @@ func TestDirectComparison(t *testing.T) {
 		}
 		if got := DirectComparison(diffs); got != tt.want {
 			t.Errorf("%s: direct = %v, want %v", tt.why, got, tt.want)
+		}
+	}
+}
+
+// TestMachineHistory: each machine's history is its newest complete run
+// at the defaults and the runs comparable with it, that machine's only.
+func TestMachineHistory(t *testing.T) {
+	x1, x2 := evidenceRun("20260101T000000Z-00000001"), evidenceRun("20260102T000000Z-00000002")
+	x3 := evidenceRun("20260103T000000Z-00000003")
+	x3.Parameters["iterations"] = "1000" // newer, but not at the defaults
+	other := results.Machine{ID: "cpu-y-2c-00000002", CPUModel: "CPU Y", CPUs: 2, Kernel: evidenceMachine.Kernel}
+	y1 := evidenceRun("20260104T000000Z-00000004")
+	y1.Machine = other
+	z1 := evidenceRun("20260105T000000Z-00000005")
+	z1.Machine = results.Machine{ID: "cpu-z-2c-00000003", CPUModel: "CPU Z", CPUs: 2}
+	z1.Parameters["iterations"] = "0"
+	runs := DescribeAll([]*results.Run{x1, x2, y1, x3, z1})
+	ids := func(rs []*results.Run) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		why, machine string
+		want         []string
+	}{
+		{"the defaults' runs, not the newer one at other parameters nor another machine's", evidenceMachine.ID, []string{x1.ID, x2.ID}},
+		{"one run alone is still its machine's history", other.ID, []string{y1.ID}},
+		{"no run at the defaults: no history", "cpu-z-2c-00000003", nil},
+		{"a machine without runs", "cpu-w-2c-00000004", nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, ids(MachineHistory(runs, tt.machine))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.why, diff)
+		}
+	}
+}
+
+// TestHistoryChanges: each strategy's run is tested against the latest
+// earlier comparable run that has it, and Holm's correction spans every
+// test of the history.
+func TestHistoryChanges(t *testing.T) {
+	sum := func(ns ...float64) Summary { return Summary{N: len(ns), WallNS: ns} }
+	sums := []map[string]Summary{
+		{"a": sum(10, 11, 12, 13, 14), "b": sum(5, 6, 7, 8, 9)},
+		{"b": sum(5, 6, 7, 8, 9)},               // a not run
+		{"a": sum(20, 21, 22, 23, 24), "b": {}}, // b without counted runs
+	}
+	got := HistoryChanges(sums, []string{"a", "b"}, []int{-1, 0, 1})
+	var keys []Change
+	for k := range got {
+		keys = append(keys, k)
+	}
+	want := []Change{{1, "b"}, {2, "a"}}
+	if diff := cmp.Diff(want, keys, cmpopts.SortSlices(func(x, y Change) bool { return x.Run < y.Run })); diff != "" {
+		t.Fatalf("changes tested (-want +got):\n%s", diff)
+	}
+	// Run 2's a is tested against run 0's, every value above: δ = +1.
+	if c := got[Change{2, "a"}]; c.CliffsDelta != 1 || c.NA != 5 || c.NB != 5 {
+		t.Errorf("run 2's a: %+v, want δ = +1 over 5 and 5 runs", c)
+	}
+	for k, c := range got {
+		if c.Family != 2 || c.AdjustedP < c.P {
+			t.Errorf("%v: family %d, p %g adjusted %g; want Holm over the 2 tests", k, c.Family, c.P, c.AdjustedP)
+		}
+	}
+}
+
+// TestSelectMainOn: a report made on a machine is about that machine's
+// newest run, even when another machine's run in the archive is newer;
+// on a machine without runs it is about the newest of any.
+func TestSelectMainOn(t *testing.T) {
+	mine := evidenceRun("20260101T000000Z-00000001")
+	theirs := evidenceRun("20260102T000000Z-00000002")
+	theirs.Machine.ID = "cpu-y-2c-00000002"
+	runs := DescribeAll([]*results.Run{mine, theirs})
+	tests := []struct{ why, machine, want string }{
+		{"this machine's run, though another's is newer", evidenceMachine.ID, mine.ID},
+		{"the other machine's own", theirs.Machine.ID, theirs.ID},
+		{"a machine without runs: the newest of any", "cpu-z-2c-00000003", theirs.ID},
+	}
+	for _, tt := range tests {
+		got := SelectMainOn(runs, tt.machine)
+		if got == nil || got.Run.ID != tt.want || got.Run != runs[slices.IndexFunc(runs, func(r RunInfo) bool { return r.Run.ID == tt.want })].Run {
+			t.Errorf("%s: got %v, want %s", tt.why, got, tt.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"benchlab/results"
 )
@@ -41,38 +42,34 @@ type Exclusion struct {
 }
 
 // ComparableAcrossMachines reports whether other may be set beside run as
-// the same measurement on another machine, or the reason it may not: it
-// must be on another machine, complete and timed, quiet (the noise gate did
-// not mark it noisy: the report withholds its own answers when its run is
-// noisy, and would otherwise show another machine's noisy ratios without
-// that caveat), of an experiment file benchlab ran (not an import), counting
-// failures the same way, and comparable by every rule of comparable
-// evidence (Differences) but the machine's own: its fingerprint and
-// kernel. So the section and `benchlab compare` judge two runs alike.
-func ComparableAcrossMachines(run, other *results.Run) (bool, string) {
+// the same measurement on another machine, or the reason it may not. The
+// rules are Differences' (results/README.md, "Comparable evidence") with
+// the machine and kernel rules set aside: the same toolchains and Nix pin,
+// dependencies, experiment definition (decoded, so a comment or a
+// description does not matter) and build parameters. Beyond those, other
+// must be a complete, quiet, timed run of the same experiment on another
+// machine whose fingerprint is known, counting failures as run does.
+func ComparableAcrossMachines(run, other RunInfo) (bool, string) {
+	r, o := run.Run, other.Run
 	switch {
-	case other.Machine.ID == run.Machine.ID:
+	case o.Imported != nil || o.Machine.CPUModel == "" || o.Machine.ID == "":
+		return false, "an imported run or one without a machine fingerprint: its machine is unknown"
+	case o.Machine.ID == r.Machine.ID:
 		return false, "same machine"
-	case other.Experiment != run.Experiment:
+	case o.Experiment != r.Experiment:
 		return false, "another experiment"
-	case !other.Complete:
+	case !o.Complete:
 		return false, "incomplete run"
-	case len(other.Counts) > 0:
+	case !timed(o):
 		return false, "instruction counts, not timed"
-	case other.Noise != nil && other.Noise.Noisy:
-		why := "marked noisy by the noise gate"
-		if len(other.Noise.Reasons) > 0 {
-			why += ": " + other.Noise.Reasons[0]
-		}
-		return false, why
-	case other.ExperimentFile == "" || other.Imported != nil:
-		return false, "no experiment file (an imported run): what it ran is not known"
-	case other.Settings.IgnoreFailure != run.Settings.IgnoreFailure:
+	case noisy(o):
+		return false, "a noisy run: " + strings.Join(o.Noise.Reasons, "; ")
+	case o.Settings.IgnoreFailure != r.Settings.IgnoreFailure:
 		return false, "run with a different --ignore-failure"
 	}
-	for _, m := range Differences(Describe(run), Describe(other)) {
-		if m.Rule != RuleMachine && m.Rule != RuleKernel {
-			return false, m.Detail
+	for _, d := range Differences(run, other) {
+		if d.Rule != RuleMachine && d.Rule != RuleKernel {
+			return false, d.Detail
 		}
 	}
 	return true, ""
@@ -88,12 +85,13 @@ func CompareMachines(run *results.Run, baseline string, runs []*results.Run) *Ma
 	}
 	newest := map[string]*results.Run{} // machine → newest comparable run
 	rejected := map[string]Exclusion{}  // machine → why its newest run is not
+	this := Describe(run)
 	for _, other := range runs {
 		if other.Machine.ID == run.Machine.ID || other.Experiment != run.Experiment {
 			continue
 		}
 		m := other.Machine.ID
-		if ok, why := ComparableAcrossMachines(run, other); ok {
+		if ok, why := ComparableAcrossMachines(this, Describe(other)); ok {
 			if n := newest[m]; n == nil || other.ID > n.ID {
 				newest[m] = other
 			}

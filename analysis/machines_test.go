@@ -7,77 +7,53 @@ import (
 	"benchlab/results"
 )
 
-// machinesFile is the experiment file of the runs TestComparableAcrossMachines
-// compares.
-const machinesFile = `name = "e"
-[build]
-command = ["make"]
-[build.parameters]
-toolchain = ["path", "debian"]
-[build.defaults]
-toolchain = "path"
-[trials]
-runs = 3
-[[strategy]]
-name = "a"
-command = ["true"]
-`
-
-// TestComparableAcrossMachines: another machine's run stands beside this
-// one only when it measured the same thing, by the rules of comparable
-// evidence less the machine's own (analysis.Differences), as compare
-// judges.
+// TestComparableAcrossMachines checks that the cross-machine section uses
+// the comparability rules of Differences (results/README.md, "Comparable
+// evidence") with only the machine and kernel rules set aside: every row
+// changes one thing about another machine's run and names the reason it
+// must give, or none.
 func TestComparableAcrossMachines(t *testing.T) {
-	base := func() *results.Run {
-		return &results.Run{
-			ID: "20260101T000000Z-00000000", Experiment: "e", ExperimentFile: machinesFile, Complete: true,
-			Machine:    results.Machine{ID: "a"},
-			Parameters: map[string]string{"toolchain": "path"},
-			Toolchains: map[string]string{"rustc": "rustc 1.95.0"},
-		}
-	}
 	tests := []struct {
 		why    string
 		change func(*results.Run)
 		reason string // "" when comparable
 	}{
-		{"the same measurement on another machine is comparable", func(r *results.Run) {}, ""},
-		{"the same machine belongs to its history", func(r *results.Run) { r.Machine.ID = "a" }, "same machine"},
-		{"an interrupted run is not", func(r *results.Run) { r.Complete = false }, "incomplete"},
-		{"instruction counts are not times", func(r *results.Run) { r.Counts = []results.InstructionCount{{Strategy: "x"}} }, "instruction counts"},
-		{"an imported run ran an unknown file", func(r *results.Run) { r.ExperimentFile = "" }, "imported"},
-		{"a strategy that runs another command measured something else", func(r *results.Run) {
-			r.ExperimentFile = strings.Replace(r.ExperimentFile, `"true"`, `"false"`, 1)
-		}, "strategy a runs another command"},
-		{"what changes no measurement (a comment, [host]) does not matter", func(r *results.Run) {
-			r.ExperimentFile = "# edited\n" + r.ExperimentFile + "[host]\nmax_busy = 0.5\n"
+		{"the same measurement on another machine is comparable", func(*results.Run) {}, ""},
+		{"another kernel goes with another machine", func(r *results.Run) { r.Machine.Kernel = "6.18.44-fc-v669" }, ""},
+		{"a comment in experiment.toml changes no measurement", func(r *results.Run) {
+			r.ExperimentFile = "# edited on the other machine\n" + strings.Replace(r.ExperimentFile, `title = "Demo"`, `title = "Demo, retitled"`, 1)
 		}, ""},
-		{"another kernel is part of another machine", func(r *results.Run) { r.Machine.Kernel = "6.12.1" }, ""},
-		{"other dependencies built other programs", func(r *results.Run) { r.Dependencies = map[string]string{"tokio": "1.0.0"} }, "other dependencies"},
-		{"other build parameters built other programs", func(r *results.Run) { r.Parameters = map[string]string{"toolchain": "debian"} }, "build parameters"},
+		{"the same machine belongs to its history", func(r *results.Run) { r.Machine = evidenceMachine }, "same machine"},
+		{"an imported run's machine is unknown", func(r *results.Run) { r.Imported = &results.Import{Tool: "hyperfine"} }, "machine is unknown"},
+		{"an interrupted run is not", func(r *results.Run) { r.Complete = false }, "incomplete"},
+		{"a noisy run is not", func(r *results.Run) { r.Noise = &results.Noise{Noisy: true, Reasons: []string{"load 5"}} }, "noisy run: load 5"},
+		{"instruction counts are not times", func(r *results.Run) { r.Counts = []results.InstructionCount{{Strategy: "a"}} }, "instruction counts"},
+		{"a run without an experiment file ran something unknown", func(r *results.Run) { r.ExperimentFile = "" }, "does not decode"},
+		{"another strategy command measured something else", func(r *results.Run) {
+			r.ExperimentFile = strings.Replace(r.ExperimentFile, `command = ["./b"]`, `command = ["./b", "-x"]`, 1)
+		}, "strategy b runs another command"},
+		{"other build parameters built other programs", func(r *results.Run) { r.Parameters["iterations"] = "1000" }, "other build parameters: iterations=1000"},
 		{"--ignore-failure counts other trials", func(r *results.Run) { r.Settings.IgnoreFailure = true }, "ignore-failure"},
-		{"another compiler version", func(r *results.Run) { r.Toolchains = map[string]string{"rustc": "rustc 1.63.0"} }, "other toolchains: rustc"},
-		{"a noisy run's ratios are not set beside this one's", func(r *results.Run) {
-			r.Noise = &results.Noise{Noisy: true, Reasons: []string{"before the trials the 1-minute load average was 5.00 on 2 CPUs"}}
-		}, "noisy by the noise gate: before the trials the 1-minute load average was 5.00"},
-		{"a quiet run's noise record is no obstacle", func(r *results.Run) { r.Noise = &results.Noise{MaxLoad: 1.5, MaxBusy: 0.2} }, ""},
-		{"a pinned run beside an unpinned one", func(r *results.Run) { r.Environment.Pinned = true }, "another toolchain pin"},
+		{"another compiler version", func(r *results.Run) { r.Toolchains["rustc"] = "rustc 1.63.0" }, `rustc "rustc 1.63.0"`},
+		{"a pinned run beside an unpinned one", func(r *results.Run) { r.Environment.Pinned = true }, "toolchain pin"},
+		{"another tokio", func(r *results.Run) { r.Dependencies["tokio"] = "1.38.0" }, "other dependencies"},
 	}
 	for _, tt := range tests {
-		other := base()
-		other.Machine.ID = "b"
+		other := evidenceRun("20260102T000000Z-00000000")
+		other.Machine = results.Machine{ID: "cpu-z-4c-00000003", CPUModel: "CPU Z", CPUs: 4, MemoryKiB: 16 << 20,
+			Kernel: "6.12.48-amd64", OS: "Debian GNU/Linux 13", Arch: "amd64"}
 		tt.change(other)
-		ok, why := ComparableAcrossMachines(base(), other)
+		ok, why := ComparableAcrossMachines(Describe(evidenceRun("20260101T000000Z-00000000")), Describe(other))
 		if ok != (tt.reason == "") || !strings.Contains(why, tt.reason) {
 			t.Errorf("%s: got %v %q, want reason containing %q", tt.why, ok, why, tt.reason)
 		}
 	}
-	// Both pinned: the nixpkgs revision decides, not the version lines.
-	a, b := base(), base()
-	b.Machine.ID = "b"
+	// Both pinned: the nixpkgs revision decides.
+	a, b := evidenceRun("20260101T000000Z-00000000"), evidenceRun("20260102T000000Z-00000000")
+	b.Machine.ID, b.Machine.CPUModel = "cpu-z-4c-00000003", "CPU Z"
 	a.Environment = results.Environment{Pinned: true, Nixpkgs: "r1"}
 	b.Environment = results.Environment{Pinned: true, Nixpkgs: "r2"}
-	if ok, why := ComparableAcrossMachines(a, b); ok || !strings.Contains(why, "another toolchain pin: nixpkgs r2") {
-		t.Errorf("two pins: got %v %q, want another toolchain pin", ok, why)
+	if ok, why := ComparableAcrossMachines(Describe(a), Describe(b)); ok || !strings.Contains(why, "nixpkgs r2") {
+		t.Errorf("two pins: got %v %q, want another nixpkgs pin", ok, why)
 	}
 }

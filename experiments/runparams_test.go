@@ -68,8 +68,8 @@ func TestParamName(t *testing.T) {
 	for v, want := range map[string]string{
 		"0.001": "0-001", "O2": "o2", "-O3": "o3", "x86_64": "x86-64", "1e-3": "1e-3", "a..b": "a-b", "7": "7",
 	} {
-		if got := paramName(v); got != want {
-			t.Errorf("paramName(%q) = %q, want %q", v, got, want)
+		if got := Slug(v); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -219,13 +219,14 @@ func CheckParamValue(v string) error {
 	return nil
 }
 
-// paramName is value as it appears in a strategy name: lower case, each
-// run of characters other than letters and digits made one '-', none at
-// either end ("0.001" → "0-001", "O2" → "o2", "-O3" → "o3").
-func paramName(value string) string {
+// Slug is s as it appears in a name (of a strategy, an ad-hoc experiment):
+// lower case, each run of characters other than letters and digits made
+// one '-', none at either end ("0.001" → "0-001", "O2" → "o2", "-O3" →
+// "o3").
+func Slug(s string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(value) {
+	for _, r := range strings.ToLower(s) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -319,7 +320,7 @@ func substitute(s Strategy, name, value string) Strategy {
 		}
 		return out
 	}
-	s.Name = s.Name + "-" + strings.ReplaceAll(name, "_", "-") + "-" + paramName(value)
+	s.Name = s.Name + "-" + strings.ReplaceAll(name, "_", "-") + "-" + Slug(value)
 	s.Values = maps.Clone(s.Values)
 	if s.Values == nil {
 		s.Values = map[string]string{}

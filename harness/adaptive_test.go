@@ -200,7 +200,11 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 	others := allowed
 	others.Clear(1)
 	// The child's parent is the spawner, its grandparent this process.
-	e := experiment(t, sub("parentmask=spawner", "grandparentmask=benchlab"))
+	// The forking thread is pinned to CPU 1 for the fork and restores its
+	// mask once the child has exec'd; the child looks after a pause, so
+	// that a loaded machine's scheduling delay of that restore is not
+	// mistaken for a thread left on CPU 1.
+	e := experiment(t, sub("sleep=100ms", "parentmask=spawner", "grandparentmask=benchlab"))
 	if _, err := Run(context.Background(), e, Options{Runs: 1, Pin: []int{1}, Timeout: 10 * time.Second}); err != nil {
 		t.Fatal(err)
 	}

@@ -40,9 +40,6 @@ type Host struct {
 	// Tools maps each tool of host.tools to the first non-empty line of its
 	// version output, to be archived with the run.
 	Tools map[string]string
-	// Warnings are caveats about the host that do not stop a run, such as a
-	// busy machine; they belong in the run's record.
-	Warnings []string
 }
 
 // versionTimeout bounds each tool's version query.
@@ -84,8 +81,6 @@ func CheckHost(e *experiments.Experiment) (*Host, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	// How busy the host is, is the noise gate's to judge, run by run,
-	// against the experiment's [host] limits (see NoiseLimits).
 	return host, nil
 }
 

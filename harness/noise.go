@@ -20,11 +20,11 @@ import (
 // MeasureNoise reads what affects timing noise on this host (load, cpufreq
 // governors and turbo, ASLR, isolated CPUs) and samples /proc/stat for
 // sample to see how busy the pinned CPUs are. It returns the record and
-// warnings about what it could not read and about the clock's governor.
-// Whether the host was too busy is not among them: the noise gate judges
-// that from the record, against the experiment's limits (NoiseWatch.Judge),
-// so that a run is never called noisy by one threshold and quiet by
-// another. Files a host lacks are left out, not errors.
+// warnings about what the record could not measure or what no limit
+// judges (a governor other than performance). How busy the host was is
+// the noise gate's to judge (NoiseWatch.Judge), against the experiment's
+// limits, and said once, in Noise.Reasons. Files a host lacks are left
+// out, not errors.
 func MeasureNoise(pin []int, sample time.Duration) (results.Noise, []string) {
 	n := results.Noise{ASLR: -1}
 	if f := strings.Fields(readText("/proc/loadavg")); len(f) >= 3 {
@@ -55,24 +55,34 @@ func MeasureNoise(pin []int, sample time.Duration) (results.Noise, []string) {
 		time.Sleep(sample)
 		after := cpuTimes()
 		n.SampleMS = int(sample.Milliseconds())
-		for _, c := range pin {
-			b, okB := before[c]
-			a, okA := after[c]
-			total := a.total - b.total
-			if !okA || !okB || total == 0 {
-				// Not measured: say so rather than record 0% busy.
-				n.PinnedBusy = append(n.PinnedBusy, -1)
-				warnings = append(warnings, fmt.Sprintf("pinned CPU %d: no counters in /proc/stat, its load was not sampled", c))
-				continue
-			}
-			n.PinnedBusy = append(n.PinnedBusy, 1-float64(a.idle-b.idle)/float64(total))
-		}
+		n.PinnedBusy, warnings = pinnedBusy(pin, before, after)
 	}
 	if len(n.Governors) > 0 && !slices.Equal(n.Governors, []string{"performance"}) {
 		warnings = append(warnings, fmt.Sprintf("cpufreq governor %s, not performance: clock speed may vary during the run",
 			strings.Join(n.Governors, ", ")))
 	}
 	return n, warnings
+}
+
+// pinnedBusy returns the busy fraction of each pinned CPU between two
+// readings of /proc/stat, -1 with a warning for a CPU without counters.
+// A busy CPU gets no warning here: the gate judges it.
+func pinnedBusy(pin []int, before, after map[int]jiffies) ([]float64, []string) {
+	var busy []float64
+	var warnings []string
+	for _, c := range pin {
+		b, okB := before[c]
+		a, okA := after[c]
+		total := a.total - b.total
+		if !okA || !okB || total == 0 {
+			// Not measured: say so rather than record 0% busy.
+			busy = append(busy, -1)
+			warnings = append(warnings, fmt.Sprintf("pinned CPU %d: no counters in /proc/stat, its load was not sampled", c))
+			continue
+		}
+		busy = append(busy, 1-float64(a.idle-b.idle)/float64(total))
+	}
+	return busy, warnings
 }
 
 // jiffies are one CPU's counters from /proc/stat.

@@ -11,6 +11,7 @@ import (
 	"benchlab/results"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseCPUTimes(t *testing.T) {
@@ -207,5 +208,24 @@ func TestWaitQuietCancelled(t *testing.T) {
 	}
 	if q.Wait(ctx, time.Hour) || looks != 1 {
 		t.Errorf("cancelled: waited through %d looks", looks)
+	}
+}
+
+// TestPinnedBusy: sampling the pinned CPUs records how busy each was and
+// warns only about a CPU it could not sample. A busy CPU is the noise
+// gate's to judge (its Reasons say it once); a warning here as well made
+// the run summary and the report say it twice.
+func TestPinnedBusy(t *testing.T) {
+	before := map[int]jiffies{1: {idle: 1000, total: 2000}, 2: {idle: 500, total: 900}}
+	// CPU 1: 100 ticks, 4 idle → 96% busy; CPU 2: 100 ticks, 99 idle → 1%;
+	// CPU 3 has no counters.
+	after := map[int]jiffies{1: {idle: 1004, total: 2100}, 2: {idle: 599, total: 1000}}
+	busy, warnings := pinnedBusy([]int{1, 2, 3}, before, after)
+	if diff := cmp.Diff([]float64{0.96, 0.01, -1}, busy, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+		t.Errorf("busy fractions (-want +got):\n%s", diff)
+	}
+	want := []string{"pinned CPU 3: no counters in /proc/stat, its load was not sampled"}
+	if diff := cmp.Diff(want, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }

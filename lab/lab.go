@@ -258,7 +258,7 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	r.Parameters, r.Sweep = p.params, o.Sweep
 	r.Artifacts = artifacts
 	r.Strategies, r.Trials = out.Strategies, out.Trials
-	r.Warnings = slices.Concat(host.Warnings, noiseWarnings, p.warnings, o.Warnings, out.Warnings)
+	r.Warnings = slices.Concat(noiseWarnings, p.warnings, o.Warnings, out.Warnings)
 	r.Noise = &noise
 	path, werr := results.Archive{Dir: o.Results}.Write(r)
 	if werr != nil {
@@ -295,7 +295,6 @@ func newRun(e *experiments.Experiment, host *harness.Host, recorded []results.Re
 		Toolchains:     host.Tools,
 		Dependencies:   results.Dependencies(recorded),
 		Recorded:       recorded,
-		Warnings:       host.Warnings,
 	}
 }
 

@@ -76,21 +76,10 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 	case !published:
 		shown = "reproduced"
 	}
-	p.Title.Text = fmt.Sprintf("Mean time relative to %s: %s", against, shown)
-	p.Title.TextStyle.Font = sans(13)
+	ratioAxes(p, fmt.Sprintf("Mean time relative to %s: %s", against, shown), r.Baseline)
 	p.Title.TextStyle.Font.Weight = xfont.WeightBold
-	p.X.Tick.Label.Font = sans(10)
-	p.Y.Tick.Label.Font = sans(10)
-	p.Y.Label.TextStyle.Font = sans(11)
 	p.Legend.TextStyle.Font = sans(10)
 	p.Title.Padding = vg.Points(8)
-	p.Y.Label.Text = "mean time ÷ " + r.Baseline + "'s (log scale)"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = ratioTicks{}
-	grid := plotter.NewGrid()
-	grid.Vertical.Width = 0
-	grid.Horizontal.Color = color.Gray{Y: 0xe0}
-	p.Add(grid)
 
 	names := make([]string, len(rows))
 	for i, row := range rows {
@@ -132,11 +121,7 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 				return row.PublishedRatio.Value, sd, sd, row.HasPublishedRatio
 			}},
 	}
-	ones := make(plotter.Values, len(rows))
-	for i := range ones {
-		ones[i] = 1
-	}
-	base, err := plotter.NewBarChart(ones, barWidth)
+	base, err := ratioBase(len(rows), barWidth)
 	if err != nil {
 		return nil, err
 	}
@@ -167,14 +152,24 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 				down.Labels = append(down.Labels, label)
 			}
 		}
-		bars, err := addRatioBars(p, base, heights, points, errs, barWidth, s.offset, s.color)
+		bars, err := plotter.NewBarChart(heights, barWidth)
 		if err != nil {
 			return nil, err
 		}
+		bars.StackOn(base)
+		bars.Offset = s.offset
+		bars.Color = s.color
+		bars.LineStyle.Width = 0
+		p.Add(bars)
 		if len(points) == 0 {
 			continue
 		}
 		p.Legend.Add(s.name, bars)
+		eb, err := barErrors(points, errs, barWidth, s.offset)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(eb)
 		for _, l := range []struct {
 			labels plotter.XYLabels
 			dy     vg.Length
@@ -219,24 +214,40 @@ func sans(points float64) font.Font {
 	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Points(points)}
 }
 
-// addRatioBars adds one series of a grouped ratio chart to p: bars of the
-// given heights (each ratio − 1) stacked on base's 1, shifted by offset
-// within their category, and error bars reaching errs from points (none
-// when there are no points). It returns the bars, for the legend.
-func addRatioBars(p *plot.Plot, base *plotter.BarChart, heights plotter.Values, points plotter.XYs, errs plotter.YErrors,
-	width, offset vg.Length, c color.Color) (*plotter.BarChart, error) {
-	bars, err := plotter.NewBarChart(heights, width)
-	if err != nil {
-		return nil, err
+// ratioAxes titles p and gives it the axes of a chart of ratios to
+// baseline: a logarithmic y axis marked at 1, 2 and 5 times powers of ten,
+// with horizontal grid lines.
+func ratioAxes(p *plot.Plot, title, baseline string) {
+	p.Title.Text = title
+	p.Title.TextStyle.Font = sans(13)
+	p.X.Tick.Label.Font = sans(10)
+	p.Y.Tick.Label.Font = sans(10)
+	p.Y.Label.TextStyle.Font = sans(11)
+	p.Legend.TextStyle.Font = sans(9)
+	p.Y.Label.Text = "mean time ÷ " + baseline + "'s (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = ratioTicks{}
+	grid := plotter.NewGrid()
+	grid.Vertical.Width = 0
+	grid.Horizontal.Color = color.Gray{Y: 0xe0}
+	p.Add(grid)
+}
+
+// ratioBase is the invisible bar of height 1 in each of n categories that
+// a ratio chart's bars stack on, so that each bar grows from the
+// baseline's 1 on the logarithmic axis.
+func ratioBase(n int, barWidth vg.Length) (*plotter.BarChart, error) {
+	ones := make(plotter.Values, n)
+	for i := range ones {
+		ones[i] = 1
 	}
-	bars.StackOn(base)
-	bars.Offset = offset
-	bars.Color = c
-	bars.LineStyle.Width = 0
-	p.Add(bars)
-	if len(points) == 0 {
-		return bars, nil
-	}
+	return plotter.NewBarChart(ones, barWidth)
+}
+
+// barErrors are the error bars of a bar chart's bars of width barWidth
+// drawn at offset: at each point, from Y minus the first error to Y plus
+// the second.
+func barErrors(points plotter.XYs, errs plotter.YErrors, barWidth, offset vg.Length) (plot.Plotter, error) {
 	eb, err := plotter.NewYErrorBars(struct {
 		plotter.XYs
 		plotter.YErrors
@@ -245,9 +256,8 @@ func addRatioBars(p *plot.Plot, base *plotter.BarChart, heights plotter.Values, 
 		return nil, err
 	}
 	eb.LineStyle.Width = vg.Points(1)
-	eb.CapWidth = width / 3
-	p.Add(shiftX{eb, offset})
-	return bars, nil
+	eb.CapWidth = barWidth / 3
+	return shiftX{eb, offset}, nil
 }
 
 // shiftX draws a plotter moved sideways by dx, so that error bars sit on

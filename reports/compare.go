@@ -51,26 +51,24 @@ func CompareText(a, b *results.Run) string {
 			sb.WriteString("The verdicts below compare the two runs as measured, these differences included.\n\n")
 		}
 		// Every test first, so that Holm's correction covers the table.
-		var cs []analysis.Comparison
-		for _, s := range sa {
-			if o := find(sbm, s.Strategy); o != nil && s.N > 0 && o.N > 0 {
-				c, _ := analysis.Compare2(s.WallNS, o.WallNS)
-				cs = append(cs, c)
+		pairs := make([][2][]float64, len(sa))
+		for i, s := range sa {
+			if o := find(sbm, s.Strategy); o != nil {
+				pairs[i] = [2][]float64{s.WallNS, o.WallNS}
 			}
 		}
-		analysis.Holm(cs)
-		if len(cs) > 1 {
-			fmt.Fprintf(&sb, "Verdicts at α = %g after Holm–Bonferroni over the %d tests of this table.\n\n", analysis.Alpha, len(cs))
+		cs, tested := analysis.CompareFamily(pairs)
+		if i := slices.Index(tested, true); i >= 0 && cs[i].Family > 1 {
+			fmt.Fprintf(&sb, "Verdicts at α = %g after Holm–Bonferroni over the %d tests of this table.\n\n", analysis.Alpha, cs[i].Family)
 		}
 		fmt.Fprintln(tw, "strategy\tA median\tB median\tB/A\tp (Mann-Whitney)\tHolm-adjusted p\tverdict\t")
-		for _, s := range sa {
+		for i, s := range sa {
 			o := find(sbm, s.Strategy)
-			if o == nil || s.N == 0 || o.N == 0 {
+			if !tested[i] {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Strategy, medianOr(s), medianOrPtr(o), none, none, none, "not in both runs")
 				continue
 			}
-			c := cs[0]
-			cs = cs[1:]
+			c := cs[i]
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t\n", s.Strategy, duration(s.MedianNS), duration(o.MedianNS), c.MedianRatio, mannWhitneyCell(c), analysis.FormatP(c.AdjustedP), c.Verdict())
 		}
 		tw.Flush()

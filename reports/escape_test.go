@@ -303,7 +303,7 @@ func TestVisible(t *testing.T) {
 		}
 	}
 	run := hostileRun(t, "esc\x1b]0;title\a bel\a c1\u009b\r\nline")
-	for what, out := range map[string]string{"README.md": renderReport(t, run), "the text summary": Text(run), "the terminal summary": Terminal(run, TerminalOptions{})} {
+	for what, out := range map[string]string{"README.md": renderReport(t, run), "the terminal summary": Terminal(run, TerminalOptions{})} {
 		if i := strings.IndexFunc(out, visible.Control); i >= 0 {
 			t.Errorf("%s holds a raw control character %q at %d: %q", what, out[i], i, out[max(0, i-40):min(len(out), i+40)])
 		}

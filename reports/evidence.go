@@ -28,20 +28,20 @@ type Test struct {
 // with Holm's correction over the table: its adjusted p-values decide the
 // verdicts.
 func tests(rows []Row, base int) []Test {
-	var out []Test
-	var cs []analysis.Comparison
+	var names []string
+	var pairs [][2][]float64
 	for i, row := range rows {
-		if i == base {
-			continue
-		}
-		if c, ok := analysis.Compare2(rows[base].WallNS, row.WallNS); ok {
-			out = append(out, Test{Strategy: row.Strategy})
-			cs = append(cs, c)
+		if i != base {
+			names = append(names, row.Strategy)
+			pairs = append(pairs, [2][]float64{rows[base].WallNS, row.WallNS})
 		}
 	}
-	analysis.Holm(cs)
-	for i := range out {
-		out[i].Comparison = cs[i]
+	cs, tested := analysis.CompareFamily(pairs)
+	var out []Test
+	for i, name := range names {
+		if tested[i] {
+			out = append(out, Test{Strategy: name, Comparison: cs[i]})
+		}
 	}
 	return out
 }

@@ -22,7 +22,7 @@ import (
 // An experiment's history: how each strategy's median moved from run to
 // run on one machine. Only runs that measure the same thing are set side
 // by side: complete timed runs comparable with the newest in everything,
-// parameters included (analysis.HistoryOf). The text (HistoryText), the
+// parameters included (analysis.MachineHistory). The text (HistoryText), the
 // chart (History.Chart), the report's section and the `benchlab history
 // --out` page (HistoryFiles) all come from here.
 
@@ -51,7 +51,7 @@ type History struct {
 	// measured from (analysis.PreviousComparable), or -1.
 	Prev []int
 
-	tested map[change]analysis.Comparison // changes, once computed
+	tested map[analysis.Change]analysis.Comparison // changes, once computed
 }
 
 // NewHistory summarizes runs (one machine's comparable runs, oldest
@@ -93,23 +93,6 @@ func Machines(runs []analysis.RunInfo) []string {
 	return ms
 }
 
-// machineHistory returns the history of machine: its newest run at the
-// default parameters (analysis.SelectMain) and the runs comparable with
-// it; nil when the machine has no timed run.
-func machineHistory(runs []analysis.RunInfo, machine string) []*results.Run {
-	var mine []analysis.RunInfo
-	for _, info := range runs {
-		if info.Run.Machine.ID == machine {
-			mine = append(mine, info)
-		}
-	}
-	latest := analysis.SelectMain(mine)
-	if latest == nil || !latest.Run.Complete || !analysis.AtDefaults(*latest) {
-		return nil
-	}
-	return analysis.HistoryOf(*latest, mine)
-}
-
 // AddHistory attaches the history of runs (Selection.History) to the
 // report. Nothing is attached with fewer than two runs, or when the
 // report's run is not among them (an older run or other parameters
@@ -139,7 +122,7 @@ func HistoryFiles(experiment string, runs []analysis.RunInfo) ([]File, error) {
 			return nil, err
 		}
 		fmt.Fprintf(&b, "## Machine %s\n\n", code(m))
-		hr := machineHistory(runs, m)
+		hr := analysis.MachineHistory(runs, m)
 		if len(hr) == 0 {
 			b.WriteString("No complete run at the default parameters.\n\n")
 			continue
@@ -211,7 +194,7 @@ func (h *History) writeTable(b *strings.Builder) {
 // history (changes); else "". The p shown is the adjusted one, which
 // decided the mark.
 func (h *History) mark(i int, strategy string) string {
-	c, ok := h.changes()[change{i, strategy}]
+	c, ok := h.changes()[analysis.Change{Run: i, Strategy: strategy}]
 	if !ok || !c.Significant {
 		return ""
 	}
@@ -222,44 +205,11 @@ func (h *History) mark(i int, strategy string) string {
 	return mark + " " + strings.ReplaceAll(pIs(c.AdjustedP), " ", "")
 }
 
-// change names one strategy in one run of a history.
-type change struct {
-	run      int
-	strategy string
-}
-
-// changes tests each strategy of each run against the latest earlier
-// comparable run (following Prev) that has it, with Holm's correction over
-// all of these tests, computed once per History.
-func (h *History) changes() map[change]analysis.Comparison {
-	if h.tested != nil {
-		return h.tested
-	}
-	var keys []change
-	var cs []analysis.Comparison
-	for i := range h.Sums {
-		for _, name := range h.Strategies {
-			cur, ok := h.Sums[i][name]
-			if !ok || cur.N == 0 {
-				continue
-			}
-			for j := h.Prev[i]; j >= 0; j = h.Prev[j] {
-				prev, ok := h.Sums[j][name]
-				if !ok || prev.N == 0 {
-					continue
-				}
-				if c, ok := analysis.Compare2(prev.WallNS, cur.WallNS); ok {
-					keys = append(keys, change{i, name})
-					cs = append(cs, c)
-				}
-				break
-			}
-		}
-	}
-	analysis.Holm(cs)
-	h.tested = make(map[change]analysis.Comparison, len(cs))
-	for k, key := range keys {
-		h.tested[key] = cs[k]
+// changes are the history's tests of change (analysis.HistoryChanges),
+// computed once per History.
+func (h *History) changes() map[analysis.Change]analysis.Comparison {
+	if h.tested == nil {
+		h.tested = analysis.HistoryChanges(h.Sums, h.Strategies, h.Prev)
 	}
 	return h.tested
 }

@@ -51,7 +51,7 @@ func (r *Report) writeMachines(b *strings.Builder, chart bool) {
 		return
 	}
 	b.WriteString("## Other machines\n\n")
-	fmt.Fprintf(b, "This run beside the newest run of the experiment on each other machine in the archive that measured the same thing: the same experiment definition, build parameters, toolchains and dependencies, complete, timed and not noisy. "+
+	fmt.Fprintf(b, "This run beside the newest run of the experiment on each other machine in the archive that measured the same thing: comparable with this run by every rule of the archive but the machine and kernel (the same experiment definition, build parameters, toolchains and dependencies), complete, quiet and timed. "+
 		"Absolute times differ by machine and are not compared; each strategy's mean time relative to %s on the same machine is, with its 95%% bootstrap interval (as `benchlab compare` sets two machines side by side).\n\n", code(ms.Baseline))
 	if chart {
 		fmt.Fprintf(b, "![Each strategy's mean time relative to %s, per machine, with 95%% intervals](%s)\n\n", literal(ms.Baseline), MachinesName)
@@ -117,7 +117,7 @@ func (r *Report) writeMachines(b *strings.Builder, chart bool) {
 	}
 	b.WriteString("\n")
 	if len(ms.Excluded) > 0 {
-		b.WriteString("Not compared, since their runs measured something else or were noisy:\n\n")
+		b.WriteString("Not compared (each machine with the reason its newest run is not comparable):\n\n")
 		for _, e := range ms.Excluded {
 			fmt.Fprintf(b, "- %s (newest run %s): %s\n", code(e.Machine), code(e.Run), literal(e.Reason))
 		}
@@ -152,19 +152,7 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 		return nil, ErrNothingToPlot
 	}
 	p := plot.New()
-	p.Title.Text = "Mean time relative to " + ms.Baseline + ", per machine"
-	p.Title.TextStyle.Font = sans(13)
-	p.X.Tick.Label.Font = sans(10)
-	p.Y.Tick.Label.Font = sans(10)
-	p.Y.Label.TextStyle.Font = sans(11)
-	p.Legend.TextStyle.Font = sans(9)
-	p.Y.Label.Text = "mean time ÷ " + ms.Baseline + "'s (log scale)"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = ratioTicks{}
-	grid := plotter.NewGrid()
-	grid.Vertical.Width = 0
-	grid.Horizontal.Color = color.Gray{Y: 0xe0}
-	p.Add(grid)
+	ratioAxes(p, "Mean time relative to "+ms.Baseline+", per machine", ms.Baseline)
 	p.NominalX(names...)
 	p.X.Tick.Label.Rotation = math.Pi / 6
 	p.X.Tick.Label.XAlign = draw.XRight
@@ -173,11 +161,7 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 	n := len(ms.Runs)
 	plotWidth := ChartWidth - 1.3*vg.Inch
 	barWidth := min(vg.Length(float64(plotWidth)/float64(len(names))/float64(n+1)), 0.45*vg.Inch)
-	ones := make(plotter.Values, len(names))
-	for i := range ones {
-		ones[i] = 1
-	}
-	base, err := plotter.NewBarChart(ones, barWidth)
+	base, err := ratioBase(len(names), barWidth)
 	if err != nil {
 		return nil, err
 	}
@@ -203,15 +187,28 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 			errs = append(errs, struct{ Low, High float64 }{below, above})
 			lo, hi = math.Min(lo, v-below), math.Max(hi, v+above)
 		}
-		bars, err := addRatioBars(p, base, heights, points, errs, barWidth, offset, machineColors[k%len(machineColors)])
+		bars, err := plotter.NewBarChart(heights, barWidth)
 		if err != nil {
 			return nil, err
 		}
+		bars.StackOn(base)
+		bars.Offset = offset
+		bars.Color = machineColors[k%len(machineColors)]
+		bars.LineStyle.Width = 0
+		p.Add(bars)
 		label := mr.Run.Machine.ID
 		if k == 0 {
 			label += " (this run)"
 		}
 		p.Legend.Add(label, bars)
+		if len(points) == 0 {
+			continue
+		}
+		eb, err := barErrors(points, errs, barWidth, offset)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(eb)
 	}
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
 	one, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})

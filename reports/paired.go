@@ -28,6 +28,7 @@ func (r *Report) pairs() []Pair {
 		return nil
 	}
 	var out []Pair
+	var samples [][2][]float64
 	for i := range r.Rows {
 		row := &r.Rows[i]
 		es := r.Experiment.Strategy(row.Strategy)
@@ -42,18 +43,11 @@ func (r *Report) pairs() []Pair {
 		if !ok {
 			continue
 		}
-		p := Pair{Strategy: row.Strategy, With: with.Strategy, Ratio: ratio}
-		if c, ok := analysis.Compare2(with.WallNS, row.WallNS); ok {
-			p.Comparison = c
-		}
-		out = append(out, p)
+		out = append(out, Pair{Strategy: row.Strategy, With: with.Strategy, Ratio: ratio})
+		samples = append(samples, [2][]float64{with.WallNS, row.WallNS})
 	}
-	// Holm's correction over the table of pairs.
-	cs := make([]analysis.Comparison, len(out))
-	for i, p := range out {
-		cs[i] = p.Comparison
-	}
-	analysis.Holm(cs)
+	// One table of tests: Holm's correction over the pairs.
+	cs, _ := analysis.CompareFamily(samples)
 	for i := range out {
 		out[i].Comparison = cs[i]
 	}

@@ -186,7 +186,7 @@ func TestPairedRunHasNoCommonRatio(t *testing.T) {
 	if md := string(rep.Markdown()); !strings.Contains(md, "with no ratio to a common strategy") || strings.Contains(md, "## Is it real?") {
 		t.Errorf("report still compares across pairs:\n%s", md)
 	}
-	if txt := Text(run); !strings.Contains(txt, "strategies compare within their pairs") {
+	if txt := Terminal(run, TerminalOptions{}); !strings.Contains(txt, "strategies compare within their pairs") {
 		t.Errorf("summary does not say the strategies compare within pairs:\n%s", txt)
 	}
 }

@@ -387,10 +387,10 @@ func (r *Report) splitParagraph(ans analysis.Answer, s *analysis.Split) string {
 	fa, fc := s.FitA, s.FitC
 	p := fmt.Sprintf("Per %s, %s costs %.3f ± %.3f ns and %s %.3f ± %.3f ns (sweep %s, 95%% intervals): a difference of %+.3f ± %.3f ns, which %s.",
 		unit, a, fa.Slope, fa.SlopeCI.HalfWidth(), c, fc.Slope, fc.SlopeCI.HalfWidth(),
-		code(s.Sweep), s.DSlope, s.HSlope, clearOrNot(s.DSlope, s.HSlope, s.SlopeCI))
+		code(s.Sweep), s.DSlope, s.HSlope, clearOrNot(s.SlopeCI, s.SlopeClear))
 	p += fmt.Sprintf(" Their fixed costs (intercepts) are %.2f ± %.2f ms and %.2f ± %.2f ms, a difference of %+.2f ± %.2f ms, which %s.",
 		fa.Intercept/1e6, fa.InterceptCI.HalfWidth()/1e6, fc.Intercept/1e6, fc.InterceptCI.HalfWidth()/1e6,
-		s.DFixed/1e6, s.HFixed/1e6, clearOrNot(s.DFixed, s.HFixed, s.FixedCI))
+		s.DFixed/1e6, s.HFixed/1e6, clearOrNot(s.FixedCI, s.FixedClear))
 	if st := s.StartUp; st != nil {
 		uu := fineUnit(math.Min(st.A.MedianNS, st.C.MedianNS))
 		p += fmt.Sprintf(" Measured directly at %s = 0, start-up takes %s %s and %s %s (medians)", code(s.Param),
@@ -444,11 +444,11 @@ func rankDirection(c analysis.Comparison) string {
 }
 
 // clearOrNot says whether a difference d ± h excludes zero.
-func clearOrNot(d, h float64, hasInterval bool) string {
+func clearOrNot(hasInterval, clear bool) string {
 	switch {
 	case !hasInterval:
 		return "has no interval to judge it by"
-	case math.Abs(d) > h:
+	case clear:
 		return "is clear of zero"
 	default:
 		return "is within the noise: zero is inside its interval"

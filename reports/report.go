@@ -1,5 +1,5 @@
 // Package reports renders archived runs for people: the hyperfine-style
-// summary printed after a run (Text), and the Markdown report with its bar
+// summary printed after a run (Terminal), and the Markdown report with its bar
 // chart that sets the reproduced figures beside the published ones (Build,
 // then Report.Markdown, BarChart or Report.Files).
 //

@@ -50,9 +50,9 @@ var cases = []struct {
 	{"fastest", "no baseline and an experiment file that no longer decodes: ratios to the fastest, no published figures, µs", fastestRun},
 }
 
-// TestGolden renders each fixed run to Markdown and to the terminal summary
-// and compares them with testdata/<case>.report.golden.md and
-// testdata/<case>.text.golden.
+// TestGolden renders each fixed run to Markdown and compares it with
+// testdata/<case>.report.golden.md (TestTerminalGolden does the same for
+// the terminal summary).
 func TestGolden(t *testing.T) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +62,6 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%s: Build: %v", tt.why, err)
 			}
 			golden(t, filepath.Join("testdata", tt.name+".report.golden.md"), rep.Markdown(ChartName))
-			golden(t, filepath.Join("testdata", tt.name+".text.golden"), []byte(Text(run)))
 			if *update {
 				// A sample for people to look at; never compared, as PNG
 				// bytes may differ between platforms.
@@ -86,7 +85,7 @@ func TestNoNaN(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, out := range []string{string(rep.Markdown(ChartName)), Text(run)} {
+		for _, out := range []string{string(rep.Markdown(ChartName)), Terminal(run, TerminalOptions{})} {
 			for _, bad := range []string{"NaN", "Inf", "%!"} {
 				if strings.Contains(out, bad) {
 					t.Errorf("%s: output contains %q", tt.name, bad)
@@ -259,7 +258,6 @@ func TestFormat(t *testing.T) {
 		{"a ratio with σ", ratio(analysis.Ratio{Value: 1.2535, Stddev: 0.0213}), "1.25 ± 0.02"},
 		{"a NaN ratio is a dash", ratio(analysis.Ratio{Value: nan}), "—"},
 		{"a delta is signed, with its percentage", delta(analysis.Delta{Value: 0.15, Stddev: 0.036, Relative: 0.136}), "+0.15 ± 0.04 (+13.6%)"},
-		{"hyperfine's eight columns for the value", ratioWidth(analysis.Ratio{Value: 11.62, Stddev: 0.28}), "   11.62 ± 0.28"},
 		{"KiB under a MiB", kib(812), "812.0 KiB"},
 		{"MiB", kib(1946), "1.9 MiB"},
 		{"GiB", kib(32_768_000), "31.2 GiB"},
@@ -273,10 +271,10 @@ func TestFormat(t *testing.T) {
 		{"a code span starting with a backtick is padded", code("`a"), "`` `a ``"},
 		{"an empty code span is a dash", code(""), "—"},
 		{"a fenced block outlasts the fences inside", fenced("```\nx"), "````\n```\nx\n````\n"},
-		{"faster", speedPhrase(analysis.Ratio{Value: 1.25, Stddev: 0.02}, "b"), "    1.25 ± 0.02 times faster than b"},
+		{"faster, in hyperfine's eight columns", comparator(analysis.Ratio{Value: 11.62, Stddev: 0.28}, colors(false)), "   11.62 ± 0.28 times faster than"},
 		// 1/0.8 = 1.25; σ 0.032/0.8² = 0.05.
-		{"slower reads as the inverse", speedPhrase(analysis.Ratio{Value: 0.8, Stddev: 0.032}, "c"), "    1.25 ± 0.05 times slower than c"},
-		{"equal", speedPhrase(analysis.Ratio{Value: 1, Stddev: 0.01}, "d"), "    1.00 ± 0.01 times as fast as d"},
+		{"slower reads as the inverse", comparator(analysis.Ratio{Value: 0.8, Stddev: 0.032}, colors(false)), "    1.25 ± 0.05 times slower than"},
+		{"equal", comparator(analysis.Ratio{Value: 1, Stddev: 0.01}, colors(false)), "    As fast (1.00 ± 0.01) as"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

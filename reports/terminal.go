@@ -41,8 +41,8 @@ type TerminalOptions struct {
 //	  'sleep 0.01' ran
 //	    1.98 ± 0.02 times faster than 'sleep 0.02'
 //
-// A noisy host, failures, warnings and an interruption are said where
-// Text says them.
+// A noisy host is said first, an interruption next, failures and
+// warnings after the strategy or run they concern.
 func Terminal(run *results.Run, o TerminalOptions) string {
 	var b strings.Builder
 	r, err := build(analysis.Describe(run), false)
@@ -62,7 +62,7 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 		return Visible(r.Rows[i].Strategy)
 	}
 	if r.Noisy() {
-		fmt.Fprintf(&b, "%s: the host broke the noise gate's limits ([host] max_load, max_busy); the times may include other programs' work:\n", c.yellow("Noisy run"))
+		fmt.Fprintf(&b, "%s: the host broke the noise gate's limits ([host] max_load, max_busy), so the times may include other programs' work; run again on a quieter host or with --wait-quiet:\n", c.yellow("Noisy run"))
 		for _, reason := range run.Noise.Reasons {
 			fmt.Fprintf(&b, "  - %s\n", Visible(reason))
 		}

@@ -523,23 +523,9 @@ func splitWords(s string) ([]string, error) {
 	return words, nil
 }
 
-// slug makes s a name: lower-case letters and digits, each run of other
-// characters one '-', none at the ends, cut to at most n bytes at a '-'.
+// slug makes s a name (experiments.Slug) of at most n bytes, cut at a '-'.
 func slug(s string, n int) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-			continue
-		}
-		dash = true
-	}
-	out := b.String()
+	out := experiments.Slug(s)
 	if len(out) > n {
 		out = out[:n]
 		if i := strings.LastIndexByte(out, '-'); i > 0 {

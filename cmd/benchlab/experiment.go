@@ -49,7 +49,7 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		for _, p := range varied {
 			if _, ok := params[p]; ok {
-				return usageError{fmt.Sprintf("--param %s: the experiment's [report] varies that parameter", p)}
+				return usageError{fmt.Sprintf("--param %s: the experiment's [report] varies that parameter; leave it out (the sweep or the counts set it) or remove it from [report]", p)}
 			}
 		}
 	}
@@ -66,26 +66,25 @@ func cmdExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("%s: %w", s.args[0], err)
 		}
 	}
-	report := []string{"--results", *resultsDir, "--out", *outDir}
-	if len(params) > 0 {
-		// Not at the defaults: the report is on the run just made, which
-		// the report's own choice (a run at the defaults) would pass over.
-		id, err := newestAt(*resultsDir, e.Name, params)
-		if err != nil {
-			return err
-		}
-		report = append(report, "--run", id)
+	// The report is on the run just made: on this machine, at params. The
+	// report's own choice would pass over a run not at the defaults, and
+	// might take a newer run another machine added to a shared archive.
+	id, err := newestAt(*resultsDir, e.Name, harness.Fingerprint().ID, params)
+	if err != nil {
+		return err
 	}
+	report := []string{"--results", *resultsDir, "--out", *outDir, "--run", id}
 	return cmdReport(ctx, append(report, e.Name), stdout, stderr)
 }
 
-// newestAt returns the ID of the newest timed run of experiment, not a
-// sweep's point, built with params (other parameters as they may be).
-func newestAt(resultsDir, experiment string, params map[string]string) (string, error) {
+// newestAt returns the ID of the newest timed run of experiment on
+// machine, not a sweep's point, built with params (other parameters as
+// they may be).
+func newestAt(resultsDir, experiment, machine string, params map[string]string) (string, error) {
 	entries, _ := results.Archive{Dir: resultsDir}.Runs(experiment)
 	for _, en := range slices.Backward(entries) {
 		r := en.Run
-		if r.Sweep != "" || len(r.Counts) > 0 {
+		if r.Sweep != "" || len(r.Counts) > 0 || r.Machine.ID != machine {
 			continue
 		}
 		match := true
@@ -96,7 +95,7 @@ func newestAt(resultsDir, experiment string, params map[string]string) (string, 
 			return r.ID, nil
 		}
 	}
-	return "", fmt.Errorf("no run of %s at %s in %s to report on", experiment, experiments.FormatParams(params), resultsDir)
+	return "", fmt.Errorf("no run of %s on this machine (%s) at %s in %s to report on; run `benchlab report --run ID` with the run's ID (`benchlab ls` lists them)", experiment, machine, orAll(experiments.FormatParams(params)), resultsDir)
 }
 
 type step struct {
@@ -139,4 +138,12 @@ func experimentSteps(e *experiments.Experiment, dir, resultsDir string, params m
 			"--param-low", v[0], "--param-high", v[1]}, held, []string{dir})...))
 	}
 	return steps
+}
+
+// orAll names parameters, or says that any will do.
+func orAll(params string) string {
+	if params == "" {
+		return "any parameters"
+	}
+	return params
 }

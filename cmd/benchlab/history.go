@@ -32,7 +32,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	entries, loadErrs := results.Archive{Dir: *resultsDir}.Runs(name)
 	printLoadErrors(stderr, loadErrs)
 	if len(entries) == 0 {
-		return fmt.Errorf("no runs of %q in %s", name, *resultsDir)
+		return fmt.Errorf("no runs of %q in %s: run `benchlab run experiments/%s` first, or give the archive with --results", name, *resultsDir, name)
 	}
 	// Experiment files are decoded once, here: a change is marked only
 	// against a comparable run (analysis.PreviousComparable).

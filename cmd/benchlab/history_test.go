@@ -207,7 +207,39 @@ func TestHistoryRefusesUnsafeNames(t *testing.T) {
 	}
 }
 
+// TestHistoryNoRuns: an experiment without runs is an error that says
+// how to make one.
+func TestHistoryNoRuns(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"history", "--results", t.TempDir(), "nothing"}, &stdout, &stderr); code != exitFail {
+		t.Errorf("history of an experiment without runs exited %d, want %d", code, exitFail)
+	}
+	if want := "run `benchlab run experiments/nothing` first"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q does not say %q", stderr.String(), want)
+	}
+}
+
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// TestNewestAtThisMachine: `benchlab experiment` reports on the run it
+// just made, on this machine, even when another machine's run in a shared
+// archive is newer.
+func TestNewestAtThisMachine(t *testing.T) {
+	dir := t.TempDir()
+	day := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	mine, theirs := fixedRun("machine-a", day, 1, 10, 30, true), fixedRun("machine-b", day.AddDate(0, 0, 1), 2, 10, 30, true)
+	for _, r := range []*results.Run{mine, theirs} {
+		if _, err := (results.Archive{Dir: dir}).Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if id, err := newestAt(dir, "demo", "machine-a", nil); err != nil || id != mine.ID {
+		t.Errorf("newestAt = %q, %v; want machine-a's run %s", id, err, mine.ID)
+	}
+	if _, err := newestAt(dir, "demo", "machine-c", nil); err == nil || !strings.Contains(err.Error(), "benchlab report --run ID") {
+		t.Errorf("no run on this machine: err %v, want one that says what to do", err)
+	}
 }

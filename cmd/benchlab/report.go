@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"benchlab/analysis"
+	"benchlab/harness"
 	"benchlab/reports"
 	"benchlab/results"
 )
@@ -19,7 +20,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("report", stderr)
 	resultsDir := fs.String("results", "results", "archive `folder`")
 	outDir := fs.String("out", "reports", "`folder` for reports; each experiment gets its own subfolder")
-	runID := fs.String("run", "", "run `ID` (or a unique prefix) to report; default: the newest complete run")
+	runID := fs.String("run", "", "run `ID` (or a unique prefix) to report; default: this machine's newest complete run at the default parameters (any machine's when this one has none)")
 	rest, err := parse(fs, args, 1, "one experiment name")
 	if err != nil {
 		return err
@@ -41,8 +42,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "warning: %s is an incomplete run; the report says so\n", entry.Run.ID)
 	}
 	// The experiment files are decoded once, here where the runs are
-	// loaded. With no --run the newest complete run at the default
-	// parameters is the one reported (analysis.SelectMain); the sweep,
+	// loaded. With no --run this machine's newest complete run at the
+	// default parameters is the one reported (analysis.SelectMainOn); the sweep,
 	// instruction counts and history beside it come only from runs
 	// comparable with it (analysis.SelectEvidence).
 	all, _ := a.Runs(name)
@@ -53,7 +54,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	infos := analysis.DescribeAll(runs)
 	main := analysis.Describe(entry.Run)
 	if *runID == "" {
-		if m := analysis.SelectMain(infos); m != nil {
+		if m := analysis.SelectMainOn(infos, harness.Fingerprint().ID); m != nil {
 			main = *m
 			for _, en := range all {
 				if en.Run == m.Run {
