@@ -35,10 +35,12 @@ setup:
 		if [ -x experiments/$$e/setup.sh ]; then experiments/$$e/setup.sh; fi; \
 	done
 
-# The race detector is on: CI runs exactly this.
+# The race detector is on: CI runs exactly this. The end-to-end scripts
+# mostly wait on their subjects (sleeps, timeouts), so more of them run at
+# once than there are CPUs (-parallel).
 test:
 	$(GO) vet ./...
-	$(GO) test -race ./...
+	$(GO) test -race -parallel 6 ./...
 
 # Harness fidelity against hyperfine and the fork-exec floor, and adaptive
 # runs against hyperfine's defaults (bench/fidelity; a few minutes).
