@@ -35,10 +35,12 @@ setup:
 		if [ -x experiments/$$e/setup.sh ]; then experiments/$$e/setup.sh; fi; \
 	done
 
-# The race detector is on: CI runs exactly this. The end-to-end scripts
-# mostly wait on their subjects (sleeps, timeouts), so more of them run at
-# once than there are CPUs (-parallel).
+# The race detector is on: CI runs exactly this. .ci/deps.sh first installs
+# the real tools the tests use (Debian's packages) when any is missing. The
+# end-to-end scripts mostly wait on their subjects (sleeps, timeouts), so
+# more of them run at once than there are CPUs (-parallel).
 test:
+	@bash .ci/deps.sh
 	$(GO) vet ./...
 	$(GO) test -race -parallel 6 ./...
 
