@@ -5,6 +5,10 @@ EXPS    ?= async-fn-pointers go-func-dispatch dispatch-crossover
 EXP     ?= $(EXPS)
 RESULTS ?= results
 REPORTS ?= reports
+# How long each experiment first waits for the host to settle below its
+# noise gate (a 1-minute load average lags a build or a test run that just
+# ended); on a host that stays busy the runs go ahead and are marked noisy.
+WAIT_QUIET ?= 2m
 BIN     := bin/benchlab
 # The commit goes into every archived run. Generated data does not make the
 # tree dirty: the archive's machine folders (results/<machine>/...) and the
@@ -27,7 +31,7 @@ build:
 experiment: build setup
 	@set -e; for e in $(EXP); do \
 		echo "== $$e"; \
-		./$(BIN) experiment --results $(RESULTS) --out $(REPORTS) experiments/$$e; \
+		./$(BIN) experiment --wait-quiet=$(WAIT_QUIET) --results $(RESULTS) --out $(REPORTS) experiments/$$e; \
 	done
 
 setup:

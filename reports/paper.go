@@ -180,7 +180,7 @@ func (r *Report) writeSweep(b *strings.Builder, chart bool) {
 	for _, v := range s.Values {
 		vals = append(vals, paramValue(v))
 	}
-	fmt.Fprintf(b, "Sweep %s rebuilt the subjects at each of %s = %s (a build-time constant) and ran each build (%s). A least-squares line through every counted run of a strategy splits its time into a fixed part, the intercept (start-up and tear-down), and a part per %s, the slope. Intervals are 95%%, from the t distribution with n − 2 degrees of freedom.",
+	fmt.Fprintf(b, "Sweep %s rebuilt the subjects at each of %s = %s (a build-time constant) and timed each build as a run of its own (%s; the points column counts each strategy's trials over them). A least-squares line through every counted run of a strategy splits its time into a fixed part, the intercept (start-up and tear-down), and a part per %s, the slope. Intervals are 95%%, from the t distribution with n − 2 degrees of freedom.",
 		code(s.ID), code(s.Param), strings.Join(vals, ", "), plural(len(s.Runs), "run"), unit)
 	if len(s.Values) > 0 {
 		fmt.Fprintf(b, " The last column is the median time measured at %s = %s [order-statistic 95%% CI]", code(s.Param), paramValue(s.Values[0]))
