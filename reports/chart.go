@@ -38,6 +38,9 @@ var (
 // published, with ± σ error bars, as a PNG of ChartWidth × ChartHeight at
 // ChartDPI. The same report always gives the same bytes.
 func BarChart(r *Report) ([]byte, error) {
+	if len(r.Rows) > MaxChartStrategies {
+		return nil, ErrNothingToPlot
+	}
 	p, err := ChartPlot(r)
 	if err != nil {
 		return nil, err

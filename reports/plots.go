@@ -73,6 +73,9 @@ func styled(title, xLabel, yLabel string) *plot.Plot {
 // outliers orange, severe ones red. The time axis is logarithmic when the
 // slowest run is 10 times the fastest or more.
 func DistributionChart(r *Report) ([]byte, error) {
+	if len(r.Rows) > MaxChartStrategies {
+		return nil, ErrNothingToPlot
+	}
 	var rows []Row
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, row := range r.Rows {

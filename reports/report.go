@@ -136,6 +136,9 @@ func build(info analysis.RunInfo, full bool) (*Report, error) {
 		}
 		r.Rows[i] = row
 	}
+	if full && len(r.Rows) > MaxChartStrategies {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d strategies are more than a chart can show (%d): the ratio and distribution charts are left out; the tables list every strategy", len(r.Rows), MaxChartStrategies))
+	}
 
 	base := -1
 	if b := run.Settings.Baseline; b != "" {
@@ -216,6 +219,11 @@ const (
 	DistributionName = "distribution.png"
 	SweepName        = "sweep.png"
 )
+
+// MaxChartStrategies is the most strategies the ratio and distribution
+// charts draw: past it a bar or a column is thinner than a pixel, and an
+// import of a million commands would spend minutes drawing them.
+const MaxChartStrategies = 200
 
 // ChartNames are every chart a report may draw, so that a regenerated
 // report can remove the ones it no longer draws.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -424,5 +425,37 @@ func TestLeftOut(t *testing.T) {
 	}
 	if got := leftOut(nil, "sweep"); got != "" {
 		t.Errorf("nothing left out: %q", got)
+	}
+}
+
+// TestTooManyStrategiesToChart: past MaxChartStrategies the ratio and
+// distribution charts are not drawn (an import of a million commands spent
+// minutes drawing them), and the report says why.
+func TestTooManyStrategiesToChart(t *testing.T) {
+	run := fastestRun(t)
+	n := MaxChartStrategies + 1
+	run.Strategies = nil
+	run.Trials = nil
+	for i := range n {
+		run.Strategies = append(run.Strategies, results.Strategy{Name: fmt.Sprintf("s%d", i), Command: []string{"true"}})
+		for j := range 2 {
+			run.Trials = append(run.Trials, results.Trial{Strategy: i, Round: j, WallNS: int64(1e6 + 1e3*i + j)})
+		}
+	}
+	r, err := Build(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := r.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name == ChartName || f.Name == DistributionName {
+			t.Errorf("%s drawn for %d strategies", f.Name, n)
+		}
+	}
+	if md := string(files[0].Data); !strings.Contains(md, fmt.Sprintf("%d strategies are more than a chart can show", n)) {
+		t.Error("the report does not say why it has no charts")
 	}
 }
