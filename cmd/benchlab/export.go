@@ -15,7 +15,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("export", stderr)
 	resultsDir := fs.String("results", "results", "archive `folder`")
 	format := fs.String("format", "", "`format` to write: hyperfine (JSON as hyperfine --export-json), markdown (hyperfine's --export-markdown table), csv (one row per trial) or benchfmt (Go benchmark format for benchstat)")
-	runID := fs.String("run", "", "run `ID` (or a unique prefix); default: the newest complete run")
+	runID := fs.String("run", "", "run `ID` (or a unique prefix); default: this machine's newest complete run at the default parameters, as report picks (any machine's when this one has none)")
 	rest, err := parse(fs, args, 1, "one experiment name")
 	if err != nil {
 		return err
@@ -26,15 +26,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := results.CheckName("experiment", rest[0]); err != nil {
 		return err
 	}
-	a := results.Archive{Dir: *resultsDir}
-	var entry results.Entry
-	var loadErrs []error
-	if *runID != "" {
-		entry, loadErrs, err = a.Find(rest[0], *runID)
-	} else {
-		entry, loadErrs, err = a.Latest(rest[0])
-	}
-	printLoadErrors(stderr, loadErrs)
+	entry, _, _, err := chooseRun(results.Archive{Dir: *resultsDir}, rest[0], *runID, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"benchlab/harness"
 	"benchlab/results"
 
 	"github.com/google/go-cmp/cmp"
@@ -241,5 +244,44 @@ func TestNewestAtThisMachine(t *testing.T) {
 	}
 	if _, err := newestAt(dir, "demo", "machine-c", nil); err == nil || !strings.Contains(err.Error(), "benchlab report --run ID") {
 		t.Errorf("no run on this machine: err %v, want one that says what to do", err)
+	}
+}
+
+// TestChooseRunAtDefaults: report and export without --run take this
+// machine's newest run at the default parameters, not a newer sweep point
+// (export used to hand hyperfine's scripts a 100M-iteration point of a
+// sweep instead of the experiment's run).
+func TestChooseRunAtDefaults(t *testing.T) {
+	dir := t.TempDir()
+	here := harness.Fingerprint().ID
+	day := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var runs []*results.Run
+	for i, n := range []string{"1", "2"} {
+		r := fixedRun(here, day.Add(time.Duration(i)*time.Hour), uint64(i+1), 10, 30, true)
+		r.Experiment, r.ExperimentFile = "sized", sizedExperiment
+		r.Parameters = map[string]string{"n": n}
+		if n == "2" {
+			r.Sweep = "20260301T095959Z-00000009"
+		}
+		if _, err := (results.Archive{Dir: dir}).Write(r); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	entry, main, infos, err := chooseRun(results.Archive{Dir: dir}, "sized", "", io.Discard)
+	if err != nil || entry.Run.ID != runs[0].ID || main.Run.ID != runs[0].ID || len(infos) != 2 {
+		t.Fatalf("chooseRun = %s, %s, %d runs, %v; want the run at n=1, %s", entry.Run.ID, main.Run.ID, len(infos), err, runs[0].ID)
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"export", "--results", dir, "--format", "hyperfine", "sized"}, &out, io.Discard); code != 0 {
+		t.Fatalf("export exited %d", code)
+	}
+	var doc struct {
+		Results []struct {
+			Parameters map[string]string `json:"parameters"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Results) == 0 || doc.Results[0].Parameters["n"] != "1" {
+		t.Errorf("export without --run: %+v (%v); want the run at n=1", doc.Results, err)
 	}
 }

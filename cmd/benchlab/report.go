@@ -26,42 +26,16 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	name := rest[0]
-	a := results.Archive{Dir: *resultsDir}
-	var entry results.Entry
-	var loadErrs []error
-	if *runID != "" {
-		entry, loadErrs, err = a.Find(name, *runID)
-	} else {
-		entry, loadErrs, err = a.Latest(name)
-	}
-	printLoadErrors(stderr, loadErrs)
+	entry, main, infos, err := chooseRun(results.Archive{Dir: *resultsDir}, name, *runID, stderr)
 	if err != nil {
 		return err
 	}
 	if !entry.Run.Complete {
 		fmt.Fprintf(stderr, "warning: %s is an incomplete run; the report says so\n", entry.Run.ID)
 	}
-	// The experiment files are decoded once, here where the runs are
-	// loaded. With no --run this machine's newest complete run at the
-	// default parameters is the one reported (analysis.SelectMainOn); the sweep,
-	// instruction counts and history beside it come only from runs
-	// comparable with it (analysis.SelectEvidence).
-	all, _ := a.Runs(name)
-	runs := make([]*results.Run, len(all))
-	for i, en := range all {
-		runs[i] = en.Run
-	}
-	infos := analysis.DescribeAll(runs)
-	main := analysis.Describe(entry.Run)
-	if *runID == "" {
-		if m := analysis.SelectMainOn(infos, harness.Fingerprint().ID); m != nil {
-			main = *m
-			for _, en := range all {
-				if en.Run == m.Run {
-					entry = en
-				}
-			}
-		}
+	runs := make([]*results.Run, len(infos))
+	for i, in := range infos {
+		runs[i] = in.Run
 	}
 	rep, err := reports.BuildFrom(main)
 	if err != nil {
@@ -92,4 +66,44 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "wrote %s from run %s\n", filepath.Join(dir, files[0].Name), entry.Run.ID)
 	return nil
+}
+
+// chooseRun returns the run that report and export work on: the one
+// --run names, or with none this machine's newest complete run at the
+// default parameters (analysis.SelectMainOn; any machine's when this one
+// has none), described. It also returns every run of the experiment,
+// described once here where they are loaded, for the evidence beside it.
+func chooseRun(a results.Archive, name, runID string, stderr io.Writer) (results.Entry, analysis.RunInfo, []analysis.RunInfo, error) {
+	var (
+		entry    results.Entry
+		loadErrs []error
+		err      error
+	)
+	if runID != "" {
+		entry, loadErrs, err = a.Find(name, runID)
+	} else {
+		entry, loadErrs, err = a.Latest(name)
+	}
+	printLoadErrors(stderr, loadErrs)
+	if err != nil {
+		return results.Entry{}, analysis.RunInfo{}, nil, err
+	}
+	all, _ := a.Runs(name) // their problems were printed above
+	runs := make([]*results.Run, len(all))
+	for i, en := range all {
+		runs[i] = en.Run
+	}
+	infos := analysis.DescribeAll(runs)
+	main := analysis.Describe(entry.Run)
+	if runID == "" {
+		if m := analysis.SelectMainOn(infos, harness.Fingerprint().ID); m != nil {
+			main = *m
+			for _, en := range all {
+				if en.Run == m.Run {
+					entry = en
+				}
+			}
+		}
+	}
+	return entry, main, infos, nil
 }
