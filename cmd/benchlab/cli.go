@@ -49,7 +49,7 @@ var commands = []command{
 	{"report", "[flags] EXPERIMENT_NAME", "write the Markdown report and plots from the archive", cmdReport},
 	{"ls", "[flags] [EXPERIMENT_NAME]", "list archived runs, newest first", cmdLs},
 	{"verify", "[--results DIR]", "check every file of the archive; changes nothing", cmdVerify},
-	{"export", "[flags] EXPERIMENT_NAME", "write a run as hyperfine JSON, CSV or Go benchmark format", cmdExport},
+	{"export", "[flags] EXPERIMENT_NAME", "write a run as hyperfine JSON, Markdown, CSV or Go benchmark format", cmdExport},
 	{"import", "[flags] FILE.json", "archive a hyperfine JSON export as an imported run", cmdImport},
 	{"sweep", "[flags] EXPERIMENT_DIR", "rebuild and run once per value of a build-time parameter", cmdSweep},
 	{"compare", "[flags] RUN_A RUN_B", "compare two archived runs, with significance per strategy", cmdCompare},
