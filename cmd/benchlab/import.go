@@ -61,6 +61,10 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d commands, %d trials from %s as %s\n", len(r.Strategies), len(r.Trials), path, out)
+	commands := "commands"
+	if len(r.Strategies) == 1 {
+		commands = "command"
+	}
+	fmt.Fprintf(stdout, "imported %d %s, %d trials from %s as %s\n", len(r.Strategies), commands, len(r.Trials), path, out)
 	return nil
 }
