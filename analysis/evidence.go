@@ -226,9 +226,15 @@ func Differences(a, b RunInfo, except ...string) []Mismatch {
 	if d := mapDiff(ra.Dependencies, rb.Dependencies); d != "" {
 		add(RuleDependencies, "other dependencies: %s", d)
 	}
+	// An imported run has no experiment file at all: saying it "does not
+	// decode" would send the reader looking for a corrupt file.
 	switch {
+	case a.Experiment == nil && ra.ExperimentFile == "":
+		add(RuleDefinition, "this run has no experiment file (imported, or written without one): its definition is unknown")
 	case a.Experiment == nil:
 		add(RuleDefinition, "this run's experiment file does not decode: its definition is unknown")
+	case b.Experiment == nil && rb.ExperimentFile == "":
+		add(RuleDefinition, "it has no experiment file (imported, or written without one): its definition is unknown")
 	case b.Experiment == nil:
 		add(RuleDefinition, "its experiment file does not decode: its definition is unknown")
 	default:

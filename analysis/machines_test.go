@@ -28,7 +28,8 @@ func TestComparableAcrossMachines(t *testing.T) {
 		{"an interrupted run is not", func(r *results.Run) { r.Complete = false }, "incomplete"},
 		{"a noisy run is not", func(r *results.Run) { r.Noise = &results.Noise{Noisy: true, Reasons: []string{"load 5"}} }, "noisy run: load 5"},
 		{"instruction counts are not times", func(r *results.Run) { r.Counts = []results.InstructionCount{{Strategy: "a"}} }, "instruction counts"},
-		{"a run without an experiment file ran something unknown", func(r *results.Run) { r.ExperimentFile = "" }, "does not decode"},
+		{"a run without an experiment file ran something unknown", func(r *results.Run) { r.ExperimentFile = "" }, "has no experiment file"},
+		{"a run whose experiment file does not decode ran something unknown", func(r *results.Run) { r.ExperimentFile = "name = [" }, "does not decode"},
 		{"another strategy command measured something else", func(r *results.Run) {
 			r.ExperimentFile = strings.Replace(r.ExperimentFile, `command = ["./b"]`, `command = ["./b", "-x"]`, 1)
 		}, "strategy b runs another command"},
