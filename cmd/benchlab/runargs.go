@@ -297,7 +297,11 @@ func (a *runArgs) check() error {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < least {
-			return usageError{fmt.Sprintf("--%s must be a number of at least %d, not %q", flag, least, v)}
+			or := ""
+			if flag == "runs" { // --runs also takes "auto", which the message must not hide
+				or = ` or "auto"`
+			}
+			return usageError{fmt.Sprintf("--%s must be a number of at least %d%s, not %q", flag, least, or, v)}
 		}
 		return nil
 	}
