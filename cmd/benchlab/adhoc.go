@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -67,7 +68,12 @@ func (a *runArgs) mode() (adhoc bool, err error) {
 		case isExperiment:
 			return false, usageError{fmt.Sprintf("%s is an experiment: give it alone, or only commands", c)}
 		case fi.IsDir():
-			return false, usageError{fmt.Sprintf("%s is a folder without %s: not an experiment (see experiments/README.md), and not taken as a command; to time a command of that name give its path (/usr/bin/%s)", c, experiments.FileName, c)}
+			msg := fmt.Sprintf("%s is a folder without %s: not an experiment (see experiments/README.md), and not taken as a command", c, experiments.FileName)
+			// Name the command the folder shadows only where there is one.
+			if path, err := exec.LookPath(filepath.Base(c)); err == nil && !strings.Contains(c, "/") {
+				msg += fmt.Sprintf("; to time the command %s give its path (%s)", c, path)
+			}
+			return false, usageError{msg}
 		}
 	}
 	return true, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,6 +158,9 @@ func TestRunMode(t *testing.T) {
 	for _, tt := range tests {
 		a := &runArgs{commands: tt.commands}
 		adhoc, err := a.mode()
+		if err != nil && strings.Contains(err.Error(), "/usr/bin/"+dir) {
+			t.Errorf("%s: %v: names a path that does not exist", tt.why, err)
+		}
 		switch {
 		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
 			t.Errorf("%s: error %v, want one containing %q", tt.why, err, tt.err)
@@ -165,6 +169,23 @@ func TestRunMode(t *testing.T) {
 		case tt.err == "" && adhoc != tt.adhoc:
 			t.Errorf("%s: ad hoc %v, want %v", tt.why, adhoc, tt.adhoc)
 		}
+	}
+}
+
+// TestRunModeFolderNamedLikeCommand: a folder that shadows a command on
+// PATH is refused with the command's real path, to give instead.
+func TestRunModeFolderNamedLikeCommand(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("sh", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&runArgs{commands: []string{"sh"}}).mode()
+	if want := "give its path (" + sh + ")"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want one containing %q", err, want)
 	}
 }
 
