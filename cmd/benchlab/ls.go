@@ -31,6 +31,14 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	entries, errs := a.Runs(name)
 	printLoadErrors(stderr, errs)
+	// An empty list is not an error, but a bare header would leave a typo
+	// in the name unexplained.
+	switch {
+	case len(entries) == 0 && name != "":
+		fmt.Fprintf(stderr, "no runs of %q in %s: `benchlab ls --results %s` lists the experiments it has\n", name, a.Dir, a.Dir)
+	case len(entries) == 0:
+		fmt.Fprintf(stderr, "no runs in %s: `benchlab run EXPERIMENT_DIR` makes one\n", a.Dir)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MACHINE\tEXPERIMENT\tRUN\tSTARTED\tTRIALS\tSTATE\tWARNINGS\tCOUNTED RUNS")
 	for i := len(entries) - 1; i >= 0; i-- {
