@@ -238,4 +238,3 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 		}
 	}
 }
-
