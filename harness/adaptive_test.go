@@ -220,8 +220,8 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 			t.Fatalf("read %d thread masks of %s: %q", len(masks), name, b)
 		}
 		for _, m := range masks {
-			if m != cpuRanges(others) {
-				t.Errorf("a thread of %s had CPUs %s while the child ran; want %s (all threads: %q)", name, m, cpuRanges(others), masks)
+			if m != cpuList(others) {
+				t.Errorf("a thread of %s had CPUs %s while the child ran; want %s (all threads: %q)", name, m, cpuList(others), masks)
 				break
 			}
 		}
@@ -238,6 +238,3 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 		}
 	}
 }
-
-// cpuRanges is set as /proc shows it: "0", "0-1", "0,2-3".
-func cpuRanges(set unix.CPUSet) string { return cpuList(set) }

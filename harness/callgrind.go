@@ -105,17 +105,12 @@ func findCounter(ctx context.Context, lookPath func(string) (string, error),
 	return nil, fmt.Errorf("%w: valgrind is not installed and %s; install valgrind (apt-get install valgrind) and run again", ErrNoCounter, why)
 }
 
-// Count runs argv (argv[0] resolved as a strategy's command is: a path
-// with a slash relative to dir, a bare name on PATH) in dir under the
-// counter and returns the instructions it executed. A failing program is
-// an error carrying its exit status and the tail of its standard error.
-func (c *Counter) Count(ctx context.Context, dir string, argv []string) (int64, error) {
-	n, _, err := c.CountProfile(ctx, dir, argv)
-	return n, err
-}
-
-// CountProfile is Count, with where the instructions went: the profile of
-// every function, from callgrind; nil from perf stat, which has none.
+// CountProfile runs argv (argv[0] resolved as a strategy's command is: a
+// path with a slash relative to dir, a bare name on PATH) in dir under the
+// counter and returns the instructions it executed, with where they went:
+// the profile of every function, from callgrind; nil from perf stat, which
+// has none. A failing program is an error carrying its exit status and the
+// tail of its standard error.
 func (c *Counter) CountProfile(ctx context.Context, dir string, argv []string) (int64, *Profile, error) {
 	if len(argv) == 0 {
 		return 0, nil, errors.New("empty command")

@@ -142,14 +142,14 @@ func TestCountCallgrind(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "loop"+n), []byte(script), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if counts[n], err = c.Count(context.Background(), dir, []string{"./loop" + n}); err != nil {
+		if counts[n], _, err = c.CountProfile(context.Background(), dir, []string{"./loop" + n}); err != nil {
 			t.Fatalf("loop %s: %v", n, err)
 		}
 	}
 	if counts["2000"] <= counts["1000"] || counts["1000"] <= 0 {
 		t.Errorf("instructions %v: want 0 < 1000 turns < 2000 turns", counts)
 	}
-	_, err = c.Count(context.Background(), dir, []string{"sh", "-c", "echo broken >&2; exit 3"})
+	_, _, err = c.CountProfile(context.Background(), dir, []string{"sh", "-c", "echo broken >&2; exit 3"})
 	if !errMatches(err, "exit status 3: broken") {
 		t.Errorf("failing program: %v, want its status and stderr", err)
 	}
@@ -157,7 +157,7 @@ func TestCountCallgrind(t *testing.T) {
 	// kept for the message, not the whole of it in memory.
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err = c.Count(context.Background(), dir, []string{"sh", "-c", "head -c 16777216 /dev/zero | tr '\\0' x >&2; echo last words >&2; exit 3"})
+	_, _, err = c.CountProfile(context.Background(), dir, []string{"sh", "-c", "head -c 16777216 /dev/zero | tr '\\0' x >&2; echo last words >&2; exit 3"})
 	runtime.ReadMemStats(&after)
 	if !errMatches(err, "exit status 3") || !errMatches(err, "last words") {
 		t.Errorf("failing program with a long standard error: %v, want its status and the end of its stderr", err)

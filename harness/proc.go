@@ -48,9 +48,8 @@ type procRunner struct {
 	stopCtx  func() bool // unregisters the cancellation callback
 
 	// cgroup is the run's memory cgroup, or nil when peak memory comes
-	// from ru_maxrss; memory names the method (spawn.Memory*).
+	// from ru_maxrss.
 	cgroup *spawn.Cgroup
-	memory string
 	// cgroupFailed counts the trials whose cgroup failed and why (the
 	// last error): their peak memory is recorded as unknown.
 	cgroupFailed int
@@ -133,7 +132,6 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	if r.showOutput {
 		l.Files[1], l.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
 	}
-	r.memory = spawn.MemoryRusage
 	if opts.Memory != spawn.MemoryRusage {
 		if r.cgroup, err = spawn.NewCgroup(); err != nil {
 			r.warnings = append(r.warnings, fmt.Sprintf(
@@ -142,7 +140,6 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 			r.cgroup, err = nil, nil
 		} else {
 			l.Cgroup, l.CgroupV2 = r.cgroup.Dir, r.cgroup.V2
-			r.memory = r.cgroup.Method()
 		}
 	}
 	if l.Pin && l.Others.Count() > 0 {
@@ -191,6 +188,14 @@ func (r *procRunner) close() {
 	if r.restore != nil {
 		r.restore()
 	}
+}
+
+// memory names how the trials' peak memory is measured (spawn.Memory*).
+func (r *procRunner) memory() string {
+	if r.cgroup == nil {
+		return spawn.MemoryRusage
+	}
+	return r.cgroup.Method()
 }
 
 // memoryWarnings says how many trials have no peak memory because their

@@ -155,7 +155,7 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	defer p.close()
 	out := runRounds(ctx, e.Strategies, opts, p)
 	out.Warnings = append(p.warnings, out.Warnings...)
-	out.Memory = p.memory
+	out.Memory = p.memory()
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
 		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)

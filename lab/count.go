@@ -69,7 +69,8 @@ func Count(ctx context.Context, o CountOptions) (*results.Run, string, error) {
 	e, log := o.Experiment, logTo(o.Log)
 	// Before anything is built or counted (minutes under callgrind): counts
 	// that cannot be archived are not made, as in Run.
-	if err := (results.Archive{Dir: o.Results}).CheckWritable(harness.Fingerprint().ID, e.Name); err != nil {
+	machine := harness.Fingerprint()
+	if err := (results.Archive{Dir: o.Results}).CheckWritable(machine.ID, e.Name); err != nil {
 		return nil, "", fmt.Errorf("%w (nothing was counted)", err)
 	}
 	strategies := o.Strategies
@@ -140,7 +141,7 @@ func Count(ctx context.Context, o CountOptions) (*results.Run, string, error) {
 		return nil, "", err
 	}
 
-	r := newRun(e, host, recorded, started, o.Lab)
+	r := newRun(e, machine, host, recorded, started, o.Lab)
 	r.Complete = true
 	r.Settings = results.Settings{Baseline: e.Trials.Baseline}
 	r.Counts = counts

@@ -19,8 +19,8 @@ const failureBytes = 4 << 10
 // reader could load back (results.CheckFits): huge recorded files, or more
 // trials than the format's size limit holds. Measuring first and failing
 // to archive would throw the measurements away.
-func checkFits(e *experiments.Experiment, host *harness.Host, recorded []results.RecordedFile, artifacts []results.Artifact, opts harness.Options, lab results.Lab) error {
-	probe := newRun(e, host, recorded, time.Now(), lab)
+func checkFits(e *experiments.Experiment, machine results.Machine, host *harness.Host, recorded []results.RecordedFile, artifacts []results.Artifact, opts harness.Options, lab results.Lab) error {
+	probe := newRun(e, machine, host, recorded, time.Now(), lab)
 	probe.Artifacts = artifacts
 	for _, s := range e.Strategies {
 		probe.Strategies = append(probe.Strategies, results.Strategy{Name: s.Name, Command: s.Command, Description: s.Description,

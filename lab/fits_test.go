@@ -33,7 +33,7 @@ func TestCheckFits(t *testing.T) {
 		{"recorded files count too", slices.Repeat(lock, 48), harness.Options{Runs: 500_000}, results.ErrTooLarge},
 	}
 	for _, tt := range tests {
-		if err := checkFits(e, host, tt.recorded, nil, tt.opts, lab); !errors.Is(err, tt.want) {
+		if err := checkFits(e, harness.Fingerprint(), host, tt.recorded, nil, tt.opts, lab); !errors.Is(err, tt.want) {
 			t.Errorf("%s: checkFits = %v, want %v", tt.why, err, tt.want)
 		}
 	}

@@ -208,7 +208,9 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	}
 	e, log := o.Experiment, logTo(o.Log)
 	// Before anything runs: a run that cannot be archived is not measured.
-	if err := (results.Archive{Dir: o.Results}).CheckWritable(harness.Fingerprint().ID, e.Name); err != nil {
+	// Read once: the folder checked is the one the record names.
+	machine := harness.Fingerprint()
+	if err := (results.Archive{Dir: o.Results}).CheckWritable(machine.ID, e.Name); err != nil {
 		return nil, "", fmt.Errorf("%w (nothing was run)", err)
 	}
 	host := o.Host
@@ -230,7 +232,7 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if err := checkFits(e, host, recorded, artifacts, p.trials, o.Lab); err != nil {
+	if err := checkFits(e, machine, host, recorded, artifacts, p.trials, o.Lab); err != nil {
 		return nil, "", err
 	}
 
@@ -247,7 +249,7 @@ func Run(ctx context.Context, o Options) (*results.Run, string, error) {
 	}
 	watch.Judge(&noise, out.Trials)
 	opts := p.trials
-	r := newRun(e, host, recorded, started, o.Lab)
+	r := newRun(e, machine, host, recorded, started, o.Lab)
 	r.Complete = out.Complete
 	r.Settings = results.Settings{
 		Warmup: opts.Warmup, Runs: opts.Runs, Pin: opts.Pin,
@@ -278,9 +280,10 @@ func logTo(w io.Writer) io.Writer {
 	return w
 }
 
-// newRun starts the record of a run of e begun at started: what every run
-// records of the experiment, the machine, the lab and the build.
-func newRun(e *experiments.Experiment, host *harness.Host, recorded []results.RecordedFile, started time.Time, lab results.Lab) *results.Run {
+// newRun starts the record of a run of e on machine (harness.Fingerprint)
+// begun at started: what every run records of the experiment, the machine,
+// the lab and the build.
+func newRun(e *experiments.Experiment, machine results.Machine, host *harness.Host, recorded []results.RecordedFile, started time.Time, lab results.Lab) *results.Run {
 	return &results.Run{
 		Format:         results.FormatVersion,
 		ID:             results.NewID(started),
@@ -289,7 +292,7 @@ func newRun(e *experiments.Experiment, host *harness.Host, recorded []results.Re
 		ExperimentFile: string(e.Raw),
 		Started:        started.UTC(),
 		Finished:       time.Now().UTC(),
-		Machine:        harness.Fingerprint(),
+		Machine:        machine,
 		Lab:            lab,
 		Environment:    environment(os.Getenv),
 		Toolchains:     host.Tools,
