@@ -757,12 +757,20 @@ func PreviousComparable(runs []RunInfo) []int {
 // kernel may (that is what comparing two builds is for), but the
 // differences must be stated first; runs that differ in more are compared
 // only through each run's ratios to its own baseline.
-func DirectComparison(diffs []Mismatch) bool {
+func DirectComparison(diffs []Mismatch) bool { return len(VerdictBlockers(diffs)) == 0 }
+
+// VerdictBlockers returns the rules among diffs that forbid a direct
+// comparison (DirectComparison): machine, definition or build parameters,
+// each once, in the order of diffs.
+func VerdictBlockers(diffs []Mismatch) []Rule {
+	var out []Rule
 	for _, d := range diffs {
 		switch d.Rule {
 		case RuleMachine, RuleDefinition, RuleParameters:
-			return false
+			if !slices.Contains(out, d.Rule) {
+				out = append(out, d.Rule)
+			}
 		}
 	}
-	return true
+	return out
 }

@@ -89,18 +89,14 @@ func CompareText(a, b *results.Run) string {
 // whyNoVerdict names what keeps two runs from being compared directly.
 func whyNoVerdict(diffs []analysis.Mismatch) string {
 	var why []string
-	for _, d := range diffs {
-		var s string
-		switch d.Rule {
+	for _, r := range analysis.VerdictBlockers(diffs) {
+		switch r {
 		case analysis.RuleMachine:
-			s = "different machines"
+			why = append(why, "different machines")
 		case analysis.RuleDefinition:
-			s = "different experiment definitions"
+			why = append(why, "different experiment definitions")
 		case analysis.RuleParameters:
-			s = "different build parameters"
-		}
-		if s != "" && !slices.Contains(why, s) {
-			why = append(why, s)
+			why = append(why, "different build parameters")
 		}
 	}
 	return strings.Join(why, ", ")
