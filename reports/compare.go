@@ -50,14 +50,7 @@ func CompareText(a, b *results.Run) string {
 		if len(diffs) > 0 {
 			sb.WriteString("The verdicts below compare the two runs as measured, these differences included.\n\n")
 		}
-		// Every test first, so that Holm's correction covers the table.
-		pairs := make([][2][]float64, len(sa))
-		for i, s := range sa {
-			if o := find(sbm, s.Strategy); o != nil {
-				pairs[i] = [2][]float64{s.WallNS, o.WallNS}
-			}
-		}
-		cs, tested := analysis.CompareFamily(pairs)
+		cs, tested := analysis.CompareStrategies(sa, sbm)
 		if i := slices.Index(tested, true); i >= 0 && cs[i].Family > 1 {
 			fmt.Fprintf(&sb, "Verdicts at α = %g after Holm–Bonferroni over the %d tests of this table.\n\n", analysis.Alpha, cs[i].Family)
 		}
