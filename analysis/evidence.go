@@ -336,6 +336,21 @@ func timed(run *results.Run) bool { return len(run.Counts) == 0 }
 // noisy reports whether the noise gate marked run noisy.
 func noisy(run *results.Run) bool { return run.Noise != nil && run.Noise.Noisy }
 
+// unfit says why run cannot stand beside another as evidence (history, or
+// another machine's run): incomplete, instruction counts, or noisy; ""
+// when it is a complete, timed, quiet run.
+func unfit(run *results.Run) string {
+	switch {
+	case !run.Complete:
+		return "an incomplete run"
+	case !timed(run):
+		return "instruction counts, not timed"
+	case noisy(run):
+		return "a noisy run: " + strings.Join(run.Noise.Reasons, "; ")
+	}
+	return ""
+}
+
 // AtDefaults reports whether info's run was built with its experiment's
 // default parameters. A run of an experiment without parameters, or whose
 // experiment file no longer decodes, counts as one at the defaults; a run
@@ -615,12 +630,8 @@ func (ev *Evidence) selectHistory(runs []RunInfo) {
 			continue
 		}
 		why := Differences(ev.Main, info)
-		switch {
-		case len(why) > 0:
-		case !r.Complete:
-			why = []Mismatch{{RuleKind, "an incomplete run"}}
-		case noisy(r):
-			why = []Mismatch{{RuleKind, "a noisy run: " + strings.Join(r.Noise.Reasons, "; ")}}
+		if u := unfit(r); len(why) == 0 && u != "" {
+			why = []Mismatch{{RuleKind, u}}
 		}
 		if len(why) > 0 {
 			ev.HistoryRejected = append(ev.HistoryRejected, Rejected{Run: r, Why: why[0]})
@@ -746,12 +757,20 @@ func PreviousComparable(runs []RunInfo) []int {
 // kernel may (that is what comparing two builds is for), but the
 // differences must be stated first; runs that differ in more are compared
 // only through each run's ratios to its own baseline.
-func DirectComparison(diffs []Mismatch) bool {
+func DirectComparison(diffs []Mismatch) bool { return len(VerdictBlockers(diffs)) == 0 }
+
+// VerdictBlockers returns the rules among diffs that forbid a direct
+// comparison (DirectComparison): machine, definition or build parameters,
+// each once, in the order of diffs.
+func VerdictBlockers(diffs []Mismatch) []Rule {
+	var out []Rule
 	for _, d := range diffs {
 		switch d.Rule {
 		case RuleMachine, RuleDefinition, RuleParameters:
-			return false
+			if !slices.Contains(out, d.Rule) {
+				out = append(out, d.Rule)
+			}
 		}
 	}
-	return true
+	return out
 }

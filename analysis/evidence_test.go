@@ -366,6 +366,7 @@ func TestDirectComparison(t *testing.T) {
 		{"another machine: ratios only", []Rule{RuleMachine}, false},
 		{"other build parameters measure other work", []Rule{RuleToolchains, RuleParameters}, false},
 		{"another definition", []Rule{RuleDefinition}, false},
+		{"another machine and parameters, the machine twice", []Rule{RuleMachine, RuleKernel, RuleParameters, RuleMachine}, false},
 	}
 	for _, tt := range tests {
 		var diffs []Mismatch
@@ -375,6 +376,10 @@ func TestDirectComparison(t *testing.T) {
 		if got := DirectComparison(diffs); got != tt.want {
 			t.Errorf("%s: direct = %v, want %v", tt.why, got, tt.want)
 		}
+	}
+	diffs := []Mismatch{{Rule: RuleMachine}, {Rule: RuleKernel}, {Rule: RuleParameters}, {Rule: RuleMachine}}
+	if got, want := VerdictBlockers(diffs), []Rule{RuleMachine, RuleParameters}; !slices.Equal(got, want) {
+		t.Errorf("blockers = %v, want %v (each once, in order, kernel left out)", got, want)
 	}
 }
 

@@ -21,3 +21,20 @@ func CompareFamily(pairs [][2][]float64) (cs []Comparison, tested []bool) {
 	}
 	return cs, tested
 }
+
+// CompareStrategies tests each strategy of a against the same strategy in
+// b (a the reference) as one family (CompareFamily), in a's order:
+// tested[i] is false when a[i]'s strategy is not in b or either side has
+// no counted runs.
+func CompareStrategies(a, b []Summary) (cs []Comparison, tested []bool) {
+	pairs := make([][2][]float64, len(a))
+	for i, s := range a {
+		for _, o := range b {
+			if o.Strategy == s.Strategy {
+				pairs[i] = [2][]float64{s.WallNS, o.WallNS}
+				break
+			}
+		}
+	}
+	return CompareFamily(pairs)
+}

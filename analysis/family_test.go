@@ -1,6 +1,10 @@
 package analysis
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
 
 // TestCompareFamily: the pairs that can be tested form one family for
 // Holm's correction, and an untestable pair neither counts in it nor gets
@@ -19,5 +23,21 @@ func TestCompareFamily(t *testing.T) {
 	}
 	if cs[1].NA != 0 || cs[1].Family != 0 {
 		t.Errorf("the untested pair has a comparison: %+v", cs[1])
+	}
+}
+
+// TestCompareStrategies: strategies are paired by name, not position, and
+// one missing from b is left untested and out of the family.
+func TestCompareStrategies(t *testing.T) {
+	low, high := []float64{1, 2, 3, 4, 5}, []float64{6, 7, 8, 9, 10}
+	a := []Summary{{Strategy: "x", WallNS: low}, {Strategy: "y", WallNS: low}, {Strategy: "gone", WallNS: low}}
+	b := []Summary{{Strategy: "y", WallNS: low}, {Strategy: "x", WallNS: high}}
+	cs, tested := CompareStrategies(a, b)
+	if !tested[0] || !tested[1] || tested[2] {
+		t.Fatalf("tested %v, want [true true false]", tested)
+	}
+	want, _ := CompareFamily([][2][]float64{{low, high}, {low, low}})
+	if d := cmp.Diff(want, cs[:2]); d != "" {
+		t.Errorf("x against x, y against y (-want +got):\n%s", d)
 	}
 }

@@ -3,7 +3,6 @@ package analysis
 import (
 	"maps"
 	"slices"
-	"strings"
 
 	"benchlab/results"
 )
@@ -58,12 +57,8 @@ func ComparableAcrossMachines(run, other RunInfo) (bool, string) {
 		return false, "same machine"
 	case o.Experiment != r.Experiment:
 		return false, "another experiment"
-	case !o.Complete:
-		return false, "incomplete run"
-	case !timed(o):
-		return false, "instruction counts, not timed"
-	case noisy(o):
-		return false, "a noisy run: " + strings.Join(o.Noise.Reasons, "; ")
+	case unfit(o) != "":
+		return false, unfit(o)
 	case o.Settings.IgnoreFailure != r.Settings.IgnoreFailure:
 		return false, "run with a different --ignore-failure"
 	}

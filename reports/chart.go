@@ -195,19 +195,10 @@ func ChartPlot(r *Report) (*plot.Plot, error) {
 		}
 	}
 
-	one, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})
-	if err != nil {
+	if err := addBaselineOne(p); err != nil {
 		return nil, err
 	}
-	one.LineStyle = draw.LineStyle{Color: baselineColor, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
-	p.Add(one)
-
-	// Room above the highest bar for its label and the legend.
-	p.Y.Min, p.Y.Max = lo/1.25, hi*2.2
-	p.X.Min, p.X.Max = -0.5, float64(len(rows))-0.5
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.Padding = vg.Points(3)
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(4)
+	ratioFrame(p, lo, hi, len(rows))
 	return p, nil
 }
 
@@ -298,4 +289,27 @@ func (ratioTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// addBaselineOne draws the dashed line at ratio 1 (the baseline) across
+// p's current X range.
+func addBaselineOne(p *plot.Plot) error {
+	one, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})
+	if err != nil {
+		return err
+	}
+	one.LineStyle = draw.LineStyle{Color: baselineColor, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+	p.Add(one)
+	return nil
+}
+
+// ratioFrame sets the axes and legend of a bar chart of ratios between lo
+// and hi over n groups, leaving room above the highest bar for its label
+// and the legend.
+func ratioFrame(p *plot.Plot, lo, hi float64, n int) {
+	p.Y.Min, p.Y.Max = lo/1.25, hi*2.2
+	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.Padding = vg.Points(3)
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(4)
 }

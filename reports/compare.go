@@ -50,14 +50,7 @@ func CompareText(a, b *results.Run) string {
 		if len(diffs) > 0 {
 			sb.WriteString("The verdicts below compare the two runs as measured, these differences included.\n\n")
 		}
-		// Every test first, so that Holm's correction covers the table.
-		pairs := make([][2][]float64, len(sa))
-		for i, s := range sa {
-			if o := find(sbm, s.Strategy); o != nil {
-				pairs[i] = [2][]float64{s.WallNS, o.WallNS}
-			}
-		}
-		cs, tested := analysis.CompareFamily(pairs)
+		cs, tested := analysis.CompareStrategies(sa, sbm)
 		if i := slices.Index(tested, true); i >= 0 && cs[i].Family > 1 {
 			fmt.Fprintf(&sb, "Verdicts at α = %g after Holm–Bonferroni over the %d tests of this table.\n\n", analysis.Alpha, cs[i].Family)
 		}
@@ -89,18 +82,14 @@ func CompareText(a, b *results.Run) string {
 // whyNoVerdict names what keeps two runs from being compared directly.
 func whyNoVerdict(diffs []analysis.Mismatch) string {
 	var why []string
-	for _, d := range diffs {
-		var s string
-		switch d.Rule {
+	for _, r := range analysis.VerdictBlockers(diffs) {
+		switch r {
 		case analysis.RuleMachine:
-			s = "different machines"
+			why = append(why, "different machines")
 		case analysis.RuleDefinition:
-			s = "different experiment definitions"
+			why = append(why, "different experiment definitions")
 		case analysis.RuleParameters:
-			s = "different build parameters"
-		}
-		if s != "" && !slices.Contains(why, s) {
-			why = append(why, s)
+			why = append(why, "different build parameters")
 		}
 	}
 	return strings.Join(why, ", ")

@@ -82,8 +82,8 @@ func newHistory(runs []*results.Run, prev []int) *History {
 	return h
 }
 
-// Machines returns the machine IDs of runs in the order they first appear.
-func Machines(runs []analysis.RunInfo) []string {
+// machineIDs returns the machine IDs of runs in the order they first appear.
+func machineIDs(runs []analysis.RunInfo) []string {
 	var ms []string
 	for _, info := range runs {
 		if !slices.Contains(ms, info.Run.Machine.ID) {
@@ -117,7 +117,7 @@ func HistoryFiles(experiment string, runs []analysis.RunInfo) ([]File, error) {
 	fmt.Fprintf(&b, "# History of %s\n\n", literal(experiment))
 	b.WriteString("Each strategy's median wall time per machine, oldest run first, in the complete runs comparable with the machine's newest run at the experiment's default parameters: the same kernel version, toolchains, dependencies, experiment definition and build parameters (see results/README.md, \"Comparable evidence\"); other runs, interrupted or noisy runs and instruction counts are left out. " + historyLegend + "\n\n")
 	var charts []File
-	for _, m := range Machines(runs) {
+	for _, m := range machineIDs(runs) {
 		if err := results.CheckName("machine", m); err != nil {
 			return nil, err
 		}

@@ -210,16 +210,11 @@ func MachinesPlot(ms *analysis.Machines) (*plot.Plot, error) {
 		}
 		p.Add(eb)
 	}
+	// The line at 1 spans the groups' range, so that range is set first.
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
-	one, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})
-	if err != nil {
+	if err := addBaselineOne(p); err != nil {
 		return nil, err
 	}
-	one.LineStyle = draw.LineStyle{Color: baselineColor, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
-	p.Add(one)
-	p.Y.Min, p.Y.Max = lo/1.25, hi*2.2
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.Padding = vg.Points(3)
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(4)
+	ratioFrame(p, lo, hi, len(names))
 	return p, nil
 }
