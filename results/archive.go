@@ -369,6 +369,13 @@ func (a Archive) Latest(experiment string) (Entry, []error, error) {
 		return Entry{}, nil, err
 	}
 	all, errs := a.Runs(experiment)
+	e, err := a.LatestOf(experiment, all)
+	return e, errs, err
+}
+
+// LatestOf is Latest over entries already loaded by Runs(experiment), so
+// a caller that needs all of them too reads the archive once.
+func (a Archive) LatestOf(experiment string, all []Entry) (Entry, error) {
 	var entries []Entry
 	for _, e := range all {
 		if len(e.Run.Counts) == 0 {
@@ -376,22 +383,20 @@ func (a Archive) Latest(experiment string) (Entry, []error, error) {
 		}
 	}
 	if len(entries) == 0 {
-		return Entry{}, errs, fmt.Errorf("no timed runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
+		return Entry{}, fmt.Errorf("no timed runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		if entries[i].Run.Complete {
-			return entries[i], errs, nil
+			return entries[i], nil
 		}
 	}
-	return entries[len(entries)-1], errs, nil
+	return entries[len(entries)-1], nil
 }
 
-// Find returns the run whose ID is id or starts with it.
-func (a Archive) Find(experiment, id string) (Entry, []error, error) {
-	if err := CheckName("experiment", experiment); err != nil {
-		return Entry{}, nil, err
-	}
-	entries, errs := a.Runs(experiment)
+// FindIn returns the run among entries (loaded by Runs(experiment)) whose
+// ID is id or starts with it. It takes the entries rather than loading
+// them so that a caller needing all of them too reads the archive once.
+func (a Archive) FindIn(experiment, id string, entries []Entry) (Entry, error) {
 	var found []Entry
 	for _, e := range entries {
 		if strings.HasPrefix(e.Run.ID, id) {
@@ -400,9 +405,9 @@ func (a Archive) Find(experiment, id string) (Entry, []error, error) {
 	}
 	switch len(found) {
 	case 0:
-		return Entry{}, errs, fmt.Errorf("no run %q of %q in %s: `benchlab ls` lists them", id, experiment, a.Dir)
+		return Entry{}, fmt.Errorf("no run %q of %q in %s: `benchlab ls` lists them", id, experiment, a.Dir)
 	case 1:
-		return found[0], errs, nil
+		return found[0], nil
 	}
-	return Entry{}, errs, fmt.Errorf("run %q of %q is ambiguous (%d match): give more of the ID", id, experiment, len(found))
+	return Entry{}, fmt.Errorf("run %q of %q is ambiguous (%d match): give more of the ID", id, experiment, len(found))
 }
