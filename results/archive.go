@@ -295,8 +295,8 @@ func (a Archive) runFiles(experiment string) (paths []string, errs []error) {
 	for _, m := range top {
 		mdir := filepath.Join(a.Dir, m.Name())
 		if m.Type()&fs.ModeSymlink != 0 {
-			if fi, err := os.Stat(mdir); err == nil && fi.IsDir() {
-				errs = append(errs, fmt.Errorf("%s: symbolic link to a folder: not read, since a run must not come from outside the archive (replace the link with the folder it points to)", mdir))
+			if err := linkedFolder(mdir); err != nil {
+				errs = append(errs, err)
 			}
 			continue
 		}
@@ -314,10 +314,9 @@ func (a Archive) runFiles(experiment string) (paths []string, errs []error) {
 			}
 			edir := filepath.Join(mdir, e.Name())
 			if e.Type()&fs.ModeSymlink != 0 {
-				if fi, err := os.Stat(edir); err != nil || !fi.IsDir() {
-					continue // not an experiment folder; verify names it
+				if err := linkedFolder(edir); err != nil {
+					errs = append(errs, err)
 				}
-				errs = append(errs, fmt.Errorf("%s: symbolic link: not read, since a run must not come from outside the archive (replace the link with the folder it points to)", edir))
 				continue
 			}
 			if !e.IsDir() {
@@ -342,6 +341,17 @@ func (a Archive) runFiles(experiment string) (paths []string, errs []error) {
 		}
 	}
 	return paths, errs
+}
+
+// linkedFolder is the error for a symbolic link found where the archive
+// keeps a machine or experiment folder, when it points to a folder: its
+// runs are not read. A link to anything else holds no runs (verify names
+// it) and is nil.
+func linkedFolder(path string) error {
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s: symbolic link to a folder: not read, since a run must not come from outside the archive (replace the link with the folder it points to)", path)
 }
 
 // CheckFiled reports whether the run r loaded from path is filed where the
