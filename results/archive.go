@@ -295,8 +295,8 @@ func (a Archive) runFiles(experiment string) (paths []string, errs []error) {
 	for _, m := range top {
 		mdir := filepath.Join(a.Dir, m.Name())
 		if m.Type()&fs.ModeSymlink != 0 {
-			if fi, err := os.Stat(mdir); err == nil && fi.IsDir() {
-				errs = append(errs, fmt.Errorf("%s: symbolic link to a folder: not read, since a run must not come from outside the archive (replace the link with the folder it points to)", mdir))
+			if err := linkedFolder(mdir); err != nil {
+				errs = append(errs, err)
 			}
 			continue
 		}
@@ -314,10 +314,9 @@ func (a Archive) runFiles(experiment string) (paths []string, errs []error) {
 			}
 			edir := filepath.Join(mdir, e.Name())
 			if e.Type()&fs.ModeSymlink != 0 {
-				if fi, err := os.Stat(edir); err != nil || !fi.IsDir() {
-					continue // not an experiment folder; verify names it
+				if err := linkedFolder(edir); err != nil {
+					errs = append(errs, err)
 				}
-				errs = append(errs, fmt.Errorf("%s: symbolic link: not read, since a run must not come from outside the archive (replace the link with the folder it points to)", edir))
 				continue
 			}
 			if !e.IsDir() {
@@ -342,6 +341,17 @@ func (a Archive) runFiles(experiment string) (paths []string, errs []error) {
 		}
 	}
 	return paths, errs
+}
+
+// linkedFolder is the error for a symbolic link found where the archive
+// keeps a machine or experiment folder, when it points to a folder: its
+// runs are not read. A link to anything else holds no runs (verify names
+// it) and is nil.
+func linkedFolder(path string) error {
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s: symbolic link to a folder: not read, since a run must not come from outside the archive (replace the link with the folder it points to)", path)
 }
 
 // CheckFiled reports whether the run r loaded from path is filed where the
@@ -369,6 +379,13 @@ func (a Archive) Latest(experiment string) (Entry, []error, error) {
 		return Entry{}, nil, err
 	}
 	all, errs := a.Runs(experiment)
+	e, err := a.LatestOf(experiment, all)
+	return e, errs, err
+}
+
+// LatestOf is Latest over entries already loaded by Runs(experiment), so
+// a caller that needs all of them too reads the archive once.
+func (a Archive) LatestOf(experiment string, all []Entry) (Entry, error) {
 	var entries []Entry
 	for _, e := range all {
 		if len(e.Run.Counts) == 0 {
@@ -376,22 +393,20 @@ func (a Archive) Latest(experiment string) (Entry, []error, error) {
 		}
 	}
 	if len(entries) == 0 {
-		return Entry{}, errs, fmt.Errorf("no timed runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
+		return Entry{}, fmt.Errorf("no timed runs of %q in %s: run `benchlab run experiments/%s` first", experiment, a.Dir, experiment)
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		if entries[i].Run.Complete {
-			return entries[i], errs, nil
+			return entries[i], nil
 		}
 	}
-	return entries[len(entries)-1], errs, nil
+	return entries[len(entries)-1], nil
 }
 
-// Find returns the run whose ID is id or starts with it.
-func (a Archive) Find(experiment, id string) (Entry, []error, error) {
-	if err := CheckName("experiment", experiment); err != nil {
-		return Entry{}, nil, err
-	}
-	entries, errs := a.Runs(experiment)
+// FindIn returns the run among entries (loaded by Runs(experiment)) whose
+// ID is id or starts with it. It takes the entries rather than loading
+// them so that a caller needing all of them too reads the archive once.
+func (a Archive) FindIn(experiment, id string, entries []Entry) (Entry, error) {
 	var found []Entry
 	for _, e := range entries {
 		if strings.HasPrefix(e.Run.ID, id) {
@@ -400,9 +415,9 @@ func (a Archive) Find(experiment, id string) (Entry, []error, error) {
 	}
 	switch len(found) {
 	case 0:
-		return Entry{}, errs, fmt.Errorf("no run %q of %q in %s: `benchlab ls` lists them", id, experiment, a.Dir)
+		return Entry{}, fmt.Errorf("no run %q of %q in %s: `benchlab ls` lists them", id, experiment, a.Dir)
 	case 1:
-		return found[0], errs, nil
+		return found[0], nil
 	}
-	return Entry{}, errs, fmt.Errorf("run %q of %q is ambiguous (%d match): give more of the ID", id, experiment, len(found))
+	return Entry{}, fmt.Errorf("run %q of %q is ambiguous (%d match): give more of the ID", id, experiment, len(found))
 }

@@ -23,9 +23,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !slices.Contains(exchange.Formats, *format) {
 		return usageError{fmt.Sprintf("--format %q: want %s", *format, strings.Join(exchange.Formats, ", "))}
 	}
-	if err := results.CheckName("experiment", rest[0]); err != nil {
-		return err
-	}
 	entry, _, _, err := chooseRun(results.Archive{Dir: *resultsDir}, rest[0], *runID, stderr)
 	if err != nil {
 		return err
@@ -33,15 +30,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !entry.Run.Complete {
 		fmt.Fprintf(stderr, "warning: %s is an incomplete run\n", entry.Run.ID)
 	}
-	if err := exportTo(*format, stdout, entry.Run); err != nil {
+	if err := exchange.Write(*format, stdout, entry.Run); err != nil {
 		return fmt.Errorf("export %s: %w", entry.Path, err)
 	}
 	return nil
-}
-
-// exportTo writes r to w in format (one of exchange.Formats): the one way
-// every command exports a run, so that `benchlab export` and a run's
-// --export-* flags write the same bytes.
-func exportTo(format string, w io.Writer, r *results.Run) error {
-	return exchange.Write(format, w, r)
 }

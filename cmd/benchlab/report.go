@@ -74,21 +74,23 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // has none), described. It also returns every run of the experiment,
 // described once here where they are loaded, for the evidence beside it.
 func chooseRun(a results.Archive, name, runID string, stderr io.Writer) (results.Entry, analysis.RunInfo, []analysis.RunInfo, error) {
+	if err := results.CheckName("experiment", name); err != nil {
+		return results.Entry{}, analysis.RunInfo{}, nil, err
+	}
+	all, loadErrs := a.Runs(name)
+	printLoadErrors(stderr, loadErrs)
 	var (
-		entry    results.Entry
-		loadErrs []error
-		err      error
+		entry results.Entry
+		err   error
 	)
 	if runID != "" {
-		entry, loadErrs, err = a.Find(name, runID)
+		entry, err = a.FindIn(name, runID, all)
 	} else {
-		entry, loadErrs, err = a.Latest(name)
+		entry, err = a.LatestOf(name, all)
 	}
-	printLoadErrors(stderr, loadErrs)
 	if err != nil {
 		return results.Entry{}, analysis.RunInfo{}, nil, err
 	}
-	all, _ := a.Runs(name) // their problems were printed above
 	runs := make([]*results.Run, len(all))
 	for i, en := range all {
 		runs[i] = en.Run

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"benchlab/exchange"
 	"benchlab/experiments"
 	"benchlab/harness"
 	"benchlab/lab"
@@ -213,7 +214,7 @@ func exportFile(path, format string, r *results.Run) error {
 		return nil
 	}
 	var b bytes.Buffer
-	if err := exportTo(format, &b, r); err != nil {
+	if err := exchange.Write(format, &b, r); err != nil {
 		return fmt.Errorf("export %s: %w (the run is archived: `benchlab export` writes it again)", path, err)
 	}
 	if err := writeFile(path, b.Bytes()); err != nil {
