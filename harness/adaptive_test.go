@@ -200,30 +200,36 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 	others := allowed
 	others.Clear(1)
 	// The child's parent is the spawner, its grandparent this process.
-	// The forking thread is pinned to CPU 1 for the fork and restores its
-	// mask once the child has exec'd; the child looks after a pause, so
-	// that a loaded machine's scheduling delay of that restore is not
-	// mistaken for a thread left on CPU 1.
+	// The launching thread moves to CPU 1 before the fork and waits there
+	// for the child, blocked; every other thread stays off CPU 1. The child
+	// looks after a pause, so that the parent is surely waiting by then.
 	e := experiment(t, sub("sleep=100ms", "parentmask=spawner", "grandparentmask=benchlab"))
 	if _, err := Run(context.Background(), e, Options{Runs: 1, Pin: []int{1}, Timeout: 10 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	// While the child ran, every thread of the spawner and of this test
-	// process was off CPU 1.
 	for _, name := range []string{"spawner", "benchlab"} {
 		b, err := os.ReadFile(filepath.Join(e.Dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		masks := strings.Split(string(b), "\n")
-		if len(masks) < 2 {
-			t.Fatalf("read %d thread masks of %s: %q", len(masks), name, b)
+		lines := strings.Split(string(b), "\n")
+		if len(lines) < 2 {
+			t.Fatalf("read %d thread masks of %s: %q", len(lines), name, b)
 		}
-		for _, m := range masks {
-			if m != cpuList(others) {
-				t.Errorf("a thread of %s had CPUs %s while the child ran; want %s (all threads: %q)", name, m, cpuList(others), masks)
-				break
+		waiting := 0
+		for _, l := range lines {
+			mask, state, _ := strings.Cut(l, " ")
+			switch {
+			case mask == cpuList(others):
+			case name == "spawner" && mask == "1" && state == "S":
+				waiting++
+			default:
+				t.Errorf("a thread of %s had CPUs %s, state %s, while the child ran; want %s, or 1 asleep for the spawner's waiting thread (all threads: %q)",
+					name, mask, state, cpuList(others), lines)
 			}
+		}
+		if name == "spawner" && waiting != 1 {
+			t.Errorf("%d threads of the spawner waited on CPU 1 for the child, want 1 (all threads: %q)", waiting, lines)
 		}
 	}
 	// Afterwards every thread has its old mask back.

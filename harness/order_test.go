@@ -103,3 +103,22 @@ func TestRunPrimesRealProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestRunPrimedFailureShowsItsOwnStderr: a failing trial's error shows
+// its own standard error, not also that of the unmeasured run before it.
+func TestRunPrimedFailureShowsItsOwnStderr(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		// Each run counts itself and says its number on stderr; from the
+		// third on they fail: warm-up, prime, then the primed trial.
+		fails := []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "run$n" >&2; [ $n -lt 3 ]`}
+		e := experiment(t, fails, []string{"true"})
+		out, err := Run(context.Background(), e, Options{Warmup: 1, Runs: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := out.Strategies[0].Failure
+		if out.Order.Primed == 0 || strings.Count(f, "run") != 1 {
+			t.Errorf("InProcess=%v: failure %q after %d primed trials; want one run's stderr", inProcess, f, out.Order.Primed)
+		}
+	}
+}

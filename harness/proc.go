@@ -129,8 +129,10 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	}
 	l.Dir, l.Env = dir, os.Environ()
 	l.Files = [3]uintptr{r.devNull.Fd(), r.devNull.Fd(), r.stderr.Fd()}
+	l.ScratchStderr = true
 	if r.showOutput {
 		l.Files[1], l.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
+		l.ScratchStderr = false
 	}
 	if opts.Memory != spawn.MemoryRusage {
 		if r.cgroup, err = spawn.NewCgroup(); err != nil {
@@ -272,7 +274,7 @@ func launchFailure(res *spawn.Result, path string) string {
 	case spawn.StagePin:
 		return fmt.Sprintf("could not start %s: pin to trials.pin: %v", path, err)
 	case spawn.StageRestore:
-		return fmt.Sprintf("could not start %s: restore the CPU mask after pinning: %v", path, err)
+		return fmt.Sprintf("%s ran, but restoring the launching thread's CPU mask after it failed, so its times are not counted: %v", path, err)
 	case spawn.StageWait:
 		return fmt.Sprintf("could not wait for %s: %v", path, err)
 	case spawn.StageStopped:

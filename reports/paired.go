@@ -16,11 +16,6 @@ type Pair struct {
 	Comparison     analysis.Comparison
 }
 
-// Negligible is the share of extra time below which a paired strategy's
-// overhead is called negligible: the upper end of its ratio's 95% interval
-// must lie under 1 + Negligible.
-const Negligible = 0.05
-
 // pairs pairs each strategy whose experiment names compare_with with that
 // strategy. Strategies without counted runs are left out.
 func (r *Report) pairs() []Pair {
@@ -54,26 +49,8 @@ func (r *Report) pairs() []Pair {
 	return out
 }
 
-// verdict says in words what a pair's numbers show.
-func (p Pair) verdict() string {
-	ci := p.Ratio.CI
-	switch {
-	case !p.Comparison.Significant:
-		return "no difference shown (within noise)"
-	case ci.OK && ci.Hi < 1+Negligible && ci.Lo > 1-Negligible:
-		return fmt.Sprintf("differs, but by less than %.0f%%", Negligible*100)
-	}
-	// The direction is the rank test's, which judged the difference; the
-	// size is the means'. When the two disagree, say so.
-	dir := rankDirection(p.Comparison)
-	if (dir == "slower") != (p.Ratio.Value > 1) {
-		return fmt.Sprintf("%s by rank, though its mean is %.3f× the partner's", dir, p.Ratio.Value)
-	}
-	if dir == "slower" {
-		return fmt.Sprintf("%.0f%% slower", (p.Ratio.Value-1)*100)
-	}
-	return fmt.Sprintf("%.0f%% faster", (1-p.Ratio.Value)*100)
-}
+// verdict says in words what a pair's numbers show (analysis decides).
+func (p Pair) verdict() string { return analysis.PairVerdict(p.Ratio, p.Comparison) }
 
 // writePairs writes the table of paired comparisons, if the experiment
 // pairs any strategies.
@@ -84,7 +61,7 @@ func (r *Report) writePairs(b *strings.Builder, chart bool) {
 	}
 	b.WriteString("## Paired comparisons\n\n")
 	fmt.Fprintf(b, "Strategies the experiment pairs (`compare_with`): each one's mean time divided by its partner's, with the 95%% percentile-bootstrap interval, and the two-sided Mann-Whitney test of the difference (%s). %s A significant difference whose interval lies within ±%.0f%% is called less than %.0f%%.\n\n",
-		exactSentence, holmSentence(len(ps)), Negligible*100, Negligible*100)
+		exactSentence, holmSentence(len(ps)), analysis.Negligible*100, analysis.Negligible*100)
 	writeRow(b, []string{"strategy", "compared with", "ratio [95% CI]", "p (Mann-Whitney)", "Holm-adjusted p", "verdict"})
 	writeRow(b, []string{":--", ":--", "--:", "--:", "--:", ":--"})
 	for _, p := range ps {

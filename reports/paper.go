@@ -339,7 +339,7 @@ func (r *Report) answer(ans analysis.Answer) []string {
 	case cmpAC.Significant:
 		// The direction is the rank test's (the sign of Cliff's δ), the
 		// test that judged it significant, not the means'.
-		total += fmt.Sprintf(": %s is %s (%.3f× the mean time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), rankDirection(cmpAC), ans.Ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
+		total += fmt.Sprintf(": %s is %s (%.3f× the mean time; Mann-Whitney %s, Cliff's δ = %+.2f).", code(a), analysis.RankDirection(cmpAC), ans.Ratio, pIs(cmpAC.P), cmpAC.CliffsDelta)
 	default:
 		total += fmt.Sprintf(": %.3f× the time, but the difference is not significant (Mann-Whitney %s), so these runs do not show that either is faster.", ans.Ratio, pIs(cmpAC.P))
 	}
@@ -432,15 +432,6 @@ func fineUnit(ns float64) timeUnit {
 		return timeUnit{"ms", 1e6, 3}
 	}
 	return unitFor(ns)
-}
-
-// rankDirection says whether the second sample of c is faster or slower,
-// from the sign of Cliff's δ: the direction the rank test judged.
-func rankDirection(c analysis.Comparison) string {
-	if c.CliffsDelta < 0 {
-		return "faster"
-	}
-	return "slower"
 }
 
 // clearOrNot says whether a difference d ± h excludes zero.

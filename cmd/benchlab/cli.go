@@ -60,11 +60,13 @@ var commands = []command{
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		// Asked for: the answer, on standard output (| less works).
+		usage(stdout)
 		return 0
 	}
 	if args[0] == "version" || args[0] == "--version" {

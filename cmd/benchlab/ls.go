@@ -50,6 +50,14 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if r.Imported != nil {
 			state += ",imported"
 		}
+		// A sweep's points and an instruction count are runs too, but not
+		// the main run a report is built from: say which they are.
+		if r.Sweep != "" {
+			state += ",sweep"
+		}
+		if len(r.Counts) > 0 {
+			state += ",counts"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\n", r.Machine.ID, r.Experiment, r.ID,
 			r.Started.UTC().Format("2006-01-02 15:04"), len(r.Trials), state, len(r.Warnings), counted(r))
 	}
@@ -60,6 +68,10 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // exited non-zero under --ignore-failure, as analysis counts them):
 // "fast=3 slow=3".
 func counted(r *results.Run) string {
+	if len(r.Trials) == 0 && len(r.Counts) > 0 {
+		// An instruction count (benchlab count) times nothing.
+		return fmt.Sprintf("instruction counts of %d strategies, no timed runs", len(r.Strategies))
+	}
 	n := make([]int, len(r.Strategies))
 	for _, t := range r.Trials {
 		if !t.Warmup && t.Counts(r.Settings.IgnoreFailure) {

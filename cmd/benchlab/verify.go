@@ -26,10 +26,18 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, p := range v.Pending {
 		fmt.Fprintf(stdout, "%s: temporary file of a write in progress (not yet stray)\n", reports.Visible(p))
 	}
-	fmt.Fprintf(stdout, "%s: %d runs of %d experiment folders on %d machines; %d problems\n",
-		*resultsDir, v.Runs, v.Experiments, v.Machines, len(v.Problems))
+	fmt.Fprintf(stdout, "%s: %s of %s on %s; %s\n", *resultsDir, plural(v.Runs, "run"),
+		plural(v.Experiments, "experiment folder"), plural(v.Machines, "machine"), plural(len(v.Problems), "problem"))
 	if len(v.Problems) > 0 {
-		return fmt.Errorf("%d problems in %s (listed above; nothing was changed)", len(v.Problems), *resultsDir)
+		return fmt.Errorf("%s in %s (listed above; nothing was changed)", plural(len(v.Problems), "problem"), *resultsDir)
 	}
 	return nil
+}
+
+// plural formats a count of things: "1 run", "2 runs".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

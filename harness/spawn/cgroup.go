@@ -277,7 +277,7 @@ func (t *trialCgroup) create(attr *syscall.SysProcAttr) error {
 // join readies the start in the cgroup create made: on v1 it moves the
 // calling thread, which must be locked to its goroutine until leave, into
 // it (the child inherits the forking thread's cgroup); on v2 create has
-// done what is needed.
+// done what is needed. Whether it fails or not, remove ends the cgroup.
 func (t *trialCgroup) join() error {
 	if t.v2 {
 		return nil
@@ -285,15 +285,14 @@ func (t *trialCgroup) join() error {
 	t.tid = strconv.AppendInt(t.tbuf[:0], int64(syscall.Gettid()), 10)
 	if err := writeFile(t.tasks, t.tid); err != nil {
 		t.tid = nil
-		syscall.Rmdir(t.dir)
 		return err
 	}
 	return nil
 }
 
-// leave reads the trial's peak memory in KiB, moves the launching thread
-// back (v1), ends every process left in the cgroup and removes it. It
-// returns 0 and why when the peak could not be read.
+// leave reads the trial's peak memory in KiB and moves the launching
+// thread back (v1); remove then ends the cgroup. It returns 0 and why when
+// the peak could not be read.
 func (t *trialCgroup) leave(attr *syscall.SysProcAttr) (peakKiB int64, err error) {
 	peakKiB, err = t.readPeak()
 	if t.tid != nil {
@@ -307,11 +306,13 @@ func (t *trialCgroup) leave(attr *syscall.SysProcAttr) (peakKiB int64, err error
 		t.fd = -1
 		attr.UseCgroupFD, attr.CgroupFD = false, 0
 	}
-	t.killAll()
-	if rerr := syscall.Rmdir(t.dir); rerr != nil && err == nil {
-		peakKiB, err = 0, rerr
-	}
 	return peakKiB, err
+}
+
+// remove ends every process left in the trial's cgroup and removes it.
+func (t *trialCgroup) remove() error {
+	t.killAll()
+	return syscall.Rmdir(t.dir)
 }
 
 // readPeak reads the cgroup's peak memory in KiB.

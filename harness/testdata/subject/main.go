@@ -6,7 +6,8 @@
 //	spin=D           burn D of CPU time
 //	alloc=N          allocate N MiB and touch every page
 //	affinity=FILE    write this process's CPU mask ("0,1") to FILE
-//	parentmask=FILE  write the CPU masks of the parent's threads, one a line
+//	parentmask=FILE  write the CPU mask and state (R, S, ...) of each of the
+//	                 parent's threads, one a line: "0-1 S"
 //	grandparentmask=FILE  the same for the parent's parent
 //	stderr=TEXT      write TEXT and a newline to standard error
 //	grandchild=FILE  start a copy of itself sleeping 30s, write its pid to FILE
@@ -157,11 +158,16 @@ func writeMasks(path string, pid int) error {
 		if err != nil {
 			continue
 		}
+		var mask, state string
 		for _, l := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
-				lines = append(lines, strings.TrimSpace(v))
+				mask = strings.TrimSpace(v)
+			}
+			if v, ok := strings.CutPrefix(l, "State:"); ok {
+				state, _, _ = strings.Cut(strings.TrimSpace(v), " ")
 			}
 		}
+		lines = append(lines, mask+" "+state)
 	}
 	return os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 }
