@@ -2,10 +2,12 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,6 +121,31 @@ func TestRunPrimedFailureShowsItsOwnStderr(t *testing.T) {
 		f := out.Strategies[0].Failure
 		if out.Order.Primed == 0 || strings.Count(f, "run") != 1 {
 			t.Errorf("InProcess=%v: failure %q after %d primed trials; want one run's stderr", inProcess, f, out.Order.Primed)
+		}
+	}
+}
+
+// TestRunChildSignalMask: children start with SIGCHLD unblocked, or a
+// shell or make waiting on it would hang. (Blocking SIGCHLD on the
+// launching thread, to keep the runtime's handler off the pinned CPU, was
+// tried for issue 12: under the race detector every child then started
+// with all signals blocked.)
+func TestRunChildSignalMask(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		e := experiment(t, []string{"sh", "-c", "grep '^SigBlk:' /proc/$$/status > mask"})
+		if _, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 10 * time.Second, InProcess: inProcess}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(e.Dir, "mask"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mask uint64
+		if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "SigBlk:\t%x", &mask); err != nil {
+			t.Fatalf("parse %q: %v", b, err)
+		}
+		if mask&(1<<(syscall.SIGCHLD-1)) != 0 {
+			t.Errorf("InProcess=%v: the child started with SIGCHLD blocked (SigBlk %016x)", inProcess, mask)
 		}
 	}
 }

@@ -191,8 +191,10 @@ func drift(w io.Writer, dir string, pin int) (bool, error) {
 	spread, factor := driftFactors(w, e, before, after)
 	good := spread <= 1.05 && min(factor[0], factor[1]) > 1.2
 	fmt.Fprintf(w, "    the drift's factors differ by %.3f×  %s\n", spread, mark(good, "≤ 1.05 (and the load was felt: ×1.2 or more)"))
-	fmt.Fprintf(w, "    apparent difference between the two, median of all runs b / a: %.3f\n",
-		median(append(before[1], after[1]...))/median(append(before[0], after[0]...)))
+	// Means, not medians: the runs of each half are two populations, and
+	// a median of their union falls anywhere in the gap between them.
+	fmt.Fprintf(w, "    apparent difference between the two, mean of all runs b / a: %.3f\n",
+		stat.Mean(slices.Concat(before[1], after[1]), nil)/stat.Mean(slices.Concat(before[0], after[0]), nil))
 
 	// One strategy after the other, the load starting between them.
 	var blocks [2][]float64
@@ -201,6 +203,9 @@ func drift(w io.Writer, dir string, pin int) (bool, error) {
 		if i == 1 {
 			hog = &loadTrigger{pin: pin}
 			hog.event(harness.Event{Kind: harness.TrialFinished})
+			if hog.err != nil {
+				return false, hog.err
+			}
 		}
 		one := &experiments.Experiment{Name: "bench", Dir: e.Dir, Strategies: e.Strategies[i : i+1]}
 		out, err := harness.Run(context.Background(), one, harness.Options{
@@ -218,12 +223,10 @@ func drift(w io.Writer, dir string, pin int) (bool, error) {
 		}
 	}
 	hog.stop()
-	if hog.err != nil {
-		return false, hog.err
-	}
 	fmt.Fprintf(w, "  for contrast, one strategy after the other (hyperfine's order), the load starting between them:\n")
-	fmt.Fprintf(w, "    apparent difference b / a: %.3f (median %s against %s): the drift passes for a difference between identical programs\n",
-		median(blocks[1])/median(blocks[0]), fmtNS(median(blocks[1])), fmtNS(median(blocks[0])))
+	ma, mb := stat.Mean(blocks[0], nil), stat.Mean(blocks[1], nil)
+	fmt.Fprintf(w, "    apparent difference, mean b / a: %.3f (%s against %s): the drift passes for a difference between identical programs\n",
+		mb/ma, fmtNS(mb), fmtNS(ma))
 	return good, nil
 }
 

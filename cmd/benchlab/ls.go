@@ -70,6 +70,9 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func counted(r *results.Run) string {
 	if len(r.Trials) == 0 && len(r.Counts) > 0 {
 		// An instruction count (benchlab count) times nothing.
+		if len(r.Strategies) == 1 {
+			return "instruction counts of 1 strategy, no timed runs"
+		}
 		return fmt.Sprintf("instruction counts of %d strategies, no timed runs", len(r.Strategies))
 	}
 	n := make([]int, len(r.Strategies))

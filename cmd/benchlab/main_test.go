@@ -64,7 +64,7 @@ func TestHelpAndUsage(t *testing.T) {
 		{"a missing experiment is a failure", []string{"check", "/nonexistent"}, exitFail},
 	}
 	for _, tt := range tests {
-		if got := run(context.Background(), tt.args, os.Stdout, devNull(t)); got != tt.want {
+		if got := run(context.Background(), tt.args, devNull(t), devNull(t)); got != tt.want {
 			t.Errorf("%s: benchlab %v exited %d, want %d", tt.why, tt.args, got, tt.want)
 		}
 	}

@@ -164,10 +164,11 @@ func (res *Result) decode(b []byte) {
 type launcher struct {
 	cfg   Config
 	attr  syscall.ProcAttr
-	saved unix.CPUSet // the spawning thread's mask, restored after a start
+	saved unix.CPUSet // the launching thread's mask, restored after the reap
 	timer *time.Timer
 	cg    *trialCgroup // the trials' cgroup, or nil
 
+	stuck  bool   // a restore of the thread's mask failed (StageRestore)
 	prime  bool   // the next Launch runs its command once unmeasured first
 	unused Result // the unmeasured launch's result
 
@@ -269,8 +270,9 @@ func (l *launcher) Prime() { l.prime = true }
 // read and removed after the reap, outside the timed part. When primed,
 // the unmeasured run comes first, outside the trial's cgroup (so that
 // what it brings into the page cache is, for the trial, already cached),
-// after the cgroup is made, so that only the move into it (v1) or
-// nothing (v2) separates it from the measured start.
+// after the cgroup is made; between it and the measured start there are
+// only the scratch stderr's rewind and, on v1, this thread's move into the
+// trial's cgroup.
 //
 // A pinned run moves this thread onto the pinned CPUs after the cgroup is
 // made and back before it is removed (see pin): the children are forked
@@ -323,6 +325,10 @@ func (l *launcher) Launch(i int, res *Result) {
 	if err == nil {
 		if err = l.unpin(); err != nil {
 			stage = StageRestore
+		} else if l.stuck {
+			// Restored at last: the lock kept for the pin goes too.
+			l.stuck = false
+			runtime.UnlockOSThread()
 		}
 	}
 	if made {
@@ -334,12 +340,16 @@ func (l *launcher) Launch(i int, res *Result) {
 		res.PeakKiB, res.CgroupErrno = 0, errnoOf(cgErr)
 	}
 	if err != nil {
-		if res.Stage == OK {
+		// A thread left on the pinned CPUs outweighs the launch's own
+		// failure: it is what the next trials would suffer from.
+		if res.Stage == OK || stage == StageRestore {
 			res.Stage, res.Errno = stage, errnoOf(err)
 		}
 		if stage == StageRestore {
 			// The thread keeps the pin; leaving it locked to this
-			// goroutine keeps other goroutines off the pinned CPUs.
+			// goroutine keeps other goroutines off the pinned CPUs, and
+			// the next pin reads no mask from it (see pin).
+			l.stuck = true
 			return
 		}
 	}
@@ -442,10 +452,16 @@ func (l *launcher) pin() (Stage, error) {
 	}
 	// An isolated process's threads all have the mask others; no need to
 	// read it.
-	if l.cfg.Isolated {
+	switch {
+	case l.cfg.Isolated:
 		l.saved = l.cfg.Others
-	} else if err := unix.SchedGetaffinity(0, &l.saved); err != nil {
-		return StageMask, err
+	case l.stuck:
+		// The thread kept the pin after a failed restore: its mask is not
+		// the one to go back to; the last one read is.
+	default:
+		if err := unix.SchedGetaffinity(0, &l.saved); err != nil {
+			return StageMask, err
+		}
 	}
 	if err := unix.SchedSetaffinity(0, &l.cfg.PinSet); err != nil {
 		return StagePin, err
