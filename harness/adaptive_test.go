@@ -204,8 +204,12 @@ func TestRunKeepsHarnessOffPinnedCPUs(t *testing.T) {
 	// for the child, blocked; every other thread stays off CPU 1. The child
 	// looks after a pause, so that the parent is surely waiting by then.
 	e := experiment(t, sub("sleep=100ms", "parentmask=spawner", "grandparentmask=benchlab"))
-	if _, err := Run(context.Background(), e, Options{Runs: 1, Pin: []int{1}, Timeout: 10 * time.Second}); err != nil {
+	out, err := Run(context.Background(), e, Options{Runs: 1, Pin: []int{1}, Timeout: 10 * time.Second})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(out.Warnings) > 0 {
+		t.Errorf("warnings %q, want none (the spawner started)", out.Warnings)
 	}
 	for _, name := range []string{"spawner", "benchlab"} {
 		b, err := os.ReadFile(filepath.Join(e.Dir, name))

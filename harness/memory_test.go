@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -164,6 +165,41 @@ func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
 		w := r.memoryWarnings()
 		if tt.known && len(w) > 0 || !tt.known && (len(w) != 1 || !strings.Contains(w[0], "peak memory is unknown")) {
 			t.Errorf("%s: warnings %q", tt.why, w)
+		}
+	}
+}
+
+// TestPrimedTrialMemoryFromPrimingRun: a primed trial's priming run runs
+// in the trial's cgroup and the timed run outside it, in the launcher's
+// own (see spawn's Launch); an unprimed trial runs in the trial's cgroup.
+// Every run logs the memory cgroup it ran in.
+func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		e := experiment(t, []string{"sh", "-c", `{ grep ':memory:' /proc/$$/cgroup || grep '^0::' /proc/$$/cgroup; } >> log`})
+		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Memory == spawn.MemoryRusage {
+			t.Fatalf("no memory cgroup: %q", out.Warnings)
+		}
+		b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inTrial []bool
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			inTrial = append(inTrial, strings.HasSuffix(l, "/trial"))
+		}
+		// The first trial (its length unknown: not primed), then the
+		// second's priming run and the second itself.
+		if want := []bool{true, true, false}; !slices.Equal(inTrial, want) || out.Order.Primed != 1 {
+			t.Errorf("InProcess=%v: runs in the trial's cgroup %v, want %v, with 1 primed (got %d); log:\n%s", inProcess, inTrial, want, out.Order.Primed, b)
+		}
+		for _, tr := range out.Trials {
+			if tr.MaxRSSKiB <= 0 {
+				t.Errorf("InProcess=%v: trial %+v has no peak memory", inProcess, tr)
+			}
 		}
 	}
 }

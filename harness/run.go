@@ -83,9 +83,10 @@ type Outcome struct {
 // opts.Runs counted rounds, or with opts.Auto as many as each strategy needs.
 // Each round runs every strategy still active once, starting from a
 // different strategy each round (round r starts with strategy r mod n), so
-// that no strategy always runs first. A trial of a short strategy that
-// follows another strategy's is primed with an unmeasured run of its own
-// command right before it (opts.Prime; see prime); Outcome.Order says so.
+// that no strategy always runs first. A trial of a short strategy is
+// primed with an unmeasured run of its own command right before it, which
+// also measures its peak memory (opts.Prime; see prime); Outcome.Order
+// says so.
 //
 // A strategy's prepare command runs before each of its trials, warm-ups
 // included, untimed; its cleanup once after its last trial (when it stops,
@@ -251,7 +252,6 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	for i := range st {
 		st[i].active = true
 	}
-	prev := -1 // the strategy of the last run, primed or not
 	prog := newProgress(opts, strategies, st)
 	// end stops strategy i for reason and runs its cleanup.
 	end := func(i int, reason string) {
@@ -303,12 +303,11 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 				end(i, "failed")
 				continue
 			}
-			if prime(opts.Prime, strategies[i], st[i].lastNS, i != prev) {
+			if prime(opts.Prime, strategies[i], st[i].lastNS) {
 				r.prime(i)
 				out.Order.Primed++
 			}
 			m := r.trial(i)
-			prev = i
 			if m.interrupted {
 				return finish(false)
 			}
@@ -354,18 +353,25 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 // and sleep 0.08. The unmeasured run right before takes that cost, and
 // leaves the CPU, caches and page cache as hyperfine's back-to-back runs
 // do. The launcher runs it right before the measured start, with no pipe
-// round trip or cgroup creation in between (spawn.Launcher.Prime), so that
-// the CPU has no time to go idle again. The order stays round-robin, so a
-// drift of the machine still spreads over all strategies. A trial is primed only when
-//   - the run before it was of another strategy (otherwise it is
-//     already back-to-back);
+// round trip in between (spawn.Launcher.Prime), so that the CPU has no
+// time to go idle again. It also measures the trial's peak memory in a
+// cgroup of its own, so that the timed run pays nothing for a cgroup
+// (see spawn's Launch): that is why a short trial is primed even right
+// after a trial of its own strategy. The order stays round-robin, so a
+// drift of the machine still spreads over all strategies. A trial is
+// primed only when
 //   - its strategy's last trial took less than below, where the wake-up
-//     is a visible share (unknown before its first trial: not primed, so
-//     a warm-up round is what primes a short command's first counted one);
+//     and the cgroup are a visible share (unknown before its first trial:
+//     not primed, so a warm-up round is what primes a short command's
+//     first counted one);
 //   - the strategy has no prepare command, which must run right before
 //     the timed run.
-func prime(below time.Duration, s experiments.Strategy, lastNS int64, switched bool) bool {
-	return below > 0 && switched && lastNS > 0 && lastNS < below.Nanoseconds() && len(s.Prepare) == 0
+//
+// Which trials were primed follows from the archive: those of a strategy
+// without a prepare command whose previous trial (warm-ups included) took
+// less than Order.PrimeBelowNS.
+func prime(below time.Duration, s experiments.Strategy, lastNS int64) bool {
+	return below > 0 && lastNS > 0 && lastNS < below.Nanoseconds() && len(s.Prepare) == 0
 }
 
 // autoWarnings warns about each strategy that runs = "auto" stopped at a

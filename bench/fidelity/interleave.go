@@ -291,6 +291,9 @@ func median(xs []float64) float64 {
 // no-op timed alone, step by step from the floor (posix_spawn in C) to
 // benchlab's default launch, each step adding one thing benchlab does:
 //
+//  0. the floor's loop (posix_spawn, wait4) all on the pinned CPU, as
+//     `taskset hyperfine` runs, then with its launching thread moved to the
+//     pinned CPU for each run and back after it, as benchlab places it;
 //  1. Go's syscall.ForkExec + wait4 in a loop, placed as benchlab places it
 //     (the thread moves to the pinned CPU before the start and back after
 //     the reap, both outside the timed part): the cost of Go's fork-exec
@@ -303,22 +306,29 @@ func median(xs []float64) float64 {
 //     is outside the timed part), a different parent;
 //  4. the default, a memory cgroup per trial: the child's first charges
 //     go to a fresh cgroup.
-func floorGap(w io.Writer, dir string, pin int, noopMean, floor float64) error {
+//
+// The steps alternate in rounds, as benchlab's strategies do: on this kind
+// of machine the mean of a few hundred no-op runs moves by tens of µs from
+// one second to the next, as much as the steps differ, so steps timed one
+// after the other once would measure the drift.
+func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 	noop := filepath.Join(dir, "noop")
-	const runs = 300
-	fmt.Fprintf(w, "where the no-op's %s above the floor goes (the no-op alone, %d runs per step):\n", fmtNS(noopMean-floor), runs)
-	goLoop, err := goForkExecLoop(noop, pin, runs)
-	if err != nil {
-		return err
-	}
-	prev := floor
-	step := func(what string, mean float64) {
-		fmt.Fprintf(w, "  %-52s %10s  %+9s\n", what, fmtNS(mean), fmtNS(mean-prev))
-		prev = mean
-	}
-	step("floor: posix_spawn + wait4 (spawnloop)", floor)
-	step("Go syscall.ForkExec + wait4, same placement", goLoop)
+	const rounds, runs = 6, 100
 	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{{Name: "noop", Command: []string{noop}}}}
+	steps := []struct {
+		what string
+		time func() ([]float64, error)
+	}{
+		{"floor: posix_spawn + wait4, all on the pinned CPU", func() ([]float64, error) {
+			return spawnLoop(dir, "same", pin, runs)
+		}},
+		{"the same, launching thread moved there per run", func() ([]float64, error) {
+			return spawnLoop(dir, "split", pin, runs)
+		}},
+		{"Go syscall.ForkExec + wait4, same placement", func() ([]float64, error) {
+			return goForkExecLoop(noop, pin, runs)
+		}},
+	}
 	for _, c := range []struct {
 		what string
 		opts harness.Options
@@ -328,33 +338,74 @@ func floorGap(w io.Writer, dir string, pin int, noopMean, floor float64) error {
 		{"harness from the spawner, cgroup per trial (default)", harness.Options{}},
 	} {
 		o := c.opts
-		o.Warmup, o.Runs, o.Pin, o.Timeout = 20, runs, []int{pin}, time.Minute
-		out, err := harness.Run(context.Background(), e, o)
-		if err != nil {
-			return err
-		}
-		var ns []float64
-		for _, t := range out.Trials {
-			if !t.Warmup && t.OK() {
-				ns = append(ns, float64(t.WallNS))
+		o.Warmup, o.Runs, o.Pin, o.Timeout = 10, runs, []int{pin}, time.Minute
+		steps = append(steps, struct {
+			what string
+			time func() ([]float64, error)
+		}{c.what, func() ([]float64, error) {
+			out, err := harness.Run(context.Background(), e, o)
+			if err != nil {
+				return nil, err
 			}
-		}
-		step(c.what, stat.Mean(ns, nil))
+			var ns []float64
+			for _, t := range out.Trials {
+				if !t.Warmup && t.OK() {
+					ns = append(ns, float64(t.WallNS))
+				}
+			}
+			return ns, nil
+		}})
 	}
-	fmt.Fprintf(w, "  (the interleaved figure above adds what the neighbours leave: caches, the CPU's idle state)\n")
+	ns := make([][]float64, len(steps))
+	for r := range rounds {
+		fmt.Fprintf(os.Stderr, "\rwhere the time goes: round %d/%d%20s", r+1, rounds, "")
+		for k, st := range steps {
+			t, err := st.time()
+			if err != nil {
+				return err
+			}
+			ns[k] = append(ns[k], t...)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
+	floor := stat.Mean(ns[0], nil)
+	fmt.Fprintf(w, "where the no-op's time above the floor goes (the no-op alone, %d rounds × %d runs per step, the steps alternating):\n", rounds, runs)
+	prev := floor
+	for k, st := range steps {
+		m := stat.Mean(ns[k], nil)
+		fmt.Fprintf(w, "  %-52s %10s  %+9s\n", st.what, fmtNS(m), fmtNS(m-prev))
+		prev = m
+	}
+	fmt.Fprintf(w, "  what the interleaved no-op above adds to the last step (its neighbours' caches, the CPU's idle state, another time): %+.1f µs\n",
+		(noopMean-prev)/1e3)
 	return nil
+}
+
+// spawnLoop runs spawnloop MODE with n counted runs (and its n/10
+// warm-ups) and returns its mean as one sample per counted run's worth:
+// n copies of the mean, so that it weighs as much as the other steps.
+func spawnLoop(dir, mode string, pin, n int) ([]float64, error) {
+	out, err := exec.Command(filepath.Join(dir, "spawnloop"), mode, strconv.Itoa(n), strconv.Itoa(pin), filepath.Join(dir, "noop")).Output()
+	if err != nil {
+		return nil, fmt.Errorf("spawnloop %s: %w", mode, err)
+	}
+	m := fields(string(out))["mean_ns"]
+	if m <= 0 {
+		return nil, fmt.Errorf("spawnloop %s printed no mean_ns: %q", mode, out)
+	}
+	return slices.Repeat([]float64{m}, n), nil
 }
 
 // goForkExecLoop times n runs of prog started with Go's syscall.ForkExec
 // and reaped with wait4, the spawning thread moved to CPU pin before the
 // start and back after the reap, as benchlab runs a trial; it returns the
-// mean in ns.
-func goForkExecLoop(prog string, pin, n int) (float64, error) {
+// counted runs' times in ns.
+func goForkExecLoop(prog string, pin, n int) ([]float64, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var saved, pinned unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &saved); err != nil {
-		return 0, err
+		return nil, err
 	}
 	others := saved
 	others.Clear(pin)
@@ -363,24 +414,24 @@ func goForkExecLoop(prog string, pin, n int) (float64, error) {
 	}
 	pinned.Set(pin)
 	if err := unix.SchedSetaffinity(0, &others); err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer unix.SchedSetaffinity(0, &saved)
 	attr := &syscall.ProcAttr{Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}}
-	var total time.Duration
+	var ns []float64
 	for i := range n + n/10 {
 		unix.SchedSetaffinity(0, &pinned)
 		start := time.Now()
 		pid, err := syscall.ForkExec(prog, []string{prog}, attr)
 		if err != nil {
-			return 0, fmt.Errorf("fork-exec %s: %w", prog, err)
+			return nil, fmt.Errorf("fork-exec %s: %w", prog, err)
 		}
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
 		if i >= n/10 { // the first tenth warms up
-			total += time.Since(start)
+			ns = append(ns, float64(time.Since(start).Nanoseconds()))
 		}
 		unix.SchedSetaffinity(0, &others)
 	}
-	return float64(total.Nanoseconds()) / float64(n), nil
+	return ns, nil
 }

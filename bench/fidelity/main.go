@@ -185,7 +185,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	floorOK := noopMean/floor <= 1.10
 	allOK = allOK && floorOK
 	fmt.Fprintf(w, "benchlab no-op mean / floor = %s / %s = %.3f  %s\n", fmtNS(noopMean), fmtNS(floor), noopMean/floor, mark(floorOK, "≤ 1.10"))
-	if err := floorGap(w, dir, pin, noopMean, floor); err != nil {
+	if err := floorGap(w, dir, pin, noopMean); err != nil {
 		return err
 	}
 

@@ -62,7 +62,8 @@ type Launcher interface {
 	// right before the measured start: the unmeasured child wakes the CPU
 	// and warms the caches, and only the launch's own bookkeeping (no pipe
 	// round trip, no cgroup creation) separates it from the measured one.
-	// Its result is dropped.
+	// Its times are dropped; its peak memory, measured in the cgroup, is
+	// the trial's (see Launch).
 	Prime()
 	// Interrupt cancels the run: it kills the running child's process
 	// group, and any child started later at once; their results say
@@ -99,8 +100,9 @@ type Result struct {
 	// waitid reports the child exited (before the harness reaps it).
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
-	// PeakKiB is the peak memory charged to the trial's own cgroup, or 0
-	// without one (Config.Cgroup unset, or CgroupErrno says why it failed).
+	// PeakKiB is the peak memory charged to the trial's own cgroup (for a
+	// primed launch, to the priming run's: see Launch), or 0 without one
+	// (Config.Cgroup unset, or CgroupErrno says why it failed).
 	PeakKiB     int64
 	CgroupErrno syscall.Errno
 	Status      syscall.WaitStatus
@@ -265,14 +267,22 @@ func (l *launcher) Interrupt() {
 // Prime has the next Launch run its command once unmeasured first.
 func (l *launcher) Prime() { l.prime = true }
 
-// Launch runs strategy i's command once and fills res, in a cgroup of its
-// own when the run has one (see cgroup.go): created before the start,
-// read and removed after the reap, outside the timed part. When primed,
-// the unmeasured run comes first, outside the trial's cgroup (so that
-// what it brings into the page cache is, for the trial, already cached),
-// after the cgroup is made; between it and the measured start there are
-// only the scratch stderr's rewind and, on v1, this thread's move into the
-// trial's cgroup.
+// Launch runs strategy i's command once and fills res, its peak memory
+// measured in a cgroup of its own when the run has one (see cgroup.go):
+// created before the start, read and removed after the reap, outside the
+// timed part.
+//
+// When primed, the unmeasured run comes first, and it is the one run in
+// the cgroup: the measured run, right after it, runs in the launcher's own
+// cgroup, and its PeakKiB is the priming run's. A trial in a fresh memory
+// cgroup pays for charging its pages there: 40 to 70 µs on a static no-op
+// of 0.57 ms on a KVM guest (make bench), which would take a short
+// command's time 7 to 12% over hyperfine's. Primed trials are the short
+// ones (harness primes every trial of a strategy whose last one took under
+// 50 ms), so they get both: the time of a run with nothing added, and the
+// peak of an identical run right before it, which has also brought into
+// the page cache what the measured run then finds there. Longer trials run
+// in their cgroup, where the cost is under 0.15%.
 //
 // A pinned run moves this thread onto the pinned CPUs after the cgroup is
 // made and back before it is removed (see pin): the children are forked
@@ -288,17 +298,28 @@ func (l *launcher) Launch(i int, res *Result) {
 	// launch: it must stay this goroutine's until both are restored.
 	runtime.LockOSThread()
 	var cgErr error
-	made := false // the trial's cgroup exists: leave and remove it
+	made := false // the cgroup exists: leave (unless left) and remove it
+	left := false
 	if l.cg != nil {
 		cgErr = l.cg.create(l.attr.Sys)
 		made = cgErr == nil
 	}
 	stage, err := l.pin()
 	if err == nil {
+		if made {
+			// On v1 this thread moves into the cgroup and forks the child
+			// there; on v2 create set the start into it.
+			cgErr = l.cg.join()
+		}
 		if prime {
-			l.attr.Sys.UseCgroupFD = false
 			l.launch(i, &l.unused)
-			l.attr.Sys.UseCgroupFD = made && l.cg.v2
+			if made {
+				peak, lerr := l.cg.leave(l.attr.Sys)
+				if cgErr == nil {
+					res.PeakKiB, cgErr = peak, lerr
+				}
+				left = true
+			}
 			if l.cfg.ScratchStderr {
 				// Best effort: at worst the trial's error also shows
 				// the priming run's.
@@ -308,14 +329,11 @@ func (l *launcher) Launch(i int, res *Result) {
 				}
 			}
 		}
-		if made {
-			// On v1 this thread moves into the trial's cgroup and forks
-			// the child there.
-			cgErr = l.cg.join()
-		}
-		l.launch(i, res)
+		peak := res.PeakKiB
+		l.launch(i, res) // fills res afresh
+		res.PeakKiB = peak
 	}
-	if made {
+	if made && !left {
 		// Also after a failed join or pin: leave undoes what was done.
 		peak, lerr := l.cg.leave(l.attr.Sys)
 		if cgErr == nil {
