@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"benchlab/experiments"
+	"benchlab/harness/spawn"
 	"benchlab/results"
 )
 
@@ -157,6 +158,9 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	out := runRounds(ctx, e.Strategies, opts, p)
 	out.Warnings = append(p.warnings, out.Warnings...)
 	out.Memory = p.memory()
+	// The launcher takes a primed trial's peak from its priming run
+	// (spawn's Launch) whenever the trials have cgroups.
+	out.Order.PrimedPeak = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
 		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)

@@ -178,6 +178,14 @@ type Order struct {
 	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
 	// Primed is the number of such unmeasured runs.
 	Primed int `json:"primed,omitempty"`
+	// PrimedPeak says the run took a primed trial's peak memory from its
+	// priming run, measured in the trial's own cgroup, while the timed run
+	// ran in none (a cgroup's charges cost a short command several
+	// percent); such runs prime every trial under PrimeBelowNS, after a
+	// trial of its own strategy too. False: the trial's own cgroup
+	// measured it, and only trials following another strategy's were
+	// primed.
+	PrimedPeak bool `json:"primed_peak,omitempty"`
 }
 
 // OrderRoundRobin is the round-robin trial order (Order.Policy).
