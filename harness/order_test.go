@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"benchlab/experiments"
+	"benchlab/harness/spawn"
 	"benchlab/results"
 )
 
@@ -146,6 +147,37 @@ func TestRunChildSignalMask(t *testing.T) {
 		}
 		if mask&(1<<(syscall.SIGCHLD-1)) != 0 {
 			t.Errorf("InProcess=%v: the child started with SIGCHLD blocked (SigBlk %016x)", inProcess, mask)
+		}
+	}
+}
+
+// TestRunRandomizesEnvironmentOffset: every run of a command gets
+// spawn.OffsetVar with a value of a random length below 4096, as hyperfine
+// does, so that no strategy is measured at one stack alignment only; a
+// value the user's environment has for it is not passed on.
+func TestRunRandomizesEnvironmentOffset(t *testing.T) {
+	t.Setenv(spawn.OffsetVar, "from the user")
+	for _, inProcess := range []bool{false, true} {
+		e := experiment(t, []string{"sh", "-c", `echo "${#` + spawn.OffsetVar + `} $` + spawn.OffsetVar + `" | cut -c1-20 >> lens`})
+		if _, err := Run(context.Background(), e, Options{Runs: 30, Timeout: 10 * time.Second, InProcess: inProcess}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(e.Dir, "lens"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[int]bool{}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var n int
+			var v string
+			fmt.Sscan(l, &n, &v)
+			if n < 0 || n >= 4096 || (n > 0 && strings.Trim(v, "X") != "") {
+				t.Errorf("InProcess=%v: a run had %s of length %d, value %q…; want 0 to 4095 X", inProcess, spawn.OffsetVar, n, v)
+			}
+			seen[n] = true
+		}
+		if len(seen) < 20 {
+			t.Errorf("InProcess=%v: %d distinct lengths over the runs, want them to vary (at least 20 of 30 and more)", inProcess, len(seen))
 		}
 	}
 }

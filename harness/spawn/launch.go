@@ -15,7 +15,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -171,6 +173,7 @@ type launcher struct {
 	cg    *trialCgroup // the trials' cgroup, or nil
 
 	stuck  bool   // a restore of the thread's mask failed (StageRestore)
+	offset string // OffsetVar=XXX…, maxOffset−1 X: sliced per launch
 	prime  bool   // the next Launch runs its command once unmeasured first
 	unused Result // the unmeasured launch's result
 
@@ -193,9 +196,18 @@ func InProcess(cfg *Config) Launcher { return newLauncher(cfg) }
 
 func newLauncher(cfg *Config) *launcher {
 	l := &launcher{cfg: *cfg}
+	// The environment ends with OffsetVar, its length changed for every
+	// launch (see offsetEnv); the rest is cfg.Env.
+	env := make([]string, 0, len(cfg.Env)+1)
+	for _, kv := range cfg.Env {
+		if !strings.HasPrefix(kv, OffsetVar+"=") {
+			env = append(env, kv)
+		}
+	}
+	l.offset = OffsetVar + "=" + strings.Repeat("X", maxOffset-1)
 	l.attr = syscall.ProcAttr{
 		Dir:   cfg.Dir,
-		Env:   cfg.Env,
+		Env:   append(env, ""),
 		Files: l.cfg.Files[:],
 		Sys: &syscall.SysProcAttr{
 			Setpgid: true,
@@ -374,6 +386,34 @@ func (l *launcher) Launch(i int, res *Result) {
 	runtime.UnlockOSThread()
 }
 
+// OffsetVar is the environment variable whose length changes from one
+// launch to the next, as hyperfine's HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET
+// does: the environment sits at the top of a new process's stack, so its
+// size moves the alignment of everything on the stack, and a program can
+// run measurably faster or slower at one alignment than at another
+// (Mytkowicz et al., "Producing wrong data without doing anything
+// obviously wrong", ASPLOS 2009). A fixed environment would measure one
+// alignment only, and which one would depend on the length of the user
+// name or of the working directory; varying it spreads every strategy's
+// trials over all of them alike. Where the kernel randomizes the stack
+// (randomize_va_space 2, the default) it already moves the stack's start
+// by up to 8 KiB per process, and padding the environment of an
+// async-fn-pointers strategy from 0 to 3840 bytes moved nothing beyond
+// noise (make bench's machine, 2026-12-02); under setarch -R, as some
+// benchmark setups run, this is what keeps the alignment from being fixed.
+const OffsetVar = "BENCHLAB_RANDOMIZED_ENVIRONMENT_OFFSET"
+
+// maxOffset bounds the variable's value: 0 to maxOffset−1 characters,
+// uniformly, as hyperfine draws them.
+const maxOffset = 4096
+
+// offsetEnv sets the environment's last entry to OffsetVar with a value of
+// a random length, without allocating.
+func (l *launcher) offsetEnv() {
+	n := len(OffsetVar) + 1 + rand.IntN(maxOffset)
+	l.attr.Env[len(l.attr.Env)-1] = l.offset[:n]
+}
+
 // launch runs strategy i's command once and fills res: from just before the
 // start to just after the reap it makes system calls and reads the clock,
 // nothing more.
@@ -388,6 +428,7 @@ func (l *launcher) launch(i int, res *Result) {
 		ru   syscall.Rusage
 	)
 
+	l.offsetEnv()
 	pid, start, stage, err := l.start(l.cfg.Paths[i], l.cfg.Argv[i])
 	if err != nil {
 		res.Stage, res.Errno = stage, errnoOf(err)
