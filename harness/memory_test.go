@@ -203,3 +203,29 @@ func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedPrimingRunLeavesTrialInCgroup: a priming run that fails says
+// nothing of the trial's memory, so the timed run then runs in the
+// trial's cgroup too.
+func TestFailedPrimingRunLeavesTrialInCgroup(t *testing.T) {
+	// The second run (the second trial's priming run) fails.
+	e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; { grep ':memory:' /proc/$$/cgroup || grep '^0::' /proc/$$/cgroup; } >> log; [ $n -ne 2 ]`})
+	out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, Prime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Memory == spawn.MemoryRusage {
+		t.Fatalf("no memory cgroup: %q", out.Warnings)
+	}
+	b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inTrial []bool
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		inTrial = append(inTrial, strings.HasSuffix(l, "/trial"))
+	}
+	if want := []bool{true, true, true}; !slices.Equal(inTrial, want) || len(out.Trials) != 2 || !out.Trials[1].OK() {
+		t.Errorf("runs in the trial's cgroup %v, want %v, and 2 good trials (got %+v); log:\n%s", inTrial, want, out.Trials, b)
+	}
+}

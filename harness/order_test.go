@@ -17,9 +17,10 @@ import (
 	"benchlab/results"
 )
 
-// TestRunRoundsPrimes: with Prime set, a trial of a short strategy that
-// follows another strategy's is preceded by an unmeasured run of its own
-// command; nothing else is, and the Outcome records the policy.
+// TestRunRoundsPrimes: with Prime set, a trial of a short strategy is
+// preceded by an unmeasured run of its own command once its length is
+// known; a long one or one with a prepare command is not, and the Outcome
+// records the policy.
 func TestRunRoundsPrimes(t *testing.T) {
 	strategies := []experiments.Strategy{
 		{Name: "short"},                        // 1 ms: primed once its length is known
@@ -158,7 +159,9 @@ func TestRunChildSignalMask(t *testing.T) {
 func TestRunRandomizesEnvironmentOffset(t *testing.T) {
 	t.Setenv(spawn.OffsetVar, "from the user")
 	for _, inProcess := range []bool{false, true} {
-		e := experiment(t, []string{"sh", "-c", `echo "${#` + spawn.OffsetVar + `} $` + spawn.OffsetVar + `" | cut -c1-20 >> lens`})
+		// Each run logs its value's length, the start of the value, and
+		// how many times the variable is in its environment.
+		e := experiment(t, []string{"sh", "-c", `echo "${#` + spawn.OffsetVar + `} $(printf %.20s "$` + spawn.OffsetVar + `"X) $(tr '\0' '\n' < /proc/$$/environ | grep -c '^` + spawn.OffsetVar + `=')" >> lens`})
 		if _, err := Run(context.Background(), e, Options{Runs: 30, Timeout: 10 * time.Second, InProcess: inProcess}); err != nil {
 			t.Fatal(err)
 		}
@@ -168,11 +171,13 @@ func TestRunRandomizesEnvironmentOffset(t *testing.T) {
 		}
 		seen := map[int]bool{}
 		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			var n int
+			var n, count int
 			var v string
-			fmt.Sscan(l, &n, &v)
-			if n < 0 || n >= 4096 || (n > 0 && strings.Trim(v, "X") != "") {
-				t.Errorf("InProcess=%v: a run had %s of length %d, value %q…; want 0 to 4095 X", inProcess, spawn.OffsetVar, n, v)
+			if _, err := fmt.Sscan(l, &n, &v, &count); err != nil {
+				t.Fatalf("parse %q: %v", l, err)
+			}
+			if n < 0 || n >= 4096 || strings.Trim(v, "X") != "" || count != 1 {
+				t.Errorf("InProcess=%v: a run had %s of length %d, value %q…, %d times in its environment; want 0 to 4095 X, once", inProcess, spawn.OffsetVar, n, v, count)
 			}
 			seen[n] = true
 		}

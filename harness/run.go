@@ -161,6 +161,7 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	// The launcher takes a primed trial's peak from its priming run
 	// (spawn's Launch) whenever the trials have cgroups.
 	out.Order.PrimedPeak = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
+	out.Order.PrimeOwn = out.Order.PrimeBelowNS > 0
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
 		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)

@@ -178,13 +178,15 @@ type Order struct {
 	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
 	// Primed is the number of such unmeasured runs.
 	Primed int `json:"primed,omitempty"`
+	// PrimeOwn says a trial was primed after a trial of its own strategy
+	// too, not only after another strategy's (runs since issue 12's second
+	// pass; false: older runs).
+	PrimeOwn bool `json:"prime_own,omitempty"`
 	// PrimedPeak says the run took a primed trial's peak memory from its
 	// priming run, measured in the trial's own cgroup, while the timed run
 	// ran in none (a cgroup's charges cost a short command several
-	// percent); such runs prime every trial under PrimeBelowNS, after a
-	// trial of its own strategy too. False: the trial's own cgroup
-	// measured it, and only trials following another strategy's were
-	// primed.
+	// percent), unless the priming run failed. False: each trial's own
+	// cgroup measured it, or the run measured no cgroup peaks.
 	PrimedPeak bool `json:"primed_peak,omitempty"`
 }
 

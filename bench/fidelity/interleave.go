@@ -31,7 +31,7 @@ import (
 //     never idles between trials (the third candidate policy, emulated from
 //     outside: the spinner runs only when nothing else wants the CPU);
 //   - primed: benchlab's default, an unmeasured run of the no-op right
-//     before each of its trials that follows a neighbour's.
+//     before each of its trials (each whose last one took under 50 ms).
 //
 // Printed: each policy's no-op mean and its ratio to hyperfine's, with the
 // ±3% target on the policy benchlab uses.

@@ -45,7 +45,10 @@ import (
 // The cgroup also ends the trial's process tree: whatever is still in it
 // after the child is reaped (a daemon that left the process group) is
 // killed, with cgroup.kill on v2 and a SIGKILL to every process listed in
-// cgroup.procs on v1, repeated until it is empty.
+// cgroup.procs on v1, repeated until it is empty. For a primed trial that
+// is the priming run's tree, ended before the timed run; the timed run,
+// outside the cgroup, is ended by the kill of its process group and, from
+// the spawner, a child subreaper, by the sweep of its descendants.
 
 // Memory methods, as archived in results.Settings.Memory.
 const (

@@ -286,7 +286,8 @@ func (l *launcher) Prime() { l.prime = true }
 //
 // When primed, the unmeasured run comes first, and it is the one run in
 // the cgroup: the measured run, right after it, runs in the launcher's own
-// cgroup, and its PeakKiB is the priming run's. A trial in a fresh memory
+// cgroup, and its PeakKiB is the priming run's (unless the priming run
+// failed: then both run in the cgroup). A trial in a fresh memory
 // cgroup pays for charging its pages there: 40 to 70 µs on a static no-op
 // of 0.57 ms on a KVM guest (make bench), which would take a short
 // command's time 7 to 12% over hyperfine's. Primed trials are the short
@@ -325,13 +326,19 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 		if prime {
 			l.launch(i, &l.unused)
-			if made {
+			if made && l.unused.clean() {
 				peak, lerr := l.cg.leave(l.attr.Sys)
 				if cgErr == nil {
 					res.PeakKiB, cgErr = peak, lerr
 				}
 				left = true
+				// What the priming run left behind (a daemon out of its
+				// process group) ends before the timed run.
+				l.cg.killAll()
 			}
+			// A priming run that failed says nothing of the trial's
+			// memory: the timed run then runs in the cgroup too, whose
+			// peak covers both.
 			if l.cfg.ScratchStderr {
 				// Best effort: at worst the trial's error also shows
 				// the priming run's.
@@ -384,6 +391,12 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 	}
 	runtime.UnlockOSThread()
+}
+
+// clean reports whether a launch ran its command to a zero exit status:
+// a priming run whose peak can stand for the trial's.
+func (res *Result) clean() bool {
+	return res.Stage == OK && !res.TimedOut && !res.Cancelled && res.Status.Exited() && res.Status.ExitStatus() == 0
 }
 
 // OffsetVar is the environment variable whose length changes from one
