@@ -49,7 +49,7 @@ func orderCell(o *results.Order) string {
 	if o.PrimeBelowNS <= 0 {
 		return s + "; no trial primed"
 	}
-	if o.PrimeOwn {
+	if o.PrimeOwn || o.PrimedPeak { // PrimedPeak came with the rule
 		peak := ""
 		if o.PrimedPeak {
 			peak = ", and that run measured its peak memory (see above)"

@@ -180,7 +180,7 @@ type Order struct {
 	Primed int `json:"primed,omitempty"`
 	// PrimeOwn says a trial was primed after a trial of its own strategy
 	// too, not only after another strategy's (runs since issue 12's second
-	// pass; false: older runs).
+	// pass; the first of them recorded only PrimedPeak, which implies it).
 	PrimeOwn bool `json:"prime_own,omitempty"`
 	// PrimedPeak says the run took a primed trial's peak memory from its
 	// priming run, measured in the trial's own cgroup, while the timed run
