@@ -32,10 +32,9 @@ import (
 // into the trial's cgroup (its tid to the cgroup's tasks file) and the child
 // inherits that thread's cgroup; the thread moves back once the child is
 // reaped. The memory of the mm the vfork'd child shares until exec is
-// charged to the cgroup of its owner, the launching process's main thread.
-// In the spawner that is the launching thread itself, so what it faults in
-// while it is in a trial's cgroup counts there: next to nothing, since it
-// only waits (/bin/true's figure, 256 KiB, is one charge batch).
+// charged to the cgroup of its owner, the launching process's main thread,
+// which in the spawner is not the launching one (see serveSpawner), so the
+// spawner's own memory never enters a trial's figure.
 //
 // A fresh cgroup per trial (mkdir before the start, rmdir after the reap)
 // rather than a reset of one: v1's force_empty would reclaim the page

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,11 +80,24 @@ func serveSpawner() int {
 		for range sigs {
 		}
 	}()
-	return serveTrials(cfg, fail)
+	// The trials are launched from a thread of their own, not from this
+	// one, the process's main thread: Linux delivers a process's signals
+	// to the main thread first, and each child's exit sends SIGCHLD, which
+	// every Go program handles. The main thread, idle here and on the CPUs
+	// outside the pin, takes that handler off the timed part. And the main
+	// thread owns the process's memory for cgroup v1, so that it stays
+	// charged to the spawner's own cgroup while the launching thread is in
+	// a trial's (see cgroup.go).
+	status := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		status <- serveTrials(cfg, fail)
+	}()
+	return <-status
 }
 
-// serveTrials is the spawner's loop, on its main thread (locked to it, as
-// a package's init is): it answers that it is ready, then runs the trials
+// serveTrials is the spawner's loop, on a thread of its own (see
+// serveSpawner): it answers that it is ready, then runs the trials
 // benchlab asks for until its requests end.
 func serveTrials(cfg *Config, fail func(string, error) int) int {
 	l := newLauncher(cfg)
