@@ -139,8 +139,8 @@ func spinIdle(pin int) (func(), error) {
 // drift checks what interleaving is for: a change of the machine halfway
 // through a run lands on every strategy alike. Two strategies run the same
 // busy loop, interleaved; when half the trials are done a competing busy
-// loop starts on the pinned CPU. Each strategy's median after over its
-// median before is its drift factor; the factors must agree within 5%.
+// loop starts on the pinned CPU. Each strategy's mean after over its mean
+// before is its drift factor; the factors must agree within 5%.
 //
 // The two are the same program so that what the order decides is all that
 // differs: a load slows two different programs differently whatever the
@@ -230,15 +230,19 @@ func drift(w io.Writer, dir string, pin int) (bool, error) {
 	return good, nil
 }
 
-// driftFactors prints each strategy's median before and after the drift
-// and their ratio, its factor, and returns the factors and how far apart
-// they are (the larger over the smaller).
+// driftFactors prints each strategy's mean before and after the drift and
+// their ratio, its factor, and returns the factors and how far apart they
+// are (the larger over the smaller). Means, not medians: under a competing
+// CPU hog a trial's time is bimodal (the scheduler favours the trial, or
+// shares the CPU evenly), and the median of 20 such runs lands in either
+// mode (×1.67 against ×2.01 for identical programs in one run).
 func driftFactors(w io.Writer, e *experiments.Experiment, before, after [2][]float64) (float64, [2]float64) {
 	var factor [2]float64
 	for i := range 2 {
-		factor[i] = median(after[i]) / median(before[i])
-		fmt.Fprintf(w, "    %-8s median of the first half %s (%d runs), of the second %s (%d runs): ×%.3f\n", e.Strategies[i].Name,
-			fmtNS(median(before[i])), len(before[i]), fmtNS(median(after[i])), len(after[i]), factor[i])
+		mb, ma := stat.Mean(before[i], nil), stat.Mean(after[i], nil)
+		factor[i] = ma / mb
+		fmt.Fprintf(w, "    %-8s mean of the first half %s (%d runs), of the second %s (%d runs): ×%.3f\n", e.Strategies[i].Name,
+			fmtNS(mb), len(before[i]), fmtNS(ma), len(after[i]), factor[i])
 	}
 	return max(factor[0], factor[1]) / min(factor[0], factor[1]), factor
 }

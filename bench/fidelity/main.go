@@ -139,7 +139,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	}
 	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
 
-	fmt.Fprintf(w, "%-24s %5s %12s %12s %8s %9s %9s  %s\n", "subject", "runs", "benchlab", "hyperfine", "ratio", "bl σ/μ", "hf σ/μ", "targets")
+	fmt.Fprintf(w, "%-24s %5s %12s %12s %8s %15s %9s %9s  %s\n", "subject", "runs", "benchlab", "hyperfine", "ratio", "95% CI", "bl σ/μ", "hf σ/μ", "targets")
 	var noopMean float64
 	allOK := true
 	for i, s := range subjects {
@@ -155,8 +155,12 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 			allOK = allOK && bm <= hm
 		}
 		allOK = allOK && ratioOK && cvOK
-		fmt.Fprintf(w, "%-24s %5d %12s %12s %8.4f %8.2f%% %8.2f%%  %s\n", s.name, len(data[i].bl),
-			fmtNS(bm), fmtNS(hm), ratio, 100*bs/bm, 100*hs/hm, strings.Join(marks, " "))
+		// The ratio's 95% interval (delta method): a subject whose runs
+		// spread widely cannot show ±3% either way in 90 runs; the
+		// interval says whether a miss is more than noise.
+		h := 1.96 * ratio * math.Hypot(bs/bm/math.Sqrt(float64(len(data[i].bl))), hs/hm/math.Sqrt(float64(len(data[i].hf))))
+		fmt.Fprintf(w, "%-24s %5d %12s %12s %8.4f %15s %8.2f%% %8.2f%%  %s\n", s.name, len(data[i].bl),
+			fmtNS(bm), fmtNS(hm), ratio, fmt.Sprintf("[%.3f, %.3f]", ratio-h, ratio+h), 100*bs/bm, 100*hs/hm, strings.Join(marks, " "))
 	}
 
 	// The floor: posix_spawn + wait4 in a C loop, both placements.
