@@ -175,7 +175,7 @@ func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
 // Every run logs the memory cgroup it ran in.
 func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
-		e := experiment(t, []string{"sh", "-c", `{ grep ':memory:' /proc/$$/cgroup || grep '^0::' /proc/$$/cgroup; } >> log`})
+		e := experiment(t, []string{"sh", "-c", logCgroup})
 		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
 		if err != nil {
 			t.Fatal(err)
@@ -183,14 +183,7 @@ func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
 		if out.Memory == spawn.MemoryRusage {
 			t.Fatalf("no memory cgroup: %q", out.Warnings)
 		}
-		b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var inTrial []bool
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			inTrial = append(inTrial, strings.HasSuffix(l, "/trial"))
-		}
+		inTrial, b := cgroupLog(t, e.Dir)
 		// The first trial (its length unknown: not primed), then the
 		// second's priming run and the second itself.
 		if want := []bool{true, true, false}; !slices.Equal(inTrial, want) || out.Order.Primed != 1 {
@@ -209,7 +202,7 @@ func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
 // trial's cgroup too.
 func TestFailedPrimingRunLeavesTrialInCgroup(t *testing.T) {
 	// The second run (the second trial's priming run) fails.
-	e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; { grep ':memory:' /proc/$$/cgroup || grep '^0::' /proc/$$/cgroup; } >> log; [ $n -ne 2 ]`})
+	e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; ` + logCgroup + `; [ $n -ne 2 ]`})
 	out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, Prime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +210,21 @@ func TestFailedPrimingRunLeavesTrialInCgroup(t *testing.T) {
 	if out.Memory == spawn.MemoryRusage {
 		t.Fatalf("no memory cgroup: %q", out.Warnings)
 	}
-	b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
+	inTrial, b := cgroupLog(t, e.Dir)
+	if want := []bool{true, true, true}; !slices.Equal(inTrial, want) || len(out.Trials) != 2 || !out.Trials[1].OK() {
+		t.Errorf("runs in the trial's cgroup %v, want %v, and 2 good trials (got %+v); log:\n%s", inTrial, want, out.Trials, b)
+	}
+}
+
+// logCgroup is a shell command that appends the memory cgroup it runs in
+// to the file log (cgroup v1's memory line, else v2's).
+const logCgroup = `{ grep ':memory:' /proc/$$/cgroup || grep '^0::' /proc/$$/cgroup; } >> log`
+
+// cgroupLog reads the log that runs of logCgroup wrote in dir: for each
+// run, whether it ran in a trial's cgroup; and the log itself.
+func cgroupLog(t *testing.T, dir string) ([]bool, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +232,5 @@ func TestFailedPrimingRunLeavesTrialInCgroup(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		inTrial = append(inTrial, strings.HasSuffix(l, "/trial"))
 	}
-	if want := []bool{true, true, true}; !slices.Equal(inTrial, want) || len(out.Trials) != 2 || !out.Trials[1].OK() {
-		t.Errorf("runs in the trial's cgroup %v, want %v, and 2 good trials (got %+v); log:\n%s", inTrial, want, out.Trials, b)
-	}
+	return inTrial, b
 }

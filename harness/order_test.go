@@ -46,7 +46,7 @@ func TestRunRoundsPrimes(t *testing.T) {
 	if len(out.Trials) != 9 {
 		t.Errorf("%d trials recorded, want 9", len(out.Trials))
 	}
-	wantOrder := results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 2}
+	wantOrder := results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 2, PrimeOwn: true}
 	if diff := cmp.Diff(wantOrder, out.Order); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}

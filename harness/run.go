@@ -161,7 +161,6 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	// The launcher takes a primed trial's peak from its priming run
 	// (spawn's Launch) whenever the trials have cgroups.
 	out.Order.PrimedPeak = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
-	out.Order.PrimeOwn = out.Order.PrimeBelowNS > 0
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
 		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)
@@ -252,6 +251,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	out.Order = results.Order{Policy: results.OrderRoundRobin}
 	if opts.Prime > 0 {
 		out.Order.PrimeBelowNS = opts.Prime.Nanoseconds()
+		out.Order.PrimeOwn = true // see prime
 	}
 	st := make([]strategyState, n)
 	for i := range st {

@@ -319,21 +319,26 @@ func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 	noop := filepath.Join(dir, "noop")
 	const rounds, runs = 6, 100
 	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{{Name: "noop", Command: []string{noop}}}}
-	steps := []struct {
+	// A step times the no-op n times and returns the mean, in ns.
+	type step struct {
 		what string
-		time func() ([]float64, error)
-	}{
+		time func() (mean float64, n int, err error)
+	}
+	loop := func(mode string) func() (float64, int, error) {
 		// spawnloop is a process of its own, started anew each round: its
 		// first runs pay for its start (n/10 warm-ups are not enough at
 		// 100), so it runs more per round.
-		{"floor: posix_spawn + wait4, all on the pinned CPU", func() ([]float64, error) {
-			return spawnLoop(dir, "same", pin, 5*runs)
-		}},
-		{"the same, launching thread moved there per run", func() ([]float64, error) {
-			return spawnLoop(dir, "split", pin, 5*runs)
-		}},
-		{"Go syscall.ForkExec + wait4, same placement", func() ([]float64, error) {
-			return goForkExecLoop(noop, pin, runs)
+		return func() (float64, int, error) {
+			f, err := spawnLoop(dir, mode, pin, 5*runs)
+			return f["mean_ns"], 5 * runs, err
+		}
+	}
+	steps := []step{
+		{"floor: posix_spawn + wait4, all on the pinned CPU", loop("same")},
+		{"the same, launching thread moved there per run", loop("split")},
+		{"Go syscall.ForkExec + wait4, same placement", func() (float64, int, error) {
+			ns, err := goForkExecLoop(noop, pin, runs)
+			return stat.Mean(ns, nil), len(ns), err
 		}},
 	}
 	for _, c := range []struct {
@@ -346,13 +351,10 @@ func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 	} {
 		o := c.opts
 		o.Warmup, o.Runs, o.Pin, o.Timeout = 10, runs, []int{pin}, time.Minute
-		steps = append(steps, struct {
-			what string
-			time func() ([]float64, error)
-		}{c.what, func() ([]float64, error) {
+		steps = append(steps, step{c.what, func() (float64, int, error) {
 			out, err := harness.Run(context.Background(), e, o)
 			if err != nil {
-				return nil, err
+				return 0, 0, err
 			}
 			var ns []float64
 			for _, t := range out.Trials {
@@ -360,26 +362,27 @@ func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 					ns = append(ns, float64(t.WallNS))
 				}
 			}
-			return ns, nil
+			return stat.Mean(ns, nil), len(ns), nil
 		}})
 	}
-	ns := make([][]float64, len(steps))
+	// Each step's mean over its rounds, weighted by their runs.
+	sum, count := make([]float64, len(steps)), make([]int, len(steps))
 	for r := range rounds {
 		fmt.Fprintf(os.Stderr, "\rwhere the time goes: round %d/%d%20s", r+1, rounds, "")
 		for k, st := range steps {
-			t, err := st.time()
+			m, n, err := st.time()
 			if err != nil {
 				return err
 			}
-			ns[k] = append(ns[k], t...)
+			sum[k] += m * float64(n)
+			count[k] += n
 		}
 	}
 	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
-	floor := stat.Mean(ns[0], nil)
 	fmt.Fprintf(w, "where the no-op's time above the floor goes (the no-op alone, %d rounds × %d runs per step, the steps alternating):\n", rounds, runs)
-	prev := floor
+	prev := sum[0] / float64(count[0])
 	for k, st := range steps {
-		m := stat.Mean(ns[k], nil)
+		m := sum[k] / float64(count[k])
 		fmt.Fprintf(w, "  %-52s %10s  %+9s\n", st.what, fmtNS(m), fmtNS(m-prev))
 		prev = m
 	}
@@ -388,18 +391,18 @@ func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 	return nil
 }
 
-// spawnLoop runs spawnloop MODE with n counted runs (and its n/10
-// warm-ups) and returns its mean, n times: one sample per counted run.
-func spawnLoop(dir, mode string, pin, n int) ([]float64, error) {
+// spawnLoop runs `spawnloop MODE N PIN noop` (N counted runs after N/10
+// warm-ups) and returns what it printed: mean_ns, median_ns and min_ns.
+func spawnLoop(dir, mode string, pin, n int) (map[string]float64, error) {
 	out, err := exec.Command(filepath.Join(dir, "spawnloop"), mode, strconv.Itoa(n), strconv.Itoa(pin), filepath.Join(dir, "noop")).Output()
 	if err != nil {
 		return nil, fmt.Errorf("spawnloop %s: %w", mode, err)
 	}
-	m := fields(string(out))["mean_ns"]
-	if m <= 0 {
+	f := fields(string(out))
+	if f["mean_ns"] <= 0 {
 		return nil, fmt.Errorf("spawnloop %s printed no mean_ns: %q", mode, out)
 	}
-	return slices.Repeat([]float64{m}, n), nil
+	return f, nil
 }
 
 // goForkExecLoop times n runs of prog started with Go's syscall.ForkExec

@@ -168,13 +168,9 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	floor := math.Inf(1)
 	var away float64
 	for _, mode := range []string{"split", "same", "away"} {
-		out, err := exec.Command(filepath.Join(dir, "spawnloop"), mode, "3000", strconv.Itoa(pin), subjects[0].argv[0]).Output()
+		f, err := spawnLoop(dir, mode, pin, 3000)
 		if err != nil {
-			return fmt.Errorf("spawnloop %s: %w", mode, err)
-		}
-		f := fields(string(out))
-		if f["mean_ns"] <= 0 {
-			return fmt.Errorf("spawnloop %s printed no mean_ns: %q", mode, out)
+			return err
 		}
 		if mode == "away" {
 			away = f["mean_ns"]
