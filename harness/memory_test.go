@@ -169,14 +169,20 @@ func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
 	}
 }
 
-// TestPrimedTrialMemoryFromPrimingRun: a primed trial's priming run runs
-// in the trial's cgroup and the timed run outside it, in the launcher's
-// own (see spawn's Launch); an unprimed trial runs in the trial's cgroup.
+// TestPrimedTrialSharesCgroup: a primed trial's priming run and timed run
+// both run in the trial's cgroup (see spawn's Launch), as an unprimed
+// trial's one run does, and a failed priming run changes nothing of that.
 // Every run logs the memory cgroup it ran in.
-func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
-	for _, inProcess := range []bool{false, true} {
-		e := experiment(t, []string{"sh", "-c", logCgroup})
-		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
+func TestPrimedTrialSharesCgroup(t *testing.T) {
+	// The second run (the second trial's priming run) fails when fail is
+	// set.
+	script := `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; ` + logCgroup + `; [ -z "$fail" ] || [ $n -ne 2 ]`
+	for _, tc := range []struct {
+		inProcess bool
+		fail      string
+	}{{false, ""}, {true, ""}, {false, "1"}} {
+		e := experiment(t, []string{"env", "fail=" + tc.fail, "sh", "-c", script})
+		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, InProcess: tc.inProcess, Prime: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,33 +192,18 @@ func TestPrimedTrialMemoryFromPrimingRun(t *testing.T) {
 		inTrial, b := cgroupLog(t, e.Dir)
 		// The first trial (its length unknown: not primed), then the
 		// second's priming run and the second itself.
-		if want := []bool{true, true, false}; !slices.Equal(inTrial, want) || out.Order.Primed != 1 {
-			t.Errorf("InProcess=%v: runs in the trial's cgroup %v, want %v, with 1 primed (got %d); log:\n%s", inProcess, inTrial, want, out.Order.Primed, b)
+		if want := []bool{true, true, true}; !slices.Equal(inTrial, want) || out.Order.Primed != 1 || !out.Order.PrimedSharedCgroup {
+			t.Errorf("%+v: runs in the trial's cgroup %v, want %v, with 1 primed (got %d) and the order saying so (%+v); log:\n%s",
+				tc, inTrial, want, out.Order.Primed, out.Order, b)
+		}
+		if len(out.Trials) != 2 {
+			t.Fatalf("%+v: %d trials, want 2", tc, len(out.Trials))
 		}
 		for _, tr := range out.Trials {
-			if tr.MaxRSSKiB <= 0 {
-				t.Errorf("InProcess=%v: trial %+v has no peak memory", inProcess, tr)
+			if !tr.OK() || tr.MaxRSSKiB <= 0 {
+				t.Errorf("%+v: trial %+v failed or has no peak memory", tc, tr)
 			}
 		}
-	}
-}
-
-// TestFailedPrimingRunLeavesTrialInCgroup: a priming run that fails says
-// nothing of the trial's memory, so the timed run then runs in the
-// trial's cgroup too.
-func TestFailedPrimingRunLeavesTrialInCgroup(t *testing.T) {
-	// The second run (the second trial's priming run) fails.
-	e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; ` + logCgroup + `; [ $n -ne 2 ]`})
-	out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 10 * time.Second, Prime: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.Memory == spawn.MemoryRusage {
-		t.Fatalf("no memory cgroup: %q", out.Warnings)
-	}
-	inTrial, b := cgroupLog(t, e.Dir)
-	if want := []bool{true, true, true}; !slices.Equal(inTrial, want) || len(out.Trials) != 2 || !out.Trials[1].OK() {
-		t.Errorf("runs in the trial's cgroup %v, want %v, and 2 good trials (got %+v); log:\n%s", inTrial, want, out.Trials, b)
 	}
 }
 

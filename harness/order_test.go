@@ -52,7 +52,7 @@ func TestRunRoundsPrimes(t *testing.T) {
 	}
 
 	// One strategy runs back to back: primed all the same once its length
-	// is known, since the priming run also measures the trial's memory.
+	// is known, so that every trial of a short strategy is measured alike.
 	f = &fakeRunner{wallNS: []int64{1e6}, failAt: []int{-1}, failure: make([]string, 1), rounds: make([]int, 1)}
 	out = runRounds(context.Background(), strategies[:1], Options{Runs: 3, Prime: 50 * time.Millisecond}, f)
 	want = []string{"prepare 0", "trial 0", "prepare 0", "prime 0", "trial 0", "prepare 0", "prime 0", "trial 0", "cleanup 0"}
@@ -149,6 +149,32 @@ func TestRunChildSignalMask(t *testing.T) {
 		if mask&(1<<(syscall.SIGCHLD-1)) != 0 {
 			t.Errorf("InProcess=%v: the child started with SIGCHLD blocked (SigBlk %016x)", inProcess, mask)
 		}
+	}
+}
+
+// TestSpawnerDiscardsSIGCHLD: the spawner, every child's parent, leaves
+// SIGCHLD at its default action, so that no child's exit runs a signal
+// handler in the launching thread inside the timed part (see spawn's
+// defaultSIGCHLD); the children are still reaped, each with its status.
+func TestSpawnerDiscardsSIGCHLD(t *testing.T) {
+	e := experiment(t, []string{"sh", "-c", `grep '^SigCgt:' /proc/$PPID/status > caught; exit 3`})
+	out, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(e.Dir, "caught"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var caught uint64
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "SigCgt:\t%x", &caught); err != nil {
+		t.Fatalf("parse %q: %v", b, err)
+	}
+	if caught&(1<<(syscall.SIGCHLD-1)) != 0 || caught&(1<<(syscall.SIGTERM-1)) == 0 {
+		t.Errorf("the spawner catches SIGCHLD, or no longer SIGTERM: SigCgt %016x", caught)
+	}
+	if len(out.Trials) != 1 || out.Trials[0].ExitCode != 3 {
+		t.Errorf("trials %+v, want one that exited with status 3", out.Trials)
 	}
 }
 

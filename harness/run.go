@@ -158,9 +158,9 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	out := runRounds(ctx, e.Strategies, opts, p)
 	out.Warnings = append(p.warnings, out.Warnings...)
 	out.Memory = p.memory()
-	// The launcher takes a primed trial's peak from its priming run
-	// (spawn's Launch) whenever the trials have cgroups.
-	out.Order.PrimedPeak = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
+	// A primed trial's two runs share its cgroup (spawn's Launch)
+	// whenever the trials have cgroups.
+	out.Order.PrimedSharedCgroup = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
 		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)

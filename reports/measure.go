@@ -22,10 +22,16 @@ func memoryNote(run *results.Run) string {
 			file = "memory.peak"
 		}
 		primed := ""
-		if s.Order != nil && s.Order.PrimedPeak && s.Order.Primed > 0 {
+		switch o := s.Order; {
+		case o == nil || o.Primed == 0:
+		case o.PrimedSharedCgroup:
+			// See results.Order.PrimedSharedCgroup.
+			primed = fmt.Sprintf(" A trial primed with an unmeasured run of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran both in the trial's cgroup, one after the other: its peak is at least that of the priming run alone, and above it only by what the priming run left charged when the timed run peaked (page cache it wrote and kept).",
+				time.Duration(o.PrimeBelowNS))
+		case o.PrimedPeak:
 			// See results.Order.PrimedPeak.
-			primed = fmt.Sprintf(" A trial primed with an unmeasured run of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) has that run's peak, measured in the trial's cgroup, while the timed run ran in none: charging a fresh cgroup costs a short command several percent of its time. (Where the priming run failed, both ran in the cgroup.)",
-				time.Duration(s.Order.PrimeBelowNS))
+			primed = fmt.Sprintf(" A trial primed with an unmeasured run of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) has that run's peak, measured in the trial's cgroup, while the timed run ran in none. (Where the priming run failed, both ran in the cgroup.)",
+				time.Duration(o.PrimeBelowNS))
 		}
 		return fmt.Sprintf("Means over the counted runs. **Peak memory** is the largest over the counted runs of the memory charged to the trial's own cgroup (%s, %s): the pages its processes touched, their page tables and kernel memory, and the page cache they brought in, free of the memory of benchlab or any process that started them. Pages already cached before the trial (shared libraries, the program's own file after its first run) are not counted, so it reads below the resident-set high-water mark that `/usr/bin/time` prints (for a small Python program, about 5 MiB below); charges are batched by 256 KiB.%s\n\n",
 			s.Memory, code(file), primed)
@@ -51,7 +57,10 @@ func orderCell(o *results.Order) string {
 	}
 	if o.PrimeOwn || o.PrimedPeak { // PrimedPeak came with the rule
 		peak := ""
-		if o.PrimedPeak {
+		switch {
+		case o.PrimedSharedCgroup:
+			peak = ", in the trial's cgroup, whose peak memory covers both (see above)"
+		case o.PrimedPeak:
 			peak = ", and that run measured its peak memory (see above)"
 		}
 		return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s was preceded by an unmeasured run of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",

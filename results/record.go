@@ -184,10 +184,19 @@ type Order struct {
 	PrimeOwn bool `json:"prime_own,omitempty"`
 	// PrimedPeak says the run took a primed trial's peak memory from its
 	// priming run, measured in the trial's own cgroup, while the timed run
-	// ran in none (a cgroup's charges cost a short command several
-	// percent), unless the priming run failed. False: each trial's own
+	// ran in none, unless the priming run failed (runs of issue 12's
+	// second pass). False: see PrimedSharedCgroup, or each trial's own
 	// cgroup measured it, or the run measured no cgroup peaks.
 	PrimedPeak bool `json:"primed_peak,omitempty"`
+	// PrimedSharedCgroup says a primed trial's priming run and timed run
+	// ran one after the other in the trial's own fresh cgroup, whose peak
+	// is the trial's: at least the priming run's own peak, and above it
+	// only by what the priming run left charged when the timed run peaked
+	// (page cache it wrote and kept). Runs since issue 12's third pass,
+	// when they measure peak memory in cgroups; moving the launching
+	// thread out of the cgroup between the two runs, as PrimedPeak's runs
+	// did, cost a short command 2 to 3%.
+	PrimedSharedCgroup bool `json:"primed_shared_cgroup,omitempty"`
 }
 
 // OrderRoundRobin is the round-robin trial order (Order.Policy).

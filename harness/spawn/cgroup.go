@@ -44,10 +44,10 @@ import (
 // The cgroup also ends the trial's process tree: whatever is still in it
 // after the child is reaped (a daemon that left the process group) is
 // killed, with cgroup.kill on v2 and a SIGKILL to every process listed in
-// cgroup.procs on v1, repeated until it is empty. For a primed trial that
-// is the priming run's tree, ended before the timed run; the timed run,
-// outside the cgroup, is ended by the kill of its process group and, from
-// the spawner, a child subreaper, by the sweep of its descendants.
+// cgroup.procs on v1, repeated until it is empty. A primed trial's two
+// runs share the cgroup, which is emptied after the timed run; before it,
+// the priming run's group is killed and, from the spawner, a child
+// subreaper, its escaped descendants are swept (see launch).
 
 // Memory methods, as archived in results.Settings.Memory.
 const (

@@ -64,8 +64,8 @@ type Launcher interface {
 	// right before the measured start: the unmeasured child wakes the CPU
 	// and warms the caches, and only the launch's own bookkeeping (no pipe
 	// round trip, no cgroup creation) separates it from the measured one.
-	// Its times are dropped; its peak memory, measured in the cgroup, is
-	// the trial's (see Launch).
+	// Its times are dropped; it runs in the trial's cgroup, whose peak
+	// covers both runs (see Launch).
 	Prime()
 	// Interrupt cancels the run: it kills the running child's process
 	// group, and any child started later at once; their results say
@@ -103,7 +103,7 @@ type Result struct {
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
 	// PeakKiB is the peak memory charged to the trial's own cgroup (for a
-	// primed launch, to the priming run's: see Launch), or 0 without one
+	// primed launch, over both runs: see Launch), or 0 without one
 	// (Config.Cgroup unset, or CgroupErrno says why it failed).
 	PeakKiB     int64
 	CgroupErrno syscall.Errno
@@ -284,25 +284,22 @@ func (l *launcher) Prime() { l.prime = true }
 // created before the start, read and removed after the reap, outside the
 // timed part.
 //
-// When primed, the unmeasured run comes first, and it is the one run in
-// the cgroup: the measured run, right after it, runs in the launcher's own
-// cgroup, and its PeakKiB is the priming run's (unless the priming run
-// failed: then both run in the cgroup). A trial in a fresh memory
-// cgroup pays for charging its pages there: 40 to 70 µs on a static no-op
-// of 0.57 ms on a KVM guest (make bench), which would take a short
-// command's time 7 to 12% over hyperfine's. Primed trials are the short
-// ones (harness primes every trial of a strategy whose last one took under
-// 50 ms), so they get both: the time of a run with nothing added, and the
-// peak of an identical run right before it, which has also brought into
-// the page cache what the measured run then finds there. Longer trials run
-// in their cgroup, where the cost is under 0.15%.
+// When primed, the unmeasured run comes first, in the same cgroup: the
+// trial's peak is the cgroup's over both runs. Between the two runs this
+// thread makes no system call beyond what launching takes. Moving it out of
+// the cgroup there (the priming run measuring the peak, the timed run in
+// none) cost the static no-op of 0.55 ms 13 to 16 µs (2 to 3%) on a KVM
+// guest, against nothing for the timed run sharing the priming run's
+// cgroup (make bench; spawn's probe of 2026-12-02 alternated the two per
+// trial, 4,000 trials each).
 //
 // A pinned run moves this thread onto the pinned CPUs after the cgroup is
-// made and back before it is removed (see pin): the children are forked
-// from there and inherit the mask, and the thread waits for them there.
-// Making and removing a memory cgroup leaves deferred work (RCU callbacks,
-// the cgroup's release) queued on the CPU that did it: that is kept off
-// the pinned CPUs, where it would run during the next trial.
+// made and back before it is left and removed (see pin): the children are
+// forked from there and inherit the mask, and the thread waits for them
+// there. Joining, leaving, making and removing a memory cgroup are kernel
+// work that would otherwise run on the pinned CPU between trials, and
+// leave deferred work (RCU callbacks, the cgroup's release) queued where
+// it would run during the next trial.
 func (l *launcher) Launch(i int, res *Result) {
 	prime := l.prime
 	l.prime = false
@@ -311,8 +308,7 @@ func (l *launcher) Launch(i int, res *Result) {
 	// launch: it must stay this goroutine's until both are restored.
 	runtime.LockOSThread()
 	var cgErr error
-	made := false // the cgroup exists: leave (unless left) and remove it
-	left := false
+	made := false // the cgroup exists: leave and remove it
 	if l.cg != nil {
 		cgErr = l.cg.create(l.attr.Sys)
 		made = cgErr == nil
@@ -326,19 +322,6 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 		if prime {
 			l.launch(i, &l.unused)
-			if made && l.unused.clean() {
-				peak, lerr := l.cg.leave(l.attr.Sys)
-				if cgErr == nil {
-					res.PeakKiB, cgErr = peak, lerr
-				}
-				left = true
-				// What the priming run left behind (a daemon out of its
-				// process group) ends before the timed run.
-				l.cg.killAll()
-			}
-			// A priming run that failed says nothing of the trial's
-			// memory: the timed run then runs in the cgroup too, whose
-			// peak covers both.
 			if l.cfg.ScratchStderr {
 				// Best effort: at worst the trial's error also shows
 				// the priming run's.
@@ -348,16 +331,7 @@ func (l *launcher) Launch(i int, res *Result) {
 				}
 			}
 		}
-		peak := res.PeakKiB
-		l.launch(i, res) // fills res afresh
-		res.PeakKiB = peak
-	}
-	if made && !left {
-		// Also after a failed join or pin: leave undoes what was done.
-		peak, lerr := l.cg.leave(l.attr.Sys)
-		if cgErr == nil {
-			res.PeakKiB, cgErr = peak, lerr
-		}
+		l.launch(i, res)
 	}
 	if err == nil {
 		if err = l.unpin(); err != nil {
@@ -369,6 +343,11 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 	}
 	if made {
+		// Also after a failed join or pin: leave undoes what was done.
+		peak, lerr := l.cg.leave(l.attr.Sys)
+		if cgErr == nil {
+			res.PeakKiB, cgErr = peak, lerr
+		}
 		if rerr := l.cg.remove(); cgErr == nil {
 			cgErr = rerr
 		}
@@ -391,12 +370,6 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 	}
 	runtime.UnlockOSThread()
-}
-
-// clean reports whether a launch ran its command to a zero exit status:
-// a priming run whose peak can stand for the trial's.
-func (res *Result) clean() bool {
-	return res.Stage == OK && !res.TimedOut && !res.Cancelled && res.Status.Exited() && res.Status.ExitStatus() == 0
 }
 
 // OffsetVar is the environment variable whose length changes from one
