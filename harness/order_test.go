@@ -18,9 +18,9 @@ import (
 )
 
 // TestRunRoundsPrimes: with Prime set, a trial of a short strategy is
-// preceded by an unmeasured run of its own command once its length is
+// preceded by unmeasured runs of its own command once its length is
 // known; a long one or one with a prepare command is not, and the Outcome
-// records the policy.
+// records the policy and counts the unmeasured runs.
 func TestRunRoundsPrimes(t *testing.T) {
 	strategies := []experiments.Strategy{
 		{Name: "short"},                        // 1 ms: primed once its length is known
@@ -46,7 +46,7 @@ func TestRunRoundsPrimes(t *testing.T) {
 	if len(out.Trials) != 9 {
 		t.Errorf("%d trials recorded, want 9", len(out.Trials))
 	}
-	wantOrder := results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 2, PrimeOwn: true}
+	wantOrder := results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: 50e6, Primed: 2 * spawn.PrimeRuns, PrimeOwn: true, PrimeRuns: spawn.PrimeRuns}
 	if diff := cmp.Diff(wantOrder, out.Order); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}
@@ -56,8 +56,8 @@ func TestRunRoundsPrimes(t *testing.T) {
 	f = &fakeRunner{wallNS: []int64{1e6}, failAt: []int{-1}, failure: make([]string, 1), rounds: make([]int, 1)}
 	out = runRounds(context.Background(), strategies[:1], Options{Runs: 3, Prime: 50 * time.Millisecond}, f)
 	want = []string{"prepare 0", "trial 0", "prepare 0", "prime 0", "trial 0", "prepare 0", "prime 0", "trial 0", "cleanup 0"}
-	if diff := cmp.Diff(want, f.events); diff != "" || out.Order.Primed != 2 || len(f.calls) != 3 {
-		t.Errorf("one strategy: %d primed, %d runs; want 2 and 3; events (-want +got):\n%s", out.Order.Primed, len(f.calls), diff)
+	if diff := cmp.Diff(want, f.events); diff != "" || out.Order.Primed != 2*spawn.PrimeRuns || len(f.calls) != 3 {
+		t.Errorf("one strategy: %d priming runs, %d trials; want %d and 3; events (-want +got):\n%s", out.Order.Primed, len(f.calls), 2*spawn.PrimeRuns, diff)
 	}
 }
 
@@ -80,9 +80,9 @@ func TestRunRecordsDefaultOrder(t *testing.T) {
 		// Round 0 (warm-up) runs s0 s1: lengths unknown. Every later
 		// trial is primed when the last one of its strategy was under
 		// the threshold: 4.
-		okPrimed := out.Order.Primed == tc.primed || (tc.primed < 0 && out.Order.Primed <= 4)
+		okPrimed := out.Order.Primed == tc.primed*spawn.PrimeRuns || (tc.primed < 0 && out.Order.Primed <= 4*spawn.PrimeRuns)
 		if out.Order.PrimeBelowNS != tc.below || !okPrimed || len(out.Trials) != 6 {
-			t.Errorf("Prime %v: order %+v with %d trials; want prime below %d ns, %d primed (-1: at most 4), 6 trials", tc.prime, out.Order, len(out.Trials), tc.below, tc.primed)
+			t.Errorf("Prime %v: order %+v with %d trials; want prime below %d ns, %d trials primed (-1: at most 4) with %d runs each, 6 trials", tc.prime, out.Order, len(out.Trials), tc.below, tc.primed, spawn.PrimeRuns)
 		}
 	}
 }
@@ -105,6 +105,27 @@ func TestRunPrimesRealProcesses(t *testing.T) {
 		if out.Order.Primed == 0 || lines != len(out.Trials)+out.Order.Primed {
 			t.Errorf("InProcess=%v: %d runs logged for %d trials and %d primed; want them to add up, with some primed",
 				inProcess, lines, len(out.Trials), out.Order.Primed)
+		}
+	}
+}
+
+// TestRunPrimingRunTimesOut: a priming run that hangs is the trial's
+// result, timed out, and nothing more of the trial runs: no further
+// priming run, no timed run, each of which would wait out the timeout too.
+func TestRunPrimingRunTimesOut(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		// The first run is quick; every later one hangs.
+		e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; [ $n -lt 2 ] || exec sleep 60`})
+		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 300 * time.Millisecond, InProcess: inProcess, Prime: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(e.Dir, "count"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.TrimSpace(string(b)); n != "2" || len(out.Trials) != 2 || !out.Trials[1].TimedOut || out.Order.Primed != spawn.PrimeRuns {
+			t.Errorf("InProcess=%v: %s runs, trials %+v, order %+v; want 2 runs, the second trial timed out", inProcess, n, out.Trials, out.Order)
 		}
 	}
 }

@@ -85,9 +85,8 @@ type Outcome struct {
 // Each round runs every strategy still active once, starting from a
 // different strategy each round (round r starts with strategy r mod n), so
 // that no strategy always runs first. A trial of a short strategy is
-// primed with an unmeasured run of its own command right before it, which
-// also measures its peak memory (opts.Prime; see prime); Outcome.Order
-// says so.
+// primed with unmeasured runs of its own command right before it
+// (opts.Prime; see prime); Outcome.Order says so.
 //
 // A strategy's prepare command runs before each of its trials, warm-ups
 // included, untimed; its cleanup once after its last trial (when it stops,
@@ -252,6 +251,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 	if opts.Prime > 0 {
 		out.Order.PrimeBelowNS = opts.Prime.Nanoseconds()
 		out.Order.PrimeOwn = true // see prime
+		out.Order.PrimeRuns = spawn.PrimeRuns
 	}
 	st := make([]strategyState, n)
 	for i := range st {
@@ -310,7 +310,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 			}
 			if prime(opts.Prime, strategies[i], st[i].lastNS) {
 				r.prime(i)
-				out.Order.Primed++
+				out.Order.Primed += spawn.PrimeRuns
 			}
 			m := r.trial(i)
 			if m.interrupted {
@@ -349,20 +349,21 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 }
 
 // prime reports whether a trial of s, whose last trial took lastNS (0 if
-// none yet), is to be preceded by an unmeasured run of the same command.
+// none yet), is to be preceded by unmeasured runs of the same command
+// (spawn.PrimeRuns of them).
 //
 // Why: interleaved with a strategy that sleeps, the pinned CPU goes idle,
 // and the next short command pays for waking it (and for caches its
 // neighbour left cold): measured on a 2-vCPU KVM guest, /bin/true came out
 // 1.56 to 1.71 times hyperfine's back-to-back figure between sleep 0.02
-// and sleep 0.08. The unmeasured run right before takes that cost, and
-// leaves the CPU, caches and page cache as hyperfine's back-to-back runs
-// do. The launcher runs it right before the measured start, with no pipe
-// round trip in between (spawn.Launcher.Prime), so that the CPU has no
-// time to go idle again. It also measures the trial's peak memory in a
-// cgroup of its own, so that the timed run pays nothing for a cgroup
-// (see spawn's Launch): that is why a short trial is primed even right
-// after a trial of its own strategy. The order stays round-robin, so a
+// and sleep 0.08. The unmeasured runs right before take that cost, and
+// leave the CPU, caches and page cache as hyperfine's back-to-back runs
+// do. The launcher runs them right before the measured start, with no
+// pipe round trip in between (spawn.Launcher.Prime), so that the CPU has
+// no time to go idle again. A short trial is primed after a trial of its
+// own strategy too: the round trip to the launcher and the launching
+// thread's move to the pinned CPU come between the two, and every trial
+// of a strategy is then measured alike. The order stays round-robin, so a
 // drift of the machine still spreads over all strategies. A trial is
 // primed only when
 //   - its strategy's last trial took less than below, where the wake-up

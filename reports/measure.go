@@ -26,7 +26,7 @@ func memoryNote(run *results.Run) string {
 		case o == nil || o.Primed == 0:
 		case o.PrimedSharedCgroup:
 			// See results.Order.PrimedSharedCgroup.
-			primed = fmt.Sprintf(" A trial primed with an unmeasured run of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran both in the trial's cgroup, one after the other: its peak is at least that of the priming run alone, and above it only by what the priming run left charged when the timed run peaked (page cache it wrote and kept).",
+			primed = fmt.Sprintf(" A trial primed with unmeasured runs of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran them and the timed run in the trial's cgroup, one after the other: its peak is at least that of a priming run alone, and above it only by what the earlier runs left charged when a later one peaked (page cache they wrote and kept).",
 				time.Duration(o.PrimeBelowNS))
 		case o.PrimedPeak:
 			// See results.Order.PrimedPeak.
@@ -56,15 +56,18 @@ func orderCell(o *results.Order) string {
 		return s + "; no trial primed"
 	}
 	if o.PrimeOwn || o.PrimedPeak { // PrimedPeak came with the rule
-		peak := ""
+		runs, peak := "an unmeasured run", ""
+		if o.PrimeRuns > 1 {
+			runs = fmt.Sprintf("%d unmeasured runs", o.PrimeRuns)
+		}
 		switch {
 		case o.PrimedSharedCgroup:
-			peak = ", in the trial's cgroup, whose peak memory covers both (see above)"
+			peak = ", in the trial's cgroup, whose peak memory covers them all (see above)"
 		case o.PrimedPeak:
 			peak = ", and that run measured its peak memory (see above)"
 		}
-		return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s was preceded by an unmeasured run of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
-			s, time.Duration(o.PrimeBelowNS), o.Primed, peak)
+		return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s was preceded by %s of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
+			s, time.Duration(o.PrimeBelowNS), runs, o.Primed, peak)
 	}
 	return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s, following another strategy's, was preceded by an unmeasured run of the same command (%d such runs), so that it does not pay for waking the pinned CPU",
 		s, time.Duration(o.PrimeBelowNS), o.Primed)

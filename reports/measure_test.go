@@ -15,7 +15,7 @@ import (
 // strategy's trial and measured each trial in its own cgroup.
 func TestPrimedPeakTexts(t *testing.T) {
 	const (
-		shared      = "ran both in the trial's cgroup, one after the other: its peak is at least that of the priming run alone"
+		shared      = "ran them and the timed run in the trial's cgroup, one after the other: its peak is at least that of a priming run alone"
 		fromPriming = "has that run's peak, measured in the trial's cgroup, while the timed run ran in none"
 	)
 	for _, tc := range []struct {
@@ -24,8 +24,8 @@ func TestPrimedPeakTexts(t *testing.T) {
 		wantOrder, notOrder string
 		primedNote          string // the memory note's words on primed trials, or ""
 	}{
-		{"since issue 12's third pass", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9, PrimeOwn: true, PrimedSharedCgroup: true},
-			"took under 50ms was preceded by an unmeasured run of the same command (9 such runs), so that it does not pay for waking the pinned CPU, in the trial's cgroup, whose peak memory covers both", "following another", shared},
+		{"since issue 12's third pass", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 18, PrimeRuns: 2, PrimeOwn: true, PrimedSharedCgroup: true},
+			"took under 50ms was preceded by 2 unmeasured runs of the same command (18 such runs), so that it does not pay for waking the pinned CPU, in the trial's cgroup, whose peak memory covers them all", "following another", shared},
 		{"issue 12's second pass", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9, PrimeOwn: true, PrimedPeak: true},
 			"took under 50ms was preceded by an unmeasured run of the same command (9 such runs), so that it does not pay for waking the pinned CPU, and that run measured its peak memory", "following another", fromPriming},
 		{"before", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9},

@@ -176,8 +176,13 @@ type Order struct {
 	// trial does not pay for waking the pinned CPU from the idle a sleeping
 	// neighbour left it in. Zero: no trial was primed.
 	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
-	// Primed is the number of such unmeasured runs.
+	// Primed is the number of such unmeasured runs: PrimeRuns per primed
+	// trial (fewer ran where one timed out or the run was cancelled: that
+	// run is then the trial's, and the rest of the trial does not run).
 	Primed int `json:"primed,omitempty"`
+	// PrimeRuns is how many unmeasured runs preceded each primed trial
+	// (two since issue 12's third pass); 0 in older runs: one.
+	PrimeRuns int `json:"prime_runs,omitempty"`
 	// PrimeOwn says a trial was primed after a trial of its own strategy
 	// too, not only after another strategy's (runs since issue 12's second
 	// pass; the first of them recorded only PrimedPeak, which implies it).

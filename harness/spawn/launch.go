@@ -60,12 +60,12 @@ type Config struct {
 type Launcher interface {
 	// Launch runs strategy i's command once and fills res.
 	Launch(i int, res *Result)
-	// Prime asks the next Launch to run the same command once, unmeasured,
-	// right before the measured start: the unmeasured child wakes the CPU
-	// and warms the caches, and only the launch's own bookkeeping (no pipe
-	// round trip, no cgroup creation) separates it from the measured one.
-	// Its times are dropped; it runs in the trial's cgroup, whose peak
-	// covers both runs (see Launch).
+	// Prime asks the next Launch to run the same command PrimeRuns times,
+	// unmeasured, right before the measured start: the unmeasured children
+	// wake the CPU and warm the caches, and only the launch's own
+	// bookkeeping (no pipe round trip, no cgroup creation) separates them
+	// from the measured one. Their times are dropped; they run in the
+	// trial's cgroup, whose peak covers them all (see Launch).
 	Prime()
 	// Interrupt cancels the run: it kills the running child's process
 	// group, and any child started later at once; their results say
@@ -174,8 +174,8 @@ type launcher struct {
 
 	stuck  bool   // a restore of the thread's mask failed (StageRestore)
 	offset string // OffsetVar=XXX…, maxOffset−1 X: sliced per launch
-	prime  bool   // the next Launch runs its command once unmeasured first
-	unused Result // the unmeasured launch's result
+	prime  bool   // the next Launch runs its command unmeasured first
+	unused Result // the last unmeasured launch's result
 
 	// sweep kills and reaps every child left after a trial (see
 	// reap.go); only the spawner, a child subreaper that starts nothing
@@ -279,13 +279,24 @@ func (l *launcher) Interrupt() {
 // Prime has the next Launch run its command once unmeasured first.
 func (l *launcher) Prime() { l.prime = true }
 
+// PrimeRuns is how many unmeasured runs of a primed trial's command
+// precede its measured one. Two, not one: on a 2-vCPU KVM guest the static
+// no-op of 0.55 ms, interleaved with a busy loop and a sleep, came out 2 to
+// 3% above hyperfine's back-to-back mean after one priming run, and within
+// 1% of it after two, as after three (three alternating probes of 4 × 60
+// trials each, 2026-12-02); one run of 0.55 ms does not bring the CPU back
+// to where back-to-back runs keep it. They cost a trial under
+// harness.DefaultPrime twice its time again.
+const PrimeRuns = 2
+
 // Launch runs strategy i's command once and fills res, its peak memory
 // measured in a cgroup of its own when the run has one (see cgroup.go):
 // created before the start, read and removed after the reap, outside the
 // timed part.
 //
-// When primed, the unmeasured run comes first, in the same cgroup: the
-// trial's peak is the cgroup's over both runs. Between the two runs this
+// When primed, PrimeRuns unmeasured runs come first, in the same cgroup:
+// the trial's peak is the cgroup's over all of them. A priming run that
+// times out or is cancelled is the trial's result, with no timed run. Between the two runs this
 // thread makes no system call beyond what launching takes. Moving it out of
 // the cgroup there (the priming run measuring the peak, the timed run in
 // none) cost the static no-op of 0.55 ms 13 to 16 µs (2 to 3%) on a KVM
@@ -320,9 +331,21 @@ func (l *launcher) Launch(i int, res *Result) {
 			// there; on v2 create set the start into it.
 			cgErr = l.cg.join()
 		}
+		stopped := false // a priming run timed out or was cancelled
 		if prime {
-			l.launch(i, &l.unused)
-			if l.cfg.ScratchStderr {
+			for range PrimeRuns {
+				l.launch(i, &l.unused)
+				if stopped = l.unused.TimedOut || l.unused.Cancelled; stopped {
+					break
+				}
+			}
+		}
+		if stopped {
+			// The trial's command hung or the run was cancelled: that run
+			// is the trial's result, and its error output stays.
+			*res = l.unused
+		} else {
+			if prime && l.cfg.ScratchStderr {
 				// Best effort: at worst the trial's error also shows
 				// the priming run's.
 				fd := int(l.cfg.Files[2])
@@ -330,8 +353,8 @@ func (l *launcher) Launch(i int, res *Result) {
 					unix.Seek(fd, 0, io.SeekStart)
 				}
 			}
+			l.launch(i, res)
 		}
-		l.launch(i, res)
 	}
 	if err == nil {
 		if err = l.unpin(); err != nil {

@@ -28,7 +28,7 @@ const (
 // spawnerEnv marks a process as the spawner.
 const spawnerEnv = "BENCHLAB_SPAWNER"
 
-// primeBit, set in a launch request, asks for the command to be run once
+// primeBit, set in a launch request, asks for the command to be run
 // unmeasured first (Launcher.Prime).
 const primeBit = 1 << 31
 
@@ -393,8 +393,8 @@ func Start(cfg *Config) (_ Launcher, err error) {
 	return s, nil
 }
 
-// Prime has the spawner run the next launch's command once unmeasured
-// first.
+// Prime has the spawner run the next launch's command unmeasured first
+// (PrimeRuns times).
 func (s *spawner) Prime() {
 	if s.fallback != nil {
 		s.fallback.Prime()
