@@ -281,12 +281,17 @@ func (l *launcher) Prime() { l.prime = true }
 
 // PrimeRuns is how many unmeasured runs of a primed trial's command
 // precede its measured one. Two, not one: on a 2-vCPU KVM guest the static
-// no-op of 0.55 ms, interleaved with a busy loop and a sleep, came out 2 to
-// 3% above hyperfine's back-to-back mean after one priming run, and within
-// 1% of it after two, as after three (three alternating probes of 4 × 60
-// trials each, 2026-12-02); one run of 0.55 ms does not bring the CPU back
-// to where back-to-back runs keep it. They cost a trial under
-// harness.DefaultPrime twice its time again.
+// no-op of 0.55 ms came out, against hyperfine's back-to-back mean in the
+// same probe (4 blocks of 60 trials each, alternating with hyperfine's,
+// 2026-12-02):
+//   - between a busy loop and a sleep: 1.020 to 1.029 after one priming
+//     run, 0.966 to 1.017 after two, 0.988 to 1.013 after three;
+//   - between sleeps of 20 and 80 ms: 1.053 and 1.071 after one, 0.995
+//     and 0.997 after two, 0.997 and 1.002 after four.
+//
+// One run of 0.55 ms does not bring the CPU back to where back-to-back
+// runs keep it; two do, and more gain nothing measurable. They cost a
+// trial under harness.DefaultPrime twice its time again.
 const PrimeRuns = 2
 
 // Launch runs strategy i's command once and fills res, its peak memory
