@@ -287,11 +287,14 @@ func (l *launcher) Prime() { l.prime = true }
 //   - between a busy loop and a sleep: 1.020 to 1.029 after one priming
 //     run, 0.966 to 1.017 after two, 0.988 to 1.013 after three;
 //   - between sleeps of 20 and 80 ms: 1.053 and 1.071 after one, 0.995
-//     and 0.997 after two, 0.997 and 1.002 after four.
+//     and 0.997 after two, 0.997 and 1.002 after four;
+//   - a busy loop of 1.7 ms between the same sleeps: 1.038 and 1.043
+//     after one, 0.999 and 1.004 after two.
 //
-// One run of 0.55 ms does not bring the CPU back to where back-to-back
-// runs keep it; two do, and more gain nothing measurable. They cost a
-// trial under harness.DefaultPrime twice its time again.
+// So it is the number of runs, not their length: one run of the command
+// does not bring the CPU back to where back-to-back runs keep it, two do,
+// and more gain nothing measurable. They cost a trial under
+// harness.DefaultPrime twice its time again.
 const PrimeRuns = 2
 
 // Launch runs strategy i's command once and fills res, its peak memory
