@@ -26,8 +26,10 @@ type SpreadComparison struct {
 }
 
 // CompareSpread compares the spread of sample b with that of sample a. It
-// is false when either has fewer than two values, or when neither deviates
-// from its median at all (no spread to compare).
+// is false when either has fewer than two values, or when the absolute
+// deviations from the median vary within neither sample (their pooled
+// variance is 0, and the statistic has no scale: SciPy answers W = ∞ or
+// NaN there).
 func CompareSpread(a, b []float64) (SpreadComparison, bool) {
 	if len(a) < 2 || len(b) < 2 {
 		return SpreadComparison{}, false
@@ -42,10 +44,11 @@ func CompareSpread(a, b []float64) (SpreadComparison, bool) {
 		return SpreadComparison{}, false
 	}
 	t := (mb - ma) / math.Sqrt(pooled*(1/na+1/nb))
-	greater := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(t)
+	dist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+	greater := dist.Survival(t)
 	return SpreadComparison{
 		W:        t * t,
-		P:        min(1, 2*min(greater, 1-greater)),
+		P:        min(1, 2*min(greater, dist.CDF(t))),
 		PGreater: greater,
 		MeanDevA: ma,
 		MeanDevB: mb,

@@ -174,8 +174,8 @@ func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
 // trial's one run does, and a failed priming run changes nothing of that.
 // Every run logs the memory cgroup it ran in.
 func TestPrimedTrialSharesCgroup(t *testing.T) {
-	// The second run (the second trial's priming run) fails when fail is
-	// set.
+	// The second run (the second trial's first priming run) fails when
+	// fail is set.
 	script := `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; ` + logCgroup + `; [ -z "$fail" ] || [ $n -ne 2 ]`
 	for _, tc := range []struct {
 		inProcess bool

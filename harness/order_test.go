@@ -110,12 +110,15 @@ func TestRunPrimesRealProcesses(t *testing.T) {
 }
 
 // TestRunPrimingRunTimesOut: a priming run that hangs is the trial's
-// result, timed out, and nothing more of the trial runs: no further
-// priming run, no timed run, each of which would wait out the timeout too.
+// result, timed out, with its own standard error only, and nothing more
+// of the trial runs: no further priming run, no timed run, each of which
+// would wait out the timeout too.
 func TestRunPrimingRunTimesOut(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
-		// The first run is quick; every later one hangs.
-		e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; [ $n -lt 2 ] || exec sleep 60`})
+		// Each run says its number on stderr. The first trial's run and
+		// the second trial's first priming run are quick; the next run,
+		// its second priming run, hangs, and so would every later one.
+		e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "run$n" >&2; [ $n -lt 3 ] || exec sleep 60`})
 		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 300 * time.Millisecond, InProcess: inProcess, Prime: time.Hour})
 		if err != nil {
 			t.Fatal(err)
@@ -124,8 +127,12 @@ func TestRunPrimingRunTimesOut(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.TrimSpace(string(b)); n != "2" || len(out.Trials) != 2 || !out.Trials[1].TimedOut || out.Order.Primed != spawn.PrimeRuns {
-			t.Errorf("InProcess=%v: %s runs, trials %+v, order %+v; want 2 runs, the second trial timed out", inProcess, n, out.Trials, out.Order)
+		f := out.Strategies[0].Failure
+		if n := strings.TrimSpace(string(b)); n != "3" || len(out.Trials) != 2 || !out.Trials[1].TimedOut || out.Order.Primed != spawn.PrimeRuns {
+			t.Errorf("InProcess=%v: %s runs, trials %+v, order %+v; want 3 runs, the second trial timed out", inProcess, n, out.Trials, out.Order)
+		}
+		if !strings.Contains(f, "run3") || strings.Contains(f, "run2") {
+			t.Errorf("InProcess=%v: failure %q; want the hung priming run's stderr (run3) only", inProcess, f)
 		}
 	}
 }
@@ -135,8 +142,9 @@ func TestRunPrimingRunTimesOut(t *testing.T) {
 func TestRunPrimedFailureShowsItsOwnStderr(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
 		// Each run counts itself and says its number on stderr; from the
-		// third on they fail: warm-up, prime, then the primed trial.
-		fails := []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "run$n" >&2; [ $n -lt 3 ]`}
+		// second on they fail: the warm-up, the first trial's priming
+		// runs, then the trial itself.
+		fails := []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "run$n" >&2; [ $n -lt 2 ]`}
 		e := experiment(t, fails, []string{"true"})
 		out, err := Run(context.Background(), e, Options{Warmup: 1, Runs: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
 		if err != nil {

@@ -215,7 +215,8 @@ func (r *procRunner) memoryWarnings() []string {
 // unknown. Call it before close.
 func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
 
-// prime has the launcher run strategy i's next trial once unmeasured first.
+// prime has the launcher run strategy i's next trial unmeasured first
+// (spawn.PrimeRuns times).
 func (r *procRunner) prime(int) { r.launcher.Prime() }
 
 // trial runs strategy i once.

@@ -46,8 +46,8 @@ type Options struct {
 	// timed part.
 	InProcess bool
 	// Prime: a trial of a strategy whose previous trial took less than
-	// Prime is preceded, right before it, by an unmeasured run of the same
-	// command (see runRounds). Zero means DefaultPrime; negative, never.
+	// Prime is preceded, right before it, by unmeasured runs of the same
+	// command (see prime). Zero means DefaultPrime; negative, never.
 	Prime time.Duration
 	// Memory is spawn.MemoryRusage to measure peak memory with ru_maxrss
 	// even where a cgroup could be made; "" measures it in a cgroup per
@@ -157,8 +157,8 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	out := runRounds(ctx, e.Strategies, opts, p)
 	out.Warnings = append(p.warnings, out.Warnings...)
 	out.Memory = p.memory()
-	// A primed trial's two runs share its cgroup (spawn's Launch)
-	// whenever the trials have cgroups.
+	// A primed trial's runs share its cgroup (spawn's Launch) whenever
+	// the trials have cgroups.
 	out.Order.PrimedSharedCgroup = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
@@ -169,7 +169,7 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 
 // DefaultPrime is the Prime of a run that sets none: below it a wake-up of
 // the pinned CPU (tens to hundreds of µs in a VM) is a visible share of a
-// trial, above it the unmeasured run costs more than it corrects. See
+// trial, above it the unmeasured runs cost more than they correct. See
 // bench/README.md for the measurements behind it.
 const DefaultPrime = 50 * time.Millisecond
 
@@ -216,8 +216,8 @@ type trialRunner interface {
 	// prepare runs strategy i's prepare command, if any, and describes its
 	// failure, or returns "".
 	prepare(strategy int) string
-	// prime has the next trial of strategy i run its command once,
-	// unmeasured, right before the measured run (see prime).
+	// prime has the next trial of strategy i run its command unmeasured
+	// right before the measured run (see prime).
 	prime(strategy int)
 	trial(strategy int) measurement
 	// cleanup runs strategy i's cleanup command, if any, and describes its
@@ -367,7 +367,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 // drift of the machine still spreads over all strategies. A trial is
 // primed only when
 //   - its strategy's last trial took less than below, where the wake-up
-//     and the cgroup are a visible share (unknown before its first trial:
+//     is a visible share (unknown before its first trial:
 //     not primed, so a warm-up round is what primes a short command's
 //     first counted one);
 //   - the strategy has no prepare command, which must run right before

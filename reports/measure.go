@@ -61,6 +61,7 @@ func orderCell(o *results.Order) string {
 			runs = fmt.Sprintf("%d unmeasured runs", o.PrimeRuns)
 		}
 		switch {
+		case o.Primed == 0: // nothing above to see
 		case o.PrimedSharedCgroup:
 			peak = ", in the trial's cgroup, whose peak memory covers them all (see above)"
 		case o.PrimedPeak:

@@ -172,13 +172,14 @@ type Order struct {
 	Policy string `json:"policy"`
 	// PrimeBelowNS, when positive, means each trial of a strategy whose
 	// previous trial took less than this was preceded, right before it,
-	// by an unmeasured run of the same command (not archived), so that the
+	// by unmeasured runs of the same command (not archived), so that the
 	// trial does not pay for waking the pinned CPU from the idle a sleeping
 	// neighbour left it in. Zero: no trial was primed.
 	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
-	// Primed is the number of such unmeasured runs: PrimeRuns per primed
-	// trial (fewer ran where one timed out or the run was cancelled: that
-	// run is then the trial's, and the rest of the trial does not run).
+	// Primed is the number of such unmeasured runs asked for: PrimeRuns
+	// per primed trial (fewer ran where one timed out or the run was
+	// cancelled: that run is then the trial's, and the rest of the trial
+	// does not run).
 	Primed int `json:"primed,omitempty"`
 	// PrimeRuns is how many unmeasured runs preceded each primed trial
 	// (two since issue 12's third pass); 0 in older runs: one.
@@ -193,14 +194,14 @@ type Order struct {
 	// second pass). False: see PrimedSharedCgroup, or each trial's own
 	// cgroup measured it, or the run measured no cgroup peaks.
 	PrimedPeak bool `json:"primed_peak,omitempty"`
-	// PrimedSharedCgroup says a primed trial's priming run and timed run
+	// PrimedSharedCgroup says a primed trial's priming runs and timed run
 	// ran one after the other in the trial's own fresh cgroup, whose peak
-	// is the trial's: at least the priming run's own peak, and above it
-	// only by what the priming run left charged when the timed run peaked
-	// (page cache it wrote and kept). Runs since issue 12's third pass,
-	// when they measure peak memory in cgroups; moving the launching
-	// thread out of the cgroup between the two runs, as PrimedPeak's runs
-	// did, cost a short command 2 to 3%.
+	// is the trial's: at least a priming run's own peak, and above it only
+	// by what the earlier runs left charged when a later one peaked (page
+	// cache they wrote and kept). Runs since issue 12's third pass, when
+	// they measure peak memory in cgroups; moving the launching thread out
+	// of the cgroup before the timed run, as PrimedPeak's runs did, cost a
+	// short command 2 to 3%.
 	PrimedSharedCgroup bool `json:"primed_shared_cgroup,omitempty"`
 }
 

@@ -30,7 +30,7 @@ import (
 //   - busy: the same, with a SCHED_IDLE spinner on the pinned CPU so that it
 //     never idles between trials (the third candidate policy, emulated from
 //     outside: the spinner runs only when nothing else wants the CPU);
-//   - primed: benchlab's default, an unmeasured run of the no-op right
+//   - primed: benchlab's default, unmeasured runs of the no-op right
 //     before each of its trials (each whose last one took under 50 ms).
 //
 // Printed: each policy's no-op mean and its ratio to hyperfine's, with the

@@ -44,9 +44,9 @@ import (
 // The cgroup also ends the trial's process tree: whatever is still in it
 // after the child is reaped (a daemon that left the process group) is
 // killed, with cgroup.kill on v2 and a SIGKILL to every process listed in
-// cgroup.procs on v1, repeated until it is empty. A primed trial's two
-// runs share the cgroup, which is emptied after the timed run; before it,
-// the priming run's group is killed and, from the spawner, a child
+// cgroup.procs on v1, repeated until it is empty. A primed trial's runs
+// share the cgroup, which is emptied after the timed run; after each
+// priming run its group is killed and, from the spawner, a child
 // subreaper, its escaped descendants are swept (see launch).
 
 // Memory methods, as archived in results.Settings.Memory.

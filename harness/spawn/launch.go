@@ -46,7 +46,8 @@ type Config struct {
 	Others   unix.CPUSet
 	Isolated bool
 
-	// Timeout bounds each launch: past it the child's group is killed.
+	// Timeout bounds each run of a launch (a primed one has PrimeRuns+1):
+	// past it the child's group is killed.
 	Timeout time.Duration
 
 	// Cgroup, when set, is the run's memory cgroup (NewCgroup): each
@@ -103,7 +104,7 @@ type Result struct {
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
 	// PeakKiB is the peak memory charged to the trial's own cgroup (for a
-	// primed launch, over both runs: see Launch), or 0 without one
+	// primed launch, over all its runs: see Launch), or 0 without one
 	// (Config.Cgroup unset, or CgroupErrno says why it failed).
 	PeakKiB     int64
 	CgroupErrno syscall.Errno
@@ -276,7 +277,8 @@ func (l *launcher) Interrupt() {
 	}
 }
 
-// Prime has the next Launch run its command once unmeasured first.
+// Prime has the next Launch run its command PrimeRuns times unmeasured
+// first.
 func (l *launcher) Prime() { l.prime = true }
 
 // PrimeRuns is how many unmeasured runs of a primed trial's command
@@ -304,13 +306,16 @@ const PrimeRuns = 2
 //
 // When primed, PrimeRuns unmeasured runs come first, in the same cgroup:
 // the trial's peak is the cgroup's over all of them. A priming run that
-// times out or is cancelled is the trial's result, with no timed run. Between the two runs this
-// thread makes no system call beyond what launching takes. Moving it out of
-// the cgroup there (the priming run measuring the peak, the timed run in
-// none) cost the static no-op of 0.55 ms 13 to 16 µs (2 to 3%) on a KVM
-// guest, against nothing for the timed run sharing the priming run's
-// cgroup (make bench; spawn's probe of 2026-12-02 alternated the two per
-// trial, 4,000 trials each).
+// times out or is cancelled is the trial's result, with no timed run.
+// Between the runs this thread only empties the stderr file: moving it out
+// of the cgroup before the timed run (the priming run measuring the peak,
+// the timed run in none, as the second pass of issue 12 did) cost the
+// static no-op of 0.55 ms 13 to 16 µs (2 to 3%) on a KVM guest, against
+// nothing for the timed run sharing the priming run's cgroup (a probe
+// alternating the two per trial, 4,000 trials each, 2026-12-02). What a
+// priming run leaves running outside its process group is ended before
+// the next run by the spawner's sweep (see reap.go); from benchlab's own
+// process (InProcess) it runs on until the trial's cgroup is emptied.
 //
 // A pinned run moves this thread onto the pinned CPUs after the cgroup is
 // made and back before it is left and removed (see pin): the children are
@@ -341,7 +346,10 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 		stopped := false // a priming run timed out or was cancelled
 		if prime {
-			for range PrimeRuns {
+			for k := range PrimeRuns {
+				if k > 0 {
+					l.scratchStderr()
+				}
 				l.launch(i, &l.unused)
 				if stopped = l.unused.TimedOut || l.unused.Cancelled; stopped {
 					break
@@ -353,13 +361,8 @@ func (l *launcher) Launch(i int, res *Result) {
 			// is the trial's result, and its error output stays.
 			*res = l.unused
 		} else {
-			if prime && l.cfg.ScratchStderr {
-				// Best effort: at worst the trial's error also shows
-				// the priming run's.
-				fd := int(l.cfg.Files[2])
-				if unix.Ftruncate(fd, 0) == nil {
-					unix.Seek(fd, 0, io.SeekStart)
-				}
+			if prime {
+				l.scratchStderr()
 			}
 			l.launch(i, res)
 		}
@@ -401,6 +404,20 @@ func (l *launcher) Launch(i int, res *Result) {
 		}
 	}
 	runtime.UnlockOSThread()
+}
+
+// scratchStderr empties the children's stderr file before a run that
+// follows a priming run, when it is the run's scratch file, so that a
+// failing run's error shows its own only. Best effort: at worst it also
+// shows the priming runs'.
+func (l *launcher) scratchStderr() {
+	if !l.cfg.ScratchStderr {
+		return
+	}
+	fd := int(l.cfg.Files[2])
+	if unix.Ftruncate(fd, 0) == nil {
+		unix.Seek(fd, 0, io.SeekStart)
+	}
 }
 
 // OffsetVar is the environment variable whose length changes from one
