@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -323,6 +324,31 @@ func TestUDistAgainstMoremath(t *testing.T) {
 	}
 }
 
+// runScipy runs script with /usr/bin/python3 (SciPy: Debian's
+// python3-scipy), cases in JSON on its standard input, and returns its
+// answers, a JSON list on its standard output, one per case.
+func runScipy[C, A any](t *testing.T, script string, cases []C) []A {
+	t.Helper()
+	in, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	py := exec.Command("/usr/bin/python3", "-c", script)
+	py.Stdin = bytes.NewReader(in)
+	b, err := py.Output()
+	if err != nil {
+		t.Fatalf("running the SciPy oracle (needs /usr/bin/python3 and python3-scipy): %v", err)
+	}
+	var out []A
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("SciPy oracle output %q: %v", b, err)
+	}
+	if len(out) != len(cases) {
+		t.Fatalf("SciPy answered %d cases of %d", len(out), len(cases))
+	}
+	return out
+}
+
 // scipyOracle is run by /usr/bin/python3: for each case it prints Welch's
 // p (scipy.stats.ttest_ind, equal_var=False), and Mann-Whitney's p from
 // scipy.stats.mannwhitneyu ("asymptotic", with continuity correction,
@@ -392,26 +418,11 @@ func TestAgainstScipy(t *testing.T) {
 		a, b := tiedSample(rng, 60+rng.IntN(50), 10, 0), tiedSample(rng, 60+rng.IntN(50), 10, 1)
 		cases = append(cases, tcase{A: a, B: b, Kind: "asymptotic"})
 	}
-	in, err := json.Marshal(cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmdPy := exec.Command("/usr/bin/python3", "-c", scipyOracle)
-	cmdPy.Stdin = strings.NewReader(string(in))
-	outPy, err := cmdPy.Output()
-	if err != nil {
-		t.Fatalf("running the SciPy oracle (needs /usr/bin/python3 and python3-scipy): %v", err)
-	}
-	var want []struct {
+	type answer struct {
 		Welch *float64 `json:"welch"`
 		MW    float64  `json:"mw"`
 	}
-	if err := json.Unmarshal(outPy, &want); err != nil {
-		t.Fatalf("SciPy oracle output %q: %v", outPy, err)
-	}
-	if len(want) != len(cases) {
-		t.Fatalf("SciPy answered %d cases of %d", len(want), len(cases))
-	}
+	want := runScipy[tcase, answer](t, scipyOracle, cases)
 	approx := cmpopts.EquateApprox(1e-7, 1e-12)
 	for i, tc := range cases {
 		c, _ := Compare2(tc.A, tc.B)

@@ -1,10 +1,7 @@
 package analysis
 
 import (
-	"encoding/json"
 	"math/rand/v2"
-	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,23 +55,8 @@ func TestCompareSpreadAgainstScipy(t *testing.T) {
 		cases = append(cases, tcase{A: sample(30+rng.IntN(100), 10, true), B: sample(30+rng.IntN(100), 25, true)})
 		cases = append(cases, tcase{A: sample(30+rng.IntN(100), 25, true), B: sample(30+rng.IntN(100), 10, false)})
 	}
-	in, err := json.Marshal(cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	py := exec.Command("/usr/bin/python3", "-c", spreadOracle)
-	py.Stdin = strings.NewReader(string(in))
-	out, err := py.Output()
-	if err != nil {
-		t.Fatalf("running the SciPy oracle (needs /usr/bin/python3 and python3-scipy): %v", err)
-	}
-	var want []struct{ W, P, Greater float64 }
-	if err := json.Unmarshal(out, &want); err != nil {
-		t.Fatalf("SciPy oracle output %q: %v", out, err)
-	}
-	if len(want) != len(cases) {
-		t.Fatalf("SciPy answered %d cases of %d", len(want), len(cases))
-	}
+	type answer struct{ W, P, Greater float64 }
+	want := runScipy[tcase, answer](t, spreadOracle, cases)
 	approx := cmpopts.EquateApprox(1e-9, 1e-12)
 	for i, tc := range cases {
 		c, ok := CompareSpread(tc.A, tc.B)

@@ -167,18 +167,26 @@ func TestRunChildSignalMask(t *testing.T) {
 		if _, err := Run(context.Background(), e, Options{Runs: 1, Timeout: 10 * time.Second, InProcess: inProcess}); err != nil {
 			t.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(e.Dir, "mask"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mask uint64
-		if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "SigBlk:\t%x", &mask); err != nil {
-			t.Fatalf("parse %q: %v", b, err)
-		}
+		mask := signalMask(t, filepath.Join(e.Dir, "mask"), "SigBlk")
 		if mask&(1<<(syscall.SIGCHLD-1)) != 0 {
 			t.Errorf("InProcess=%v: the child started with SIGCHLD blocked (SigBlk %016x)", inProcess, mask)
 		}
 	}
+}
+
+// signalMask reads the file a subject wrote with a signal mask line of
+// /proc/PID/status ("SigBlk:\t0000000000000000").
+func signalMask(t *testing.T, path, field string) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mask uint64
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), field+":\t%x", &mask); err != nil {
+		t.Fatalf("parse %q: %v", b, err)
+	}
+	return mask
 }
 
 // TestSpawnerDiscardsSIGCHLD: the spawner, every child's parent, leaves
@@ -191,14 +199,7 @@ func TestSpawnerDiscardsSIGCHLD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(e.Dir, "caught"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var caught uint64
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "SigCgt:\t%x", &caught); err != nil {
-		t.Fatalf("parse %q: %v", b, err)
-	}
+	caught := signalMask(t, filepath.Join(e.Dir, "caught"), "SigCgt")
 	if caught&(1<<(syscall.SIGCHLD-1)) != 0 || caught&(1<<(syscall.SIGTERM-1)) == 0 {
 		t.Errorf("the spawner catches SIGCHLD, or no longer SIGTERM: SigCgt %016x", caught)
 	}
