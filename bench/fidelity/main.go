@@ -177,14 +177,8 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		// when the interval lies outside the band, and said unresolved
 		// when it crosses an edge.
 		ratio, lo, hi := roundsRatio(data[i].blBlock, data[i].hfBlock)
-		ratioOK := hi >= 0.97 && lo <= 1.03
-		ratioWhat := "ratio within ±3%"
-		if lo < 0.97 || hi > 1.03 {
-			ratioWhat = "ratio not shown outside ±3% (the interval crosses its edge)"
-			if !ratioOK {
-				ratioWhat = "ratio outside ±3%"
-			}
-		}
+		ratioOK, ratioWhat := withinBand(lo, hi, "")
+		ratioWhat = "ratio " + ratioWhat
 		// σ/μ no worse than hyperfine's, and (the no-op) the mean no
 		// more than hyperfine's, are claims about two noisy estimates:
 		// met unless the data show otherwise at 5%, and the figures are
@@ -407,6 +401,22 @@ func roundsRatio(a, b [][]float64) (ratio, lo, hi float64) {
 	}
 	iv := analysis.MeanInterval(r)
 	return math.Exp(stat.Mean(r, nil)), math.Exp(iv.Lo), math.Exp(iv.Hi)
+}
+
+// withinBand judges a ratio's 95% interval [lo, hi] against 1 ± 3%: met
+// unless the interval lies outside the band, with words that say whether
+// it lies inside or crosses an edge (then the data cannot tell).
+func withinBand(lo, hi float64, of string) (bool, string) {
+	if of != "" {
+		of = " " + of
+	}
+	switch {
+	case hi < 0.97 || lo > 1.03:
+		return false, "outside ±3%" + of
+	case lo < 0.97 || hi > 1.03:
+		return true, "not shown outside ±3%" + of + " (the interval crosses its edge)"
+	}
+	return true, "within ±3%" + of
 }
 
 // logs returns the natural logarithms of xs.
