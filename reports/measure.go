@@ -60,8 +60,11 @@ func orderCell(o *results.Order) string {
 		if o.PrimeRuns > 1 {
 			runs = fmt.Sprintf("%d unmeasured runs", o.PrimeRuns)
 		}
+		if o.Primed == 0 {
+			return fmt.Sprintf("%s; no trial was primed (a trial of a strategy whose last trial took under %s would have been preceded by %s of the same command, so that it does not pay for waking the pinned CPU)",
+				s, time.Duration(o.PrimeBelowNS), runs)
+		}
 		switch {
-		case o.Primed == 0: // nothing above to see
 		case o.PrimedSharedCgroup:
 			peak = ", in the trial's cgroup, whose peak memory covers them all (see above)"
 		case o.PrimedPeak:

@@ -31,7 +31,7 @@ func TestPrimedPeakTexts(t *testing.T) {
 		{"before", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9},
 			"took under 50ms, following another strategy's, was preceded", "peak", ""},
 		{"nothing primed", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), PrimeOwn: true, PrimedSharedCgroup: true},
-			"(0 such runs)", "following another", ""},
+			"; no trial was primed (a trial of a strategy whose last trial took under 50ms would have been preceded by an unmeasured run", "such runs", ""},
 		{"since the second pass, peak memory by ru_maxrss", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 3, PrimeOwn: true},
 			"took under 50ms was preceded by an unmeasured run of the same command (3 such runs), so that it does not pay for waking the pinned CPU", "peak memory", ""},
 	} {
