@@ -327,7 +327,7 @@ func TestUDistAgainstMoremath(t *testing.T) {
 // runScipy runs script with /usr/bin/python3 (SciPy: Debian's
 // python3-scipy), cases in JSON on its standard input, and returns its
 // answers, a JSON list on its standard output, one per case.
-func runScipy[C, A any](t *testing.T, script string, cases []C) []A {
+func runScipy[A, C any](t *testing.T, script string, cases []C) []A {
 	t.Helper()
 	in, err := json.Marshal(cases)
 	if err != nil {
@@ -422,7 +422,7 @@ func TestAgainstScipy(t *testing.T) {
 		Welch *float64 `json:"welch"`
 		MW    float64  `json:"mw"`
 	}
-	want := runScipy[tcase, answer](t, scipyOracle, cases)
+	want := runScipy[answer](t, scipyOracle, cases)
 	approx := cmpopts.EquateApprox(1e-7, 1e-12)
 	for i, tc := range cases {
 		c, _ := Compare2(tc.A, tc.B)

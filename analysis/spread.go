@@ -20,9 +20,6 @@ type SpreadComparison struct {
 	// P is its two-sided p-value; PGreater the one-sided p-value of B
 	// spreading more than A.
 	P, PGreater float64
-	// MeanDevA and MeanDevB are each sample's mean absolute deviation from
-	// its median.
-	MeanDevA, MeanDevB float64
 }
 
 // CompareSpread compares the spread of sample b with that of sample a. It
@@ -50,8 +47,6 @@ func CompareSpread(a, b []float64) (SpreadComparison, bool) {
 		W:        t * t,
 		P:        min(1, 2*min(greater, dist.CDF(t))),
 		PGreater: greater,
-		MeanDevA: ma,
-		MeanDevB: mb,
 	}, true
 }
 

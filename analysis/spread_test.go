@@ -56,7 +56,7 @@ func TestCompareSpreadAgainstScipy(t *testing.T) {
 		cases = append(cases, tcase{A: sample(30+rng.IntN(100), 25, true), B: sample(30+rng.IntN(100), 10, false)})
 	}
 	type answer struct{ W, P, Greater float64 }
-	want := runScipy[tcase, answer](t, spreadOracle, cases)
+	want := runScipy[answer](t, spreadOracle, cases)
 	approx := cmpopts.EquateApprox(1e-9, 1e-12)
 	for i, tc := range cases {
 		c, ok := CompareSpread(tc.A, tc.B)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,9 +117,10 @@ func TestRunPrimesRealProcesses(t *testing.T) {
 func TestRunPrimingRunTimesOut(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
 		// Each run says its number on stderr. The first trial's run and
-		// the second trial's first priming run are quick; the next run,
-		// its second priming run, hangs, and so would every later one.
-		e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "run$n" >&2; [ $n -lt 3 ] || exec sleep 60`})
+		// the second trial's priming runs but the last are quick; the
+		// last priming run hangs, and so would every later one.
+		last := strconv.Itoa(spawn.PrimeRuns + 1) // the last priming run
+		e := experiment(t, []string{"sh", "-c", `n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count; echo "run$n" >&2; [ $n -lt ` + last + ` ] || exec sleep 60`})
 		out, err := Run(context.Background(), e, Options{Runs: 2, Timeout: 300 * time.Millisecond, InProcess: inProcess, Prime: time.Hour})
 		if err != nil {
 			t.Fatal(err)
@@ -128,17 +130,17 @@ func TestRunPrimingRunTimesOut(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := out.Strategies[0].Failure
-		if n := strings.TrimSpace(string(b)); n != "3" || len(out.Trials) != 2 || !out.Trials[1].TimedOut || out.Order.Primed != spawn.PrimeRuns {
-			t.Errorf("InProcess=%v: %s runs, trials %+v, order %+v; want 3 runs, the second trial timed out", inProcess, n, out.Trials, out.Order)
+		if n := strings.TrimSpace(string(b)); n != last || len(out.Trials) != 2 || !out.Trials[1].TimedOut || out.Order.Primed != spawn.PrimeRuns {
+			t.Errorf("InProcess=%v: %s runs, trials %+v, order %+v; want %s runs, the second trial timed out", inProcess, n, out.Trials, out.Order, last)
 		}
-		if !strings.Contains(f, "run3") || strings.Contains(f, "run2") {
-			t.Errorf("InProcess=%v: failure %q; want the hung priming run's stderr (run3) only", inProcess, f)
+		if !strings.Contains(f, "run"+last) || strings.Count(f, "run") != 1 {
+			t.Errorf("InProcess=%v: failure %q; want the hung priming run's stderr (run%s) only", inProcess, f, last)
 		}
 	}
 }
 
 // TestRunPrimedFailureShowsItsOwnStderr: a failing trial's error shows
-// its own standard error, not also that of the unmeasured run before it.
+// its own standard error, not also that of the unmeasured runs before it.
 func TestRunPrimedFailureShowsItsOwnStderr(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
 		// Each run counts itself and says its number on stderr; from the

@@ -282,7 +282,7 @@ func launchFailure(res *spawn.Result, path string) string {
 		return fmt.Sprintf("%s: the spawner, which starts the trials and is this trial's parent, was stopped while it ran (did it signal its parent?); benchlab resumed it, but the trial's times are not valid", path)
 	case spawn.StageSpawner:
 		if err == syscall.ETIMEDOUT {
-			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout; it was started again for the next trials", path)
+			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout (of each of its runs, priming ones included); it was started again for the next trials", path)
 		}
 		fallthrough
 	default:

@@ -55,26 +55,26 @@ func orderCell(o *results.Order) string {
 	if o.PrimeBelowNS <= 0 {
 		return s + "; no trial primed"
 	}
-	if o.PrimeOwn || o.PrimedPeak { // PrimedPeak came with the rule
-		runs, peak := "an unmeasured run", ""
-		if o.PrimeRuns > 1 {
-			runs = fmt.Sprintf("%d unmeasured runs", o.PrimeRuns)
-		}
-		if o.Primed == 0 {
-			return fmt.Sprintf("%s; no trial was primed (a trial of a strategy whose last trial took under %s would have been preceded by %s of the same command, so that it does not pay for waking the pinned CPU)",
-				s, time.Duration(o.PrimeBelowNS), runs)
-		}
-		switch {
-		case o.PrimedSharedCgroup:
-			peak = ", in the trial's cgroup, whose peak memory covers them all (see above)"
-		case o.PrimedPeak:
-			peak = ", and that run measured its peak memory (see above)"
-		}
-		return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s was preceded by %s of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
-			s, time.Duration(o.PrimeBelowNS), runs, o.Primed, peak)
+	which := fmt.Sprintf("a trial of a strategy whose last trial took under %s", time.Duration(o.PrimeBelowNS))
+	if !o.PrimeOwn && !o.PrimedPeak { // PrimedPeak came with PrimeOwn's rule
+		which += ", following another strategy's,"
 	}
-	return fmt.Sprintf("%s; a trial of a strategy whose last trial took under %s, following another strategy's, was preceded by an unmeasured run of the same command (%d such runs), so that it does not pay for waking the pinned CPU",
-		s, time.Duration(o.PrimeBelowNS), o.Primed)
+	runs, peak := "an unmeasured run", ""
+	if o.PrimeRuns > 1 {
+		runs = fmt.Sprintf("%d unmeasured runs", o.PrimeRuns)
+	}
+	if o.Primed == 0 {
+		return fmt.Sprintf("%s; no trial was primed (%s would have been preceded by %s of the same command, so that it does not pay for waking the pinned CPU)",
+			s, which, runs)
+	}
+	switch {
+	case o.PrimedSharedCgroup:
+		peak = ", in the trial's cgroup, whose peak memory covers them all (see above)"
+	case o.PrimedPeak:
+		peak = ", and that run measured its peak memory (see above)"
+	}
+	return fmt.Sprintf("%s; %s was preceded by %s of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
+		s, which, runs, o.Primed, peak)
 }
 
 // memoryCell names how a run measured peak memory.

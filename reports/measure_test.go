@@ -30,8 +30,10 @@ func TestPrimedPeakTexts(t *testing.T) {
 			"took under 50ms was preceded by an unmeasured run of the same command (9 such runs), so that it does not pay for waking the pinned CPU, and that run measured its peak memory", "following another", fromPriming},
 		{"before", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9},
 			"took under 50ms, following another strategy's, was preceded", "peak", ""},
-		{"nothing primed", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), PrimeOwn: true, PrimedSharedCgroup: true},
-			"; no trial was primed (a trial of a strategy whose last trial took under 50ms would have been preceded by an unmeasured run", "such runs", ""},
+		{"nothing primed", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), PrimeRuns: 2, PrimeOwn: true, PrimedSharedCgroup: true},
+			"; no trial was primed (a trial of a strategy whose last trial took under 50ms would have been preceded by 2 unmeasured runs", "such runs", ""},
+		{"nothing primed, before", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond)},
+			"; no trial was primed (a trial of a strategy whose last trial took under 50ms, following another strategy's, would have been preceded by an unmeasured run", "such runs", ""},
 		{"since the second pass, peak memory by ru_maxrss", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 3, PrimeOwn: true},
 			"took under 50ms was preceded by an unmeasured run of the same command (3 such runs), so that it does not pay for waking the pinned CPU", "peak memory", ""},
 	} {

@@ -182,7 +182,7 @@ type Order struct {
 	// does not run).
 	Primed int `json:"primed,omitempty"`
 	// PrimeRuns is how many unmeasured runs preceded each primed trial
-	// (two since issue 12's third pass); 0 in older runs: one.
+	// (two, then four, since issue 12's third pass); 0 in older runs: one.
 	PrimeRuns int `json:"prime_runs,omitempty"`
 	// PrimeOwn says a trial was primed after a trial of its own strategy
 	// too, not only after another strategy's (runs since issue 12's second

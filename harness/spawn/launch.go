@@ -282,22 +282,26 @@ func (l *launcher) Interrupt() {
 func (l *launcher) Prime() { l.prime = true }
 
 // PrimeRuns is how many unmeasured runs of a primed trial's command
-// precede its measured one. Two, not one: on a 2-vCPU KVM guest the static
-// no-op of 0.55 ms came out, against hyperfine's back-to-back mean in the
-// same probe (4 blocks of 60 trials each, alternating with hyperfine's,
-// 2026-12-02):
-//   - between a busy loop and a sleep: 1.020 to 1.029 after one priming
-//     run, 0.966 to 1.017 after two, 0.988 to 1.013 after three;
-//   - between sleeps of 20 and 80 ms: 1.053 and 1.071 after one, 0.995
-//     and 0.997 after two, 0.997 and 1.002 after four;
-//   - a busy loop of 1.7 ms between the same sleeps: 1.038 and 1.043
-//     after one, 0.999 and 1.004 after two.
+// precede its measured one. Measured on a 2-vCPU KVM guest against
+// hyperfine's back-to-back mean in the same probe (blocks alternating with
+// hyperfine's, 2026-12-02):
+//   - the static no-op of 0.55 ms between a busy loop and a sleep: 1.020
+//     to 1.029 after one priming run, 0.966 to 1.017 after two, 0.988 to
+//     1.013 after three (4 blocks of 60 trials);
+//   - the same between sleeps of 20 and 80 ms: 1.053 and 1.071 after one,
+//     0.995 and 0.997 after two, 0.997 and 1.002 after four;
+//   - a busy loop of 1.7 ms between the same sleeps: 1.038 and 1.043 after
+//     one, 0.999 and 1.004 after two;
+//   - async-func (a Rust strategy of about 20 ms) interleaved with the
+//     eight other subjects of make bench, async-boxed-naive's 540 ms of
+//     allocations among them: 1.043 to 1.081 after two (four probes of 4
+//     blocks of 20 trials), 0.977 to 1.006 after four.
 //
-// So it is the number of runs, not their length: one run of the command
-// does not bring the CPU back to where back-to-back runs keep it, two do,
-// and more gain nothing measurable. They cost a trial under
-// harness.DefaultPrime twice its time again.
-const PrimeRuns = 2
+// One run of the command does not bring the machine back to where
+// back-to-back runs keep it; after light neighbours two do, after heavy
+// ones it takes four, and more than that gained nothing measurable. They
+// cost a trial under harness.DefaultPrime four times its time again.
+const PrimeRuns = 4
 
 // Launch runs strategy i's command once and fills res, its peak memory
 // measured in a cgroup of its own when the run has one (see cgroup.go):
