@@ -54,17 +54,14 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 		{"busy", -1, true},
 		{"primed (default)", 0, false},
 	}
-	noopNS := make([][]float64, len(policies))
-	var hfNS []float64
-	// The primed policy's and hyperfine's runs round by round, for the
-	// target's interval (see roundsRatio).
-	var primedBlocks, hfBlocks [][]float64
+	// Each policy's runs and hyperfine's, round by round (see roundsRatio).
+	noopBlocks := make([][][]float64, len(policies))
+	var hfBlocks [][]float64
 	hyperfineBlock := func() error {
 		times, err := hyperfine(pin, []string{"--warmup", "20", "--runs", strconv.Itoa(runs)}, [][]string{{noop}}, hf)
 		if err != nil {
 			return err
 		}
-		hfNS = append(hfNS, times[0]...)
 		hfBlocks = append(hfBlocks, times[0])
 		return nil
 	}
@@ -99,10 +96,7 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 					block = append(block, float64(t.WallNS))
 				}
 			}
-			noopNS[k] = append(noopNS[k], block...)
-			if p.prime == 0 {
-				primedBlocks = append(primedBlocks, block)
-			}
+			noopBlocks[k] = append(noopBlocks[k], block)
 		}
 		if r%2 == 0 {
 			if err := hyperfineBlock(); err != nil {
@@ -111,24 +105,26 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 		}
 	}
 	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
+	hfNS := slices.Concat(hfBlocks...)
 	hm, hmed := stat.Mean(hfNS, nil), median(hfNS)
 	fmt.Fprintf(w, "%-18s %12s %12s %12s\n", "policy", "no-op mean", "/ hyperfine", "median ratio")
 	fmt.Fprintf(w, "%-18s %12s %12s %12s\n", "hyperfine -N", fmtNS(hm), "1.000", "1.000")
 	ok = true
 	for k, p := range policies {
-		m := stat.Mean(noopNS[k], nil)
+		ns := slices.Concat(noopBlocks[k]...)
+		m := stat.Mean(ns, nil)
 		ratio := m / hm
 		var target string
 		if p.prime == 0 {
 			// As in the main table: the ratio from the rounds, missed
 			// when its interval lies outside ±3%.
 			var lo, hi float64
-			ratio, lo, hi = roundsRatio(primedBlocks, hfBlocks)
-			good, what := withinBand(lo, hi, "of hyperfine")
-			ok, open = good, unresolved(lo, hi)
-			target = fmt.Sprintf("  (from the rounds) 95%% CI [%.3f, %.3f] %s", lo, hi, mark(good, what))
+			ratio, lo, hi = roundsRatio(noopBlocks[k], hfBlocks)
+			var what string
+			ok, open, what = withinBand(lo, hi, "of hyperfine")
+			target = fmt.Sprintf("  (from the rounds) 95%% CI [%.3f, %.3f] %s", lo, hi, mark(ok, what))
 		}
-		fmt.Fprintf(w, "%-18s %12s %12.3f %12.3f%s\n", p.name, fmtNS(m), ratio, median(noopNS[k])/hmed, target)
+		fmt.Fprintf(w, "%-18s %12s %12.3f %12.3f%s\n", p.name, fmtNS(m), ratio, median(ns)/hmed, target)
 	}
 	fmt.Fprintln(w, "(off shows the bias primed removes; busy keeps the CPU awake but leaves the spinner's cache footprint and takes a CPU for the whole run)")
 	return ok, open, nil

@@ -52,6 +52,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,10 +132,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 
 	// Each subject's runs, and the same runs block by block (one block per
 	// round and tool).
-	type pair struct {
-		bl, hf           []float64
-		blBlock, hfBlock [][]float64
-	}
+	type pair struct{ blBlock, hfBlock [][]float64 }
 	data := make([]pair, len(subjects))
 	for r := range rounds {
 		// benchlab first in even rounds, hyperfine first in odd ones.
@@ -146,7 +144,6 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 					return err
 				}
 				for i := range subjects {
-					data[i].bl = append(data[i].bl, walls[i]...)
 					data[i].blBlock = append(data[i].blBlock, walls[i])
 				}
 				continue
@@ -157,7 +154,6 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 				if err != nil {
 					return err
 				}
-				data[i].hf = append(data[i].hf, b...)
 				data[i].hfBlock = append(data[i].hfBlock, b)
 			}
 		}
@@ -169,8 +165,9 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	allOK := true
 	open := 0 // targets met only as "not shown outside"
 	for i, s := range subjects {
-		bm, bs := stat.MeanStdDev(data[i].bl, nil)
-		hm, hs := stat.MeanStdDev(data[i].hf, nil)
+		bl, hf := slices.Concat(data[i].blBlock...), slices.Concat(data[i].hfBlock...)
+		bm, bs := stat.MeanStdDev(bl, nil)
+		hm, hs := stat.MeanStdDev(hf, nil)
 		// The ratio and its 95% interval, from the rounds: the two tools'
 		// blocks of a round ran one after the other, and the machine
 		// drifts from one round to the next (async-func's block means
@@ -181,9 +178,9 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		// when the interval lies outside the band, and said unresolved
 		// when it crosses an edge.
 		ratio, lo, hi := roundsRatio(data[i].blBlock, data[i].hfBlock)
-		ratioOK, ratioWhat := withinBand(lo, hi, "")
+		ratioOK, unsure, ratioWhat := withinBand(lo, hi, "")
 		ratioWhat = "ratio " + ratioWhat
-		if unresolved(lo, hi) {
+		if unsure {
 			open++
 		}
 		// σ/μ no worse than hyperfine's, and (the no-op) the mean no
@@ -198,7 +195,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		// centring each block would leave more of the drift in benchlab's.
 		// The runs of a round are taken as independent here, which the
 		// drift makes them only roughly.
-		sp, spOK := analysis.CompareSpread(logs(data[i].hf), logs(data[i].bl))
+		sp, spOK := analysis.CompareSpread(logs(hf), logs(bl))
 		cvOK := !spOK || sp.PGreater >= analysis.Alpha
 		cvP := "n/a"
 		if spOK {
@@ -212,7 +209,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 			allOK = allOK && meanOK
 		}
 		allOK = allOK && ratioOK && cvOK
-		fmt.Fprintf(w, "%-24s %5d %12s %12s %8.4f %15s %8.2f%% %8.2f%%  %s\n", s.name, len(data[i].bl),
+		fmt.Fprintf(w, "%-24s %5d %12s %12s %8.4f %15s %8.2f%% %8.2f%%  %s\n", s.name, len(bl),
 			fmtNS(bm), fmtNS(hm), ratio, fmt.Sprintf("[%.3f, %.3f]", lo, hi), 100*bs/bm, 100*hs/hm, strings.Join(marks, " "))
 	}
 
@@ -423,27 +420,22 @@ func roundsRatio(a, b [][]float64) (ratio, lo, hi float64) {
 	return math.Exp(stat.Mean(r, nil)), math.Exp(iv.Lo), math.Exp(iv.Hi)
 }
 
-// unresolved reports whether a ratio's interval crosses an edge of ±3%.
-func unresolved(lo, hi float64) bool {
-	return (lo < 0.97 || hi > 1.03) && hi >= 0.97 && lo <= 1.03
-}
-
 // withinBand judges a ratio's 95% interval [lo, hi] against 1 ± 3%: met
-// unless the interval lies outside the band, with words that say whether
-// it lies inside or crosses an edge (then the data cannot tell).
-func withinBand(lo, hi float64, of string) (bool, string) {
+// unless the interval lies outside the band; unsure when it crosses an edge
+// (then the data cannot tell); with words that say which.
+func withinBand(lo, hi float64, of string) (ok, unsure bool, what string) {
 	if of != "" {
 		of = " " + of
 	}
 	switch {
 	case math.IsNaN(lo) || math.IsNaN(hi):
-		return false, "no interval (a round without runs)"
+		return false, false, "no interval (a round without runs)"
 	case hi < 0.97 || lo > 1.03:
-		return false, "outside ±3%" + of
+		return false, false, "outside ±3%" + of
 	case lo < 0.97 || hi > 1.03:
-		return true, "not shown outside ±3%" + of + " (the interval crosses its edge)"
+		return true, true, "not shown outside ±3%" + of + " (the interval crosses its edge)"
 	}
-	return true, "within ±3%" + of
+	return true, false, "within ±3%" + of
 }
 
 // logs returns the natural logarithms of xs.
