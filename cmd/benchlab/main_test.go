@@ -2,10 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"benchlab/harness"
+	"benchlab/results"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -23,15 +31,23 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		// $HYPERFINE_DATA holds real hyperfine exports
-		// (exchange_script_test.go); $REPO is the repository's root, so
-		// that a script can copy the committed archive of another machine
-		// into its own.
+		// (exchange_script_test.go); $REPO is the repository's root, and
+		// $OTHER_MACHINE a committed machine folder that is not this
+		// host's, so that a script can copy another machine's archive into
+		// its own; $OTHER_RUNS matches any of that folder's
+		// async-fn-pointers run IDs.
 		Setup: func(env *testscript.Env) error {
 			root, err := filepath.Abs(filepath.Join("..", ".."))
 			if err != nil {
 				return err
 			}
 			env.Setenv("REPO", root)
+			other, runs, err := otherMachine(filepath.Join(root, "results"), harness.Fingerprint().ID)
+			if err != nil {
+				return err
+			}
+			env.Setenv("OTHER_MACHINE", other)
+			env.Setenv("OTHER_RUNS", runs)
 			return setupExchange(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -46,6 +62,34 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// otherMachine returns the first committed machine folder under dir that
+// is not this host's (the machines change between sessions, so no one
+// folder is "the other machine" on every host), with a regular expression
+// matching the IDs of its async-fn-pointers runs.
+func otherMachine(dir, this string) (string, string, error) {
+	entries, errs := (results.Archive{Dir: dir}).Runs("async-fn-pointers")
+	if len(errs) > 0 {
+		return "", "", fmt.Errorf("the committed archive: %w", errors.Join(errs...))
+	}
+	ids := map[string][]string{}
+	var machines []string
+	for _, e := range entries {
+		m := e.Run.Machine.ID
+		if m == this {
+			continue
+		}
+		if ids[m] == nil {
+			machines = append(machines, m)
+		}
+		ids[m] = append(ids[m], regexp.QuoteMeta(e.Run.ID))
+	}
+	if len(machines) == 0 {
+		return "", "", fmt.Errorf("no committed machine other than %s has async-fn-pointers runs under %s", this, dir)
+	}
+	slices.Sort(machines)
+	return machines[0], "(" + strings.Join(ids[machines[0]], "|") + ")", nil
 }
 
 // TestHelpAndUsage covers the exit codes without a process.
