@@ -10,16 +10,18 @@
 // interleaved in one run, as an experiment would (harness.Run, children
 // pinned to -pin, benchlab's own threads on the other CPUs, the default
 // priming of short strategies), and `taskset -c PIN hyperfine -N` each on
-// its own, back to back; the two tools alternate in blocks, -rounds times,
-// so that a drift of the machine hits both alike. Printed per subject: both
-// means, their ratio (the geometric mean of the rounds' ratios of block
-// means, see roundsRatio) with its 95% interval, and both σ/mean, with the
-// targets of issues 3 and 12:
+// its own, back to back, and again interleaved by hand (hyperfineByHand);
+// the three passes alternate, -rounds times, so that a drift of the
+// machine hits them alike. Printed per subject: benchlab's and hyperfine's
+// back-to-back means, their ratio (the geometric mean of the rounds'
+// ratios of block means, see roundsRatio) with its 95% interval, and the
+// σ/mean of all three passes, with the targets of issues 3 and 12:
 //
 //   - every ratio benchlab/hyperfine within 1.00 ± 0.03, interleaved: not
 //     shown outside it (the ratio's 95% interval reaches the band), and
 //     said so when the interval crosses an edge of the band;
-//   - benchlab's σ/mean no worse than hyperfine's: not shown worse by a
+//   - benchlab's σ/mean no worse than hyperfine's: not shown worse than
+//     hyperfine's interleaved by hand, whose runs span as long, by a
 //     one-sided Brown–Forsythe test of the log times at 5%;
 //   - on the no-op, benchlab's mean no more than hyperfine's (not shown
 //     above it: the ratio's two-sided 95% interval, a one-sided test at
@@ -62,6 +64,7 @@ import (
 	"benchlab/analysis"
 	"benchlab/experiments"
 	"benchlab/harness"
+	"benchlab/harness/spawn"
 )
 
 // subject is one program timed by both tools.
@@ -130,14 +133,16 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		strings.TrimSpace(string(version)), pin, rounds)
 	fmt.Fprintf(w, "load average before: %s\n\n", loadavg())
 
-	// Each subject's runs, and the same runs block by block (one block per
-	// round and tool).
-	type pair struct{ blBlock, hfBlock [][]float64 }
+	// Each subject's runs, block by block (one block per round and
+	// pass): benchlab interleaved, hyperfine back to back, and hyperfine
+	// interleaved by hand (see hyperfineByHand).
+	type pair struct{ blBlock, hfBlock, byHand [][]float64 }
 	data := make([]pair, len(subjects))
 	for r := range rounds {
-		// benchlab first in even rounds, hyperfine first in odd ones.
-		for k := range 2 {
-			if (r+k)%2 == 0 {
+		// The three passes take turns at going first.
+		for k := range 3 {
+			switch (r + k) % 3 {
+			case 0:
 				fmt.Fprintf(os.Stderr, "\rround %d/%d: benchlab, interleaved%12s", r+1, rounds, "")
 				walls, err := benchlabBlock(subjects, pin)
 				if err != nil {
@@ -146,28 +151,39 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 				for i := range subjects {
 					data[i].blBlock = append(data[i].blBlock, walls[i])
 				}
-				continue
-			}
-			for i, s := range subjects {
-				fmt.Fprintf(os.Stderr, "\rround %d/%d: hyperfine %-22s", r+1, rounds, s.name)
-				b, err := hyperfineBlock(hf, s, pin)
+			case 1:
+				for i, s := range subjects {
+					fmt.Fprintf(os.Stderr, "\rround %d/%d: hyperfine %-22s", r+1, rounds, s.name)
+					b, err := hyperfineBlock(hf, s, pin)
+					if err != nil {
+						return err
+					}
+					data[i].hfBlock = append(data[i].hfBlock, b)
+				}
+			case 2:
+				fmt.Fprintf(os.Stderr, "\rround %d/%d: hyperfine, interleaved by hand", r+1, rounds)
+				walls, err := hyperfineByHand(hf, subjects, pin)
 				if err != nil {
 					return err
 				}
-				data[i].hfBlock = append(data[i].hfBlock, b)
+				for i := range subjects {
+					data[i].byHand = append(data[i].byHand, walls[i])
+				}
 			}
 		}
 	}
 	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
 
-	fmt.Fprintf(w, "%-24s %5s %12s %12s %8s %15s %9s %9s  %s\n", "subject", "runs", "benchlab", "hyperfine", "ratio", "95% CI", "bl σ/μ", "hf σ/μ", "targets")
+	fmt.Fprintf(w, "%-24s %5s %12s %12s %8s %15s %9s %9s %9s  %s\n", "subject", "runs", "benchlab", "hyperfine", "ratio", "95% CI", "bl σ/μ", "hf σ/μ", "by hand", "targets")
 	var noopMean float64
 	allOK := true
 	open := 0 // targets met only as "not shown outside"
 	for i, s := range subjects {
 		bl, hf := slices.Concat(data[i].blBlock...), slices.Concat(data[i].hfBlock...)
+		byHand := slices.Concat(data[i].byHand...)
 		bm, bs := stat.MeanStdDev(bl, nil)
 		hm, hs := stat.MeanStdDev(hf, nil)
+		km, ks := stat.MeanStdDev(byHand, nil)
 		// The ratio and its 95% interval, from the rounds: the two tools'
 		// blocks of a round ran one after the other, and the machine
 		// drifts from one round to the next (async-func's block means
@@ -186,22 +202,25 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		// σ/μ no worse than hyperfine's, and (the no-op) the mean no
 		// more than hyperfine's, are claims about two noisy estimates:
 		// met unless the data show otherwise (one-sided, at 5% and 2.5%),
-		// and the figures are printed either way. The spread is compared on the logarithms
-		// of the times (relative spread, as σ/μ is) by Brown–Forsythe,
-		// which one slow outlier does not decide, where σ itself is. Both
-		// tools' runs span the same rounds, so that the drift between
-		// rounds is in both; a benchlab block, with every subject
-		// interleaved, lasts longer than a hyperfine block of one, so
-		// centring each block would leave more of the drift in benchlab's.
-		// The runs of a round are taken as independent here, which the
-		// drift makes them only roughly.
-		sp, spOK := analysis.CompareSpread(logs(hf), logs(bl))
+		// and the figures are printed either way. The spread is compared
+		// on the logarithms of the times (relative spread, as σ/μ is) by
+		// Brown–Forsythe, which one slow outlier does not decide, where σ
+		// itself is. It is compared with hyperfine interleaved by hand,
+		// not back to back: a benchlab block, every subject interleaved,
+		// spreads a subject's runs over 30 to 40 s, a hyperfine block of
+		// one subject over 1 to 2 s, and a spread measured over 40 s
+		// holds more of the machine's drift (six subjects shown worse
+		// that way at 09:52 on 2026-12-02, bench/README.md). By hand,
+		// hyperfine's runs of a subject span the same time as
+		// benchlab's, in the same rounds. The runs of a round are taken
+		// as independent here, which the drift makes them only roughly.
+		sp, spOK := analysis.CompareSpread(logs(byHand), logs(bl))
 		cvOK := !spOK || sp.PGreater >= analysis.Alpha
 		cvP := "n/a"
 		if spOK {
 			cvP = analysis.FormatP(sp.PGreater)
 		}
-		marks := []string{mark(ratioOK, ratioWhat), mark(cvOK, fmt.Sprintf("σ/μ not shown worse (p %s)", cvP))}
+		marks := []string{mark(ratioOK, ratioWhat), mark(cvOK, fmt.Sprintf("σ/μ not shown worse than by hand (p %s)", cvP))}
 		if i == 0 {
 			noopMean = bm
 			meanOK := lo <= 1
@@ -209,8 +228,8 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 			allOK = allOK && meanOK
 		}
 		allOK = allOK && ratioOK && cvOK
-		fmt.Fprintf(w, "%-24s %5d %12s %12s %8.4f %15s %8.2f%% %8.2f%%  %s\n", s.name, len(bl),
-			fmtNS(bm), fmtNS(hm), ratio, fmt.Sprintf("[%.3f, %.3f]", lo, hi), 100*bs/bm, 100*hs/hm, strings.Join(marks, " "))
+		fmt.Fprintf(w, "%-24s %5d %12s %12s %8.4f %15s %8.2f%% %8.2f%% %8.2f%%  %s\n", s.name, len(bl),
+			fmtNS(bm), fmtNS(hm), ratio, fmt.Sprintf("[%.3f, %.3f]", lo, hi), 100*bs/bm, 100*hs/hm, 100*ks/km, strings.Join(marks, " "))
 	}
 
 	// The floor: posix_spawn + wait4 in a C loop, both placements.
@@ -301,6 +320,42 @@ func hyperfineBlock(hf string, s subject, pin int) ([]float64, error) {
 		return nil, err
 	}
 	return times[0], nil
+}
+
+// burst is how many runs of one subject hyperfineByHand asks of each
+// hyperfine: few, so that its runs of a subject spread over the pass.
+const burst = 3
+
+// hyperfineByHand times the subjects with hyperfine interleaved by hand,
+// as a hyperfine user would interleave them: `hyperfine -N --runs 3` of
+// one subject at a time, cycling through the subjects until each has
+// subjects[0].block runs. Each subject's runs then span about as long as
+// in benchlab's interleaved block, so that both see the same drift. Each
+// burst warms up as benchlab primes: subjects[0].warmup runs before the
+// first burst (benchlab's warm-up rounds), spawn.PrimeRuns before each
+// later burst of a subject whose last burst averaged under
+// harness.DefaultPrime (benchlab's priming runs), none before the others.
+// It returns each subject's wall times in ns.
+func hyperfineByHand(hf string, subjects []subject, pin int) ([][]float64, error) {
+	out := make([][]float64, len(subjects))
+	for done := 0; done < subjects[0].block; done += burst {
+		k := min(burst, subjects[0].block-done)
+		for i, s := range subjects {
+			warmup := 0
+			switch {
+			case done == 0:
+				warmup = s.warmup
+			case stat.Mean(out[i][len(out[i])-burst:], nil) < float64(harness.DefaultPrime.Nanoseconds()):
+				warmup = spawn.PrimeRuns
+			}
+			times, err := hyperfine(pin, []string{"--warmup", strconv.Itoa(warmup), "--runs", strconv.Itoa(k)}, [][]string{s.argv}, hf)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = append(out[i], times[0]...)
+		}
+	}
+	return out, nil
 }
 
 // hyperfine runs hyperfine -N pinned to pin with extra flags on commands

@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"benchlab/internal/safefile"
 	"benchlab/lab"
@@ -95,6 +96,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitInterrupted
 		case errors.As(err, new(brokenPipe)):
 			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
+			return exitBrokenPipe
+		case errors.Is(err, syscall.EPIPE):
+			// The reader of a command that only prints went away
+			// (benchlab ls | head): nothing is lost but output nobody
+			// reads, so exit quietly, with the status of a command
+			// killed by SIGPIPE, as other Unix tools do.
 			return exitBrokenPipe
 		default:
 			// An error may quote a file name or a subject's output.

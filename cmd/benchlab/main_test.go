@@ -122,3 +122,20 @@ func devNull(t *testing.T) *os.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// TestClosedStdoutExitsQuietly: a command that only prints, whose reader
+// went away (benchlab ls | head), exits 141 as if killed by SIGPIPE, and
+// says nothing: it lost only output nobody reads.
+func TestClosedStdoutExitsQuietly(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	defer w.Close()
+	var stderr strings.Builder
+	code := run(context.Background(), []string{"ls", "--results", filepath.Join("..", "..", "results")}, w, &stderr)
+	if code != exitBrokenPipe || stderr.Len() > 0 {
+		t.Errorf("exit %d, stderr %q; want %d and nothing", code, stderr.String(), exitBrokenPipe)
+	}
+}
