@@ -1,10 +1,13 @@
 package main
 
 import (
+	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gonum.org/v1/gonum/stat"
 
+	"benchlab/analysis"
 	"benchlab/results"
 )
 
@@ -37,23 +40,61 @@ func TestPrimedTrials(t *testing.T) {
 	}
 }
 
-// TestPerRound: the ratio is the geometric mean of the rounds' ratios,
-// and its interval contains it; rounds that agree give a point.
+// TestPerRound: the ratio is the geometric mean of the rounds' ratios;
+// at 95% its interval is analysis.MeanInterval's of their logarithms
+// (checked against SciPy there), and a smaller alpha widens it; rounds
+// that agree give a point; what cannot be judged is NaN.
 func TestPerRound(t *testing.T) {
 	a := [][]float64{{2, 2}, {8, 8}, {4, 4}}
 	b := [][]float64{{1, 1}, {2, 2}, {1, 1}}
-	ratio, lo, hi := roundsRatio(a, b) // 2, 4, 4: geometric mean 32^(1/3)
-	if want := 3.1748021039363987; ratio < want-1e-12 || ratio > want+1e-12 || !(lo < ratio && ratio < hi) {
-		t.Errorf("roundsRatio = %v [%v, %v], want %v inside its interval", ratio, lo, hi, want)
+	ratio, lo, hi := roundsRatio(a, b, 0.05) // 2, 4, 4
+	iv := analysis.MeanInterval([]float64{math.Log(2), math.Log(4), math.Log(4)})
+	near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-9*math.Abs(y) }
+	if !near(ratio, math.Cbrt(32)) || !near(lo, math.Exp(iv.Lo)) || !near(hi, math.Exp(iv.Hi)) {
+		t.Errorf("roundsRatio = %v [%v, %v], want %v [%v, %v]", ratio, lo, hi, math.Cbrt(32), math.Exp(iv.Lo), math.Exp(iv.Hi))
+	}
+	if _, lo2, hi2 := roundsRatio(a, b, 0.05/9); !(lo2 < lo && hi2 > hi) {
+		t.Errorf("at 1−0.05/9 the interval [%v, %v] is not wider than at 95%% [%v, %v]", lo2, hi2, lo, hi)
 	}
 	// Each round's spread of logs is the same multiple: the interval is
 	// that point.
 	c := [][]float64{{1, 4}, {2, 8}, {1, 4}}
 	d := [][]float64{{1, 2}, {3, 6}, {5, 10}}
-	ratio, lo, hi = spreadRatio(c, d)
+	ratio, lo, hi = spreadRatio(c, d, 0.05)
 	for _, x := range []float64{ratio, lo, hi} {
-		if x < 2-1e-12 || x > 2+1e-12 {
+		if !near(x, 2) {
 			t.Errorf("spreadRatio = %v [%v, %v], want 2 [2, 2]", ratio, lo, hi)
 		}
+	}
+	for _, tc := range []struct {
+		why  string
+		a, b [][]float64
+	}{
+		{"one round", [][]float64{{1, 2}}, [][]float64{{1, 2}}},
+		{"a round without runs", [][]float64{{1, 2}, {}}, [][]float64{{1, 2}, {1, 2}}},
+		{"a round without spread", [][]float64{{1, 2}, {3, 3}}, [][]float64{{1, 2}, {1, 2}}},
+		{"a round with one run", [][]float64{{1, 2}, {3}}, [][]float64{{1, 2}, {1, 2}}},
+	} {
+		if r, lo, hi := spreadRatio(tc.a, tc.b, 0.05); !math.IsNaN(r) || !math.IsNaN(lo) || !math.IsNaN(hi) {
+			t.Errorf("%s: spreadRatio = %v [%v, %v], want NaN", tc.why, r, lo, hi)
+		}
+	}
+}
+
+// TestRunsFor: the runs that bring the mean's 95% interval to ±p, by the
+// normal quantile; then, enough runs of the same spread do reach it.
+func TestRunsFor(t *testing.T) {
+	xs := []float64{90, 110, 90, 110, 90, 110, 90, 110} // mean 100, σ/μ ≈ 0.1069
+	n := runsFor(xs, 0.01)
+	cv := stat.StdDev(xs, nil) / stat.Mean(xs, nil)
+	if want := math.Pow(1.959963984540054*cv/0.01, 2); math.Abs(n-want) > 1e-9 {
+		t.Errorf("runsFor = %v, want %v", n, want)
+	}
+	var many []float64
+	for len(many) < int(math.Ceil(n))+1 {
+		many = append(many, 90, 110)
+	}
+	if h := relHalfWidth(many); h > 0.01 {
+		t.Errorf("%d runs reach ±%.4f, not ±1%%", len(many), h)
 	}
 }

@@ -119,7 +119,7 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 			// As in the main table: the ratio from the rounds, missed
 			// when its interval lies outside ±3%.
 			var lo, hi float64
-			ratio, lo, hi = roundsRatio(noopBlocks[k], hfBlocks)
+			ratio, lo, hi = roundsRatio(noopBlocks[k], hfBlocks, 0.05)
 			var what string
 			ok, open, what = withinBand(lo, hi, "of hyperfine")
 			target = fmt.Sprintf("  (from the rounds) 95%% CI [%.3f, %.3f] %s", lo, hi, mark(ok, what))

@@ -79,7 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(ctx, args[1:], stdout, stderr)
+		out := &stdoutWatch{w: stdout}
+		err := c.run(ctx, args[1:], out, stderr)
 		var ue usageError
 		switch {
 		case err == nil:
@@ -97,11 +98,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, new(brokenPipe)):
 			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
 			return exitBrokenPipe
-		case errors.Is(err, syscall.EPIPE):
-			// The reader of a command that only prints went away
-			// (benchlab ls | head): nothing is lost but output nobody
-			// reads, so exit quietly, with the status of a command
-			// killed by SIGPIPE, as other Unix tools do.
+		case out.closed && errors.Is(err, syscall.EPIPE):
+			// The reader of standard output went away (benchlab ls |
+			// head), and the command failed for that: nothing is lost
+			// but output nobody reads, so exit quietly, with the status
+			// of a command killed by SIGPIPE, as other Unix tools do. (A
+			// run's closed output is brokenPipe above: it says where the
+			// run is archived.)
 			return exitBrokenPipe
 		default:
 			// An error may quote a file name or a subject's output.
@@ -112,6 +115,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "benchlab: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
+}
+
+// stdoutWatch passes writes to standard output on and remembers whether
+// one failed because its reader went away (EPIPE), so that only that
+// failure, not an EPIPE from some other pipe, is taken for a closed
+// output.
+type stdoutWatch struct {
+	w      io.Writer
+	closed bool
+}
+
+func (s *stdoutWatch) Write(b []byte) (int, error) {
+	n, err := s.w.Write(b)
+	if errors.Is(err, syscall.EPIPE) {
+		s.closed = true
+	}
+	return n, err
 }
 
 func usage(w io.Writer) {

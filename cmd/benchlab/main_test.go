@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,6 +29,15 @@ func TestMain(m *testing.M) {
 // TestScripts runs testdata/script/*.txtar: each is a user's session with
 // the command, its files and the output expected.
 func TestScripts(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read once for every script: the committed archive must load.
+	other, cited, err := otherMachine(filepath.Join(root, "results"), harness.Fingerprint().ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -34,20 +45,13 @@ func TestScripts(t *testing.T) {
 		// (exchange_script_test.go); $REPO is the repository's root, and
 		// $OTHER_MACHINE a committed machine folder that is not this
 		// host's, so that a script can copy another machine's archive into
-		// its own; $OTHER_RUNS matches any of that folder's
-		// async-fn-pointers run IDs.
+		// its own; $OTHER_RUNS matches the IDs of that folder's
+		// async-fn-pointers runs and sweeps, which a report of this host's
+		// runs must never cite.
 		Setup: func(env *testscript.Env) error {
-			root, err := filepath.Abs(filepath.Join("..", ".."))
-			if err != nil {
-				return err
-			}
 			env.Setenv("REPO", root)
-			other, runs, err := otherMachine(filepath.Join(root, "results"), harness.Fingerprint().ID)
-			if err != nil {
-				return err
-			}
 			env.Setenv("OTHER_MACHINE", other)
-			env.Setenv("OTHER_RUNS", runs)
+			env.Setenv("OTHER_RUNS", cited)
 			return setupExchange(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -67,7 +71,7 @@ func TestScripts(t *testing.T) {
 // otherMachine returns the first committed machine folder under dir that
 // is not this host's (the machines change between sessions, so no one
 // folder is "the other machine" on every host), with a regular expression
-// matching the IDs of its async-fn-pointers runs.
+// matching the IDs of its async-fn-pointers runs and of their sweeps.
 func otherMachine(dir, this string) (string, string, error) {
 	entries, errs := (results.Archive{Dir: dir}).Runs("async-fn-pointers")
 	if len(errs) > 0 {
@@ -84,6 +88,9 @@ func otherMachine(dir, this string) (string, string, error) {
 			machines = append(machines, m)
 		}
 		ids[m] = append(ids[m], regexp.QuoteMeta(e.Run.ID))
+		if e.Run.Sweep != "" {
+			ids[m] = append(ids[m], regexp.QuoteMeta(e.Run.Sweep))
+		}
 	}
 	if len(machines) == 0 {
 		return "", "", fmt.Errorf("no committed machine other than %s has async-fn-pointers runs under %s", this, dir)
@@ -125,7 +132,8 @@ func devNull(t *testing.T) *os.File {
 
 // TestClosedStdoutExitsQuietly: a command that only prints, whose reader
 // went away (benchlab ls | head), exits 141 as if killed by SIGPIPE, and
-// says nothing: it lost only output nobody reads.
+// says nothing: it lost only output nobody reads. An EPIPE from anywhere
+// else is an error like any other.
 func TestClosedStdoutExitsQuietly(t *testing.T) {
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -136,6 +144,18 @@ func TestClosedStdoutExitsQuietly(t *testing.T) {
 	var stderr strings.Builder
 	code := run(context.Background(), []string{"ls", "--results", filepath.Join("..", "..", "results")}, w, &stderr)
 	if code != exitBrokenPipe || stderr.Len() > 0 {
-		t.Errorf("exit %d, stderr %q; want %d and nothing", code, stderr.String(), exitBrokenPipe)
+		t.Errorf("closed stdout: exit %d, stderr %q; want %d and nothing", code, stderr.String(), exitBrokenPipe)
+	}
+
+	// Standard output is fine; the command's error wraps an EPIPE of its
+	// own (a pipe to a subject, say): an error like any other.
+	commands = append(commands, command{name: "epipe", run: func(context.Context, []string, io.Writer, io.Writer) error {
+		return fmt.Errorf("write to the subject's input: %w", syscall.EPIPE)
+	}})
+	t.Cleanup(func() { commands = commands[:len(commands)-1] })
+	stderr.Reset()
+	code = run(context.Background(), []string{"epipe"}, io.Discard, &stderr)
+	if code != exitFail || !strings.Contains(stderr.String(), "write to the subject's input: broken pipe") {
+		t.Errorf("an EPIPE not of standard output: exit %d, stderr %q; want %d and the error", code, stderr.String(), exitFail)
 	}
 }
