@@ -18,11 +18,11 @@ func TestPrimedTrials(t *testing.T) {
 	trials := []results.Trial{
 		{Strategy: 0, WallNS: 10, Warmup: true}, // first: never primed
 		{Strategy: 1, WallNS: 500},
-		{Strategy: 0, WallNS: 10}, // after a short warm-up: primed
-		{Strategy: 1, WallNS: 20}, // after a long trial: not
+		{Strategy: 0, WallNS: 10},  // after a short warm-up: primed
+		{Strategy: 1, WallNS: 20},  // after a long trial: not
 		{Strategy: 0, WallNS: 200}, // after a short one: primed
-		{Strategy: 1, WallNS: 20}, // after a short one: primed
-		{Strategy: 0, WallNS: 10}, // after a long one: not
+		{Strategy: 1, WallNS: 20},  // after a short one: primed
+		{Strategy: 0, WallNS: 10},  // after a long one: not
 	}
 	tests := []struct {
 		why     string
@@ -96,5 +96,47 @@ func TestRunsFor(t *testing.T) {
 	}
 	if h := relHalfWidth(many); h > 0.01 {
 		t.Errorf("%d runs reach ±%.4f, not ±1%%", len(many), h)
+	}
+}
+
+// TestDriftContrast: a drift that slows both strategies alike gives 1,
+// whatever each round's own noise (which hits both trials of a round); one
+// that slows b more gives that factor; the warm-ups are left out.
+func TestDriftContrast(t *testing.T) {
+	trials := func(bAfter float64) []results.Trial {
+		ts := []results.Trial{{Strategy: 0, WallNS: 1, Warmup: true}, {Strategy: 1, WallNS: 1, Warmup: true}}
+		noise := []float64{1, 2, 1.5, 1, 3, 1.2} // per round, on both
+		for r, n := range noise {
+			load, extra := 1.0, 1.0
+			if r >= 3 {
+				load, extra = 2, bAfter
+			}
+			// Round-robin: the first strategy alternates.
+			a := results.Trial{Strategy: 0, Round: r + 1, WallNS: int64(1000 * n * load)}
+			b := results.Trial{Strategy: 1, Round: r + 1, WallNS: int64(1000 * n * load * extra * (1 + 0.01*float64(r%2)))}
+			if r%2 == 1 {
+				a, b = b, a
+			}
+			ts = append(ts, a, b)
+		}
+		return ts
+	}
+	after := 2 + 2*3 // the warm-up round and three rounds
+	ratio, lo, hi := driftContrast(trials(1), after)
+	if math.Abs(ratio-1) > 0.02 || !(lo <= ratio && ratio <= hi) {
+		t.Errorf("alike: %v [%v, %v], want about 1", ratio, lo, hi)
+	}
+	if ok, _, what := withinBand(lo, hi, 0.05, ""); !ok {
+		t.Errorf("alike: %s", what)
+	}
+	ratio, lo, hi = driftContrast(trials(1.5), after)
+	if math.Abs(ratio-1.5) > 0.03 {
+		t.Errorf("b slowed 1.5× more: %v [%v, %v]", ratio, lo, hi)
+	}
+	if ok, _, what := withinBand(lo, hi, 0.05, ""); ok {
+		t.Errorf("b slowed 1.5× more, judged %q", what)
+	}
+	if r, _, _ := driftContrast(trials(1), 2+2*6); !math.IsNaN(r) {
+		t.Errorf("no round after the load: %v, want NaN", r)
 	}
 }

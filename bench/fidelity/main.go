@@ -208,7 +208,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		// when the interval lies outside the band, and said unresolved
 		// when it crosses an edge.
 		ratio, lo, hi := roundsRatio(data[i].blBlock, data[i].hfBlock, alpha)
-		ratioOK, unsure, ratioWhat := withinBand(lo, hi, "")
+		ratioOK, unsure, ratioWhat := withinBand(lo, hi, 0.03, "")
 		ratioWhat = "ratio " + ratioWhat
 		if unsure {
 			open++
@@ -283,7 +283,11 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		return err
 	}
 	allOK = allOK && ok
-	if ok, err = drift(w, dir, pin); err != nil {
+	ok, driftOpen, err := drift(w, dir, pin)
+	if driftOpen {
+		open++
+	}
+	if err != nil {
 		return err
 	}
 	allOK = allOK && ok
@@ -298,7 +302,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		fmt.Fprintln(w, "some targets were missed (marked ✗)")
 	}
 	if open > 0 {
-		fmt.Fprintf(w, "%d ratio targets unresolved: their intervals cross an edge of ±3%% (more rounds narrow them)\n", open)
+		fmt.Fprintf(w, "%d ratio targets unresolved: their intervals cross an edge of their band (more rounds narrow them)\n", open)
 	}
 	return nil
 }
@@ -587,22 +591,23 @@ func perRound(a, b [][]float64, alpha float64, f func([]float64) float64) (ratio
 	return math.Exp(m), math.Exp(m - half), math.Exp(m + half)
 }
 
-// withinBand judges a ratio's 95% interval [lo, hi] against 1 ± 3%: met
-// unless the interval lies outside the band; unsure when it crosses an edge
-// (then the data cannot tell); with words that say which.
-func withinBand(lo, hi float64, of string) (ok, unsure bool, what string) {
+// withinBand judges a ratio's interval [lo, hi] against 1 ± band: met
+// unless the interval lies outside the band; unsure when it crosses an
+// edge (then the data cannot tell); with words that say which.
+func withinBand(lo, hi, band float64, of string) (ok, unsure bool, what string) {
 	if of != "" {
 		of = " " + of
 	}
+	pct := fmt.Sprintf("±%g%%", 100*band)
 	switch {
 	case math.IsNaN(lo) || math.IsNaN(hi):
-		return false, false, "no interval (a round without runs)"
-	case hi < 0.97 || lo > 1.03:
-		return false, false, "outside ±3%" + of
-	case lo < 0.97 || hi > 1.03:
-		return true, true, "not shown outside ±3%" + of + " (the interval crosses its edge)"
+		return false, false, "no interval (too few rounds with runs)"
+	case hi < 1-band || lo > 1+band:
+		return false, false, "outside " + pct + of
+	case lo < 1-band || hi > 1+band:
+		return true, true, "not shown outside " + pct + of + " (the interval crosses its edge)"
 	}
-	return true, false, "within ±3%" + of
+	return true, false, "within " + pct + of
 }
 
 // logs returns the natural logarithms of xs.

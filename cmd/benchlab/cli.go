@@ -24,7 +24,8 @@ const (
 	exitUsage       = 2
 	exitInterrupted = 130
 	// exitBrokenPipe: standard output closed before all was written
-	// (benchlab run … | head); what was measured is archived.
+	// (benchlab run … | head: what was measured is archived; benchlab
+	// ls | head: quietly, nothing but output was lost).
 	exitBrokenPipe = 141
 )
 
