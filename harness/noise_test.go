@@ -15,15 +15,16 @@ import (
 )
 
 func TestParseCPUTimes(t *testing.T) {
-	// cpu1 ran a guest: guest (5) and guest_nice (2) are already inside
-	// user and nice, so total = 10+1+4+80+3+1+1+0 = 100, idle = 80+3 = 83.
-	stat := `cpu  20 2 8 160 6 2 2 0 10 4
+	// Both ran a guest: guest (5) and guest_nice (2) are already inside
+	// user and nice, so cpu0's total = 10+1+4+80+3+1+1+0 = 100, idle =
+	// 80+3 = 83; cpu1's host stole 7 ticks, which count in its total.
+	stat := `cpu  20 2 8 160 6 2 2 7 10 4
 cpu0 10 1 4 80 3 1 1 0 5 2
-cpu1 10 1 4 80 3 1 1 0 5 2
+cpu1 10 1 4 80 3 1 1 7 5 2
 intr 12345
 cpuX 1 2 3 4 5 6
 `
-	want := map[int]jiffies{0: {idle: 83, total: 100}, 1: {idle: 83, total: 100}}
+	want := map[int]jiffies{0: {idle: 83, total: 100}, 1: {idle: 83, steal: 7, total: 107}}
 	if diff := cmp.Diff(want, parseCPUTimes(stat), cmp.AllowUnexported(jiffies{})); diff != "" {
 		t.Errorf("parseCPUTimes (-want +got):\n%s", diff)
 	}
@@ -86,18 +87,24 @@ func TestNoiseGateDuring(t *testing.T) {
 }
 
 func TestSumJiffies(t *testing.T) {
-	before := map[int]jiffies{0: {idle: 100, total: 200}, 1: {idle: 50, total: 200}}
-	after := map[int]jiffies{0: {idle: 180, total: 300}, 1: {idle: 60, total: 300}}
-	// CPU 1: 100 ticks, 10 idle, 90 busy.
-	if busy, total, ok := sumJiffies([]int{1}, before, after); !ok || busy != 90 || total != 100 {
-		t.Errorf("CPU 1: busy %d total %d ok %v; want 90, 100", busy, total, ok)
+	before := map[int]jiffies{0: {idle: 100, total: 200}, 1: {idle: 50, steal: 5, total: 200}}
+	after := map[int]jiffies{0: {idle: 180, total: 300}, 1: {idle: 60, steal: 35, total: 300}}
+	// CPU 1: 100 ticks, 10 idle, 90 busy, 30 of them stolen.
+	if busy, steal, total, ok := sumJiffies([]int{1}, before, after); !ok || busy != 90 || steal != 30 || total != 100 {
+		t.Errorf("CPU 1: busy %d steal %d total %d ok %v; want 90, 30, 100", busy, steal, total, ok)
 	}
 	// Both: 200 ticks, 90 idle.
-	if busy, total, ok := sumJiffies([]int{0, 1}, before, after); !ok || busy != 110 || total != 200 {
-		t.Errorf("CPUs 0, 1: busy %d total %d ok %v; want 110, 200", busy, total, ok)
+	if busy, steal, total, ok := sumJiffies([]int{0, 1}, before, after); !ok || busy != 110 || steal != 30 || total != 200 {
+		t.Errorf("CPUs 0, 1: busy %d steal %d total %d ok %v; want 110, 30, 200", busy, steal, total, ok)
 	}
-	if _, _, ok := sumJiffies([]int{7}, before, after); ok {
+	if _, _, _, ok := sumJiffies([]int{7}, before, after); ok {
 		t.Error("a CPU missing from /proc/stat was summed")
+	}
+	// A counter that went backwards (a CPU taken offline and back) is
+	// not a reading.
+	back := map[int]jiffies{1: {idle: 60, steal: 1, total: 300}}
+	if _, _, _, ok := sumJiffies([]int{1}, before, back); ok {
+		t.Error("a steal count that went backwards was summed")
 	}
 }
 
@@ -191,6 +198,22 @@ func TestJudgeRecordsBefore(t *testing.T) {
 	}
 	if n.MaxLoad != 1.5 || n.MaxBusy != 1 {
 		t.Errorf("limits not recorded: %+v", n)
+	}
+}
+
+// Over a span long enough to judge, Judge records the other work and the
+// host's steal, read from the real /proc/stat: a fraction, and no more
+// than the time the watched CPUs were busy.
+func TestJudgeRecordsSteal(t *testing.T) {
+	w := WatchNoise(NoiseLimits{MaxLoad: 1e9, MaxBusy: 1}, nil)
+	time.Sleep(1100 * time.Millisecond) // over minJudgedJiffies on one CPU
+	var n results.Noise
+	w.Judge(&n, nil)
+	if n.OtherBusy == nil || n.Steal == nil {
+		t.Fatalf("after 1.1 s: other work %v, steal %v; want both measured", n.OtherBusy, n.Steal)
+	}
+	if *n.Steal < 0 || *n.Steal > 1 {
+		t.Errorf("steal %v is not a fraction", *n.Steal)
 	}
 }
 

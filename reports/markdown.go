@@ -361,6 +361,7 @@ func (r *Report) writeNoise(b *strings.Builder) {
 		{"isolated CPUs", isolated},
 		{"pinned CPUs busy", r.pinnedBusy(n)},
 		{"other work during the trials", otherBusy(n)},
+		{"of which the host's (steal)", steal(n)},
 		{"noise gate", gate(n)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
@@ -375,6 +376,18 @@ func otherBusy(n *results.Noise) string {
 		return none + " (not measured)"
 	}
 	return fmt.Sprintf("%.1f%% of the watched CPUs' time", 100**n.OtherBusy)
+}
+
+// steal formats the share of the watched CPUs' time a hypervisor gave to
+// others during the trials.
+func steal(n *results.Noise) string {
+	switch {
+	case n.Steal == nil:
+		return none + " (not measured)"
+	case *n.Steal == 0:
+		return "none"
+	}
+	return fmt.Sprintf("%.1f%% of the watched CPUs' time: the host ran other work on them; it may also have slowed them in ways no counter shows", 100**n.Steal)
 }
 
 // gate states the noise gate's limits and verdict.

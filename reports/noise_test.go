@@ -13,10 +13,10 @@ import (
 func TestNoisyBanner(t *testing.T) {
 	run := testsRun([]int64{10e6, 11e6, 12e6}, map[string][]int64{"x": {20e6, 21e6, 22e6}}, []string{"x"})
 	run.Title = "A noisy run"
-	other := 0.64
+	other, steal := 0.64, 0.13
 	reason := "during the trials pinned CPU 1 spent 64% of the time on work other than the trials, above the limit of 20% (host.max_busy)"
 	run.Noise = &results.Noise{LoadAvg: [3]float64{5, 4, 3}, ASLR: 2, Noisy: true, Reasons: []string{reason},
-		OtherBusy: &other, MaxLoad: 1.5, MaxBusy: 0.2}
+		OtherBusy: &other, Steal: &steal, MaxLoad: 1.5, MaxBusy: 0.2}
 	rep, err := Build(run)
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +30,7 @@ func TestNoisyBanner(t *testing.T) {
 		t.Errorf("the banner lacks the reason %q", reason)
 	}
 	if !strings.Contains(md, "| other work during the trials | 64.0% of the watched CPUs' time |") ||
+		!strings.Contains(md, "| of which the host's (steal) | 13.0% of the watched CPUs' time: the host ran other work on them; it may also have slowed them in ways no counter shows |") ||
 		!strings.Contains(md, "| noise gate | **noisy** (see the top): load at most 1.5 per CPU, other work at most 20% |") {
 		t.Errorf("the noise table lacks the gate's figures:\n%s", md)
 	}

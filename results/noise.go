@@ -32,6 +32,10 @@ type Noise struct {
 	// and system time; nil when not measured (older runs, or spans too
 	// short to judge).
 	OtherBusy *float64 `json:"other_busy,omitempty"`
+	// Steal is the fraction of the trials' span the hypervisor gave the
+	// watched CPUs' time to others while they had work (/proc/stat's
+	// steal; part of OtherBusy); nil when not measured, as OtherBusy.
+	Steal *float64 `json:"steal,omitempty"`
 	// MaxLoad (1-minute load average per CPU) and MaxBusy (fraction) are
 	// the gate's limits the run was judged by; 0 for runs made before the
 	// gate.
