@@ -85,8 +85,12 @@ func pinnedBusy(pin []int, before, after map[int]jiffies) ([]float64, []string) 
 	return busy, warnings
 }
 
-// jiffies are one CPU's counters from /proc/stat.
-type jiffies struct{ idle, steal, total uint64 }
+// jiffies are one CPU's counters from /proc/stat; hasSteal says the line
+// had a steal column (kernels since 2.6.11).
+type jiffies struct {
+	idle, steal, total uint64
+	hasSteal           bool
+}
 
 // cpuTimes reads /proc/stat's per-CPU lines: idle (idle + iowait), steal
 // (the time a hypervisor ran something else while this virtual CPU had
@@ -115,7 +119,7 @@ func parseCPUTimes(stat string) map[int]jiffies {
 			case 3, 4: // idle, iowait
 				j.idle += x
 			case 7:
-				j.steal = x
+				j.steal, j.hasSteal = x, true
 			}
 		}
 		out[c] = j
@@ -241,21 +245,28 @@ func joinInts(v []int) string {
 	return strings.Join(s, ", ")
 }
 
-// sumJiffies adds up the busy (steal included), steal and total ticks of
-// cpus between two readings; ok is false when a CPU is missing from
-// either.
-func sumJiffies(cpus []int, before, after map[int]jiffies) (busy, steal, total uint64, ok bool) {
+// sumJiffies adds up the busy (steal included) and total ticks of cpus
+// between two readings, and their steal; ok is false when a CPU is missing
+// from either, stealOK when a CPU has no steal column or its steal count
+// went backwards (it has jumped after a live migration), which leaves the
+// rest a reading.
+func sumJiffies(cpus []int, before, after map[int]jiffies) (busy, steal, total uint64, ok, stealOK bool) {
+	stealOK = true
 	for _, c := range cpus {
 		b, okB := before[c]
 		a, okA := after[c]
-		if !okA || !okB || a.total < b.total || a.idle < b.idle || a.steal < b.steal {
-			return 0, 0, 0, false
+		if !okA || !okB || a.total < b.total || a.idle < b.idle {
+			return 0, 0, 0, false, false
 		}
 		total += a.total - b.total
 		busy += (a.total - b.total) - (a.idle - b.idle)
+		if !a.hasSteal || !b.hasSteal || a.steal < b.steal {
+			stealOK = false
+			continue
+		}
 		steal += a.steal - b.steal
 	}
-	return busy, steal, total, true
+	return busy, steal, total, true, stealOK
 }
 
 // NoiseWatch watches the host across a run's trials for the noise gate.
@@ -290,7 +301,7 @@ func WatchNoise(limits NoiseLimits, pin []int) *NoiseWatch {
 
 // Judge ends the watch after the trials and records the gate's verdict
 // in n: the busy fraction of other work during the trials (OtherBusy),
-// the host's share of it (Steal),
+// the hypervisor's steal over the same span (Steal),
 // the limits, and Noisy with its Reasons when n's reading before the
 // trials (load average, pinned CPUs busy) or the trials' span broke a
 // limit. The work subtracted as the run's own is the trials' CPU time (or
@@ -309,18 +320,20 @@ func (w *NoiseWatch) Judge(n *results.Noise, trials []results.Trial) {
 		own += t.UserNS + t.SysNS
 	}
 	own = max(own, rusageNS(unix.RUSAGE_CHILDREN)-w.children) + rusageNS(unix.RUSAGE_SELF) - w.self
-	if busy, steal, total, ok := sumJiffies(w.cpus, w.start, end); ok {
+	if busy, steal, total, ok, stealOK := sumJiffies(w.cpus, w.start, end); ok {
 		other, r := w.limits.During(busy, total, own, w.watched)
 		if other >= 0 {
 			n.OtherBusy = &other
-			// Steal is part of the other work; recorded on its own
-			// because the guest cannot lower it, and a host that takes
-			// the CPU away usually slows it down in ways the guest does
-			// not see (a sibling hyperthread's tenant, the clock): on a
-			// 2-vCPU KVM guest a CPU-bound program ran at half speed
-			// while steal was 13% (bench/README.md, fourth pass).
-			f := float64(steal) / float64(total)
-			n.Steal = &f
+			// Steal is counted in the other work; recorded on its own
+			// because nothing on the guest can lower it, and because a
+			// host that takes the CPU away can slow it down further in
+			// ways no counter shows: on a 2-vCPU KVM guest a CPU-bound
+			// program ran at half speed while steal was 13%
+			// (bench/README.md, fourth pass).
+			if stealOK {
+				f := float64(steal) / float64(total)
+				n.Steal = &f
+			}
 		}
 		reasons = append(reasons, r...)
 	}
@@ -355,7 +368,7 @@ func SampleHost(pin []int, d time.Duration) (HostSample, string) {
 		s.Load1, _ = strconv.ParseFloat(f[0], 64)
 	}
 	cpus, watched := watchedCPUs(pin, after)
-	if busy, _, total, ok := sumJiffies(cpus, before, after); ok && total > 0 {
+	if busy, _, total, ok, _ := sumJiffies(cpus, before, after); ok && total > 0 {
 		s.Busy = float64(busy) / float64(total)
 	}
 	return s, watched

@@ -327,9 +327,9 @@ func (r *Report) writeMachine(b *strings.Builder) {
 }
 
 // writeNoise writes what could have made the host noisy, as read before
-// the trials.
+// the trials and measured over them.
 func (r *Report) writeNoise(b *strings.Builder) {
-	b.WriteString("### Host noise before the trials\n\n")
+	b.WriteString("### Host noise, before and during the trials\n\n")
 	n := r.Run.Noise
 	if n == nil {
 		b.WriteString("Not recorded: the run was made before benchlab recorded it, or imported.\n\n")
@@ -361,7 +361,7 @@ func (r *Report) writeNoise(b *strings.Builder) {
 		{"isolated CPUs", isolated},
 		{"pinned CPUs busy", r.pinnedBusy(n)},
 		{"other work during the trials", otherBusy(n)},
-		{"of which the host's (steal)", steal(n)},
+		{"the host's steal during the trials", steal(n)},
 		{"noise gate", gate(n)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
@@ -379,15 +379,13 @@ func otherBusy(n *results.Noise) string {
 }
 
 // steal formats the share of the watched CPUs' time a hypervisor gave to
-// others during the trials.
+// others during the trials. Its caveat holds whatever the figure: a host
+// can slow a guest without stealing from it.
 func steal(n *results.Noise) string {
-	switch {
-	case n.Steal == nil:
+	if n.Steal == nil {
 		return none + " (not measured)"
-	case *n.Steal == 0:
-		return "none"
 	}
-	return fmt.Sprintf("%.1f%% of the watched CPUs' time: the host ran other work on them; it may also have slowed them in ways no counter shows", 100**n.Steal)
+	return fmt.Sprintf("%.2f%% of the watched CPUs' time (counted in the other work above; the host may also slow them in ways no counter shows)", 100**n.Steal)
 }
 
 // gate states the noise gate's limits and verdict.

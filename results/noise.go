@@ -1,7 +1,7 @@
 package results
 
 // Noise is what could make this host's timings noisy, read just before the
-// trials: recorded with the numbers rather than hidden.
+// trials and over them: recorded with the numbers rather than hidden.
 type Noise struct {
 	// LoadAvg is the 1, 5 and 15 minute load averages.
 	LoadAvg [3]float64 `json:"load_avg"`
@@ -32,9 +32,13 @@ type Noise struct {
 	// and system time; nil when not measured (older runs, or spans too
 	// short to judge).
 	OtherBusy *float64 `json:"other_busy,omitempty"`
-	// Steal is the fraction of the trials' span the hypervisor gave the
-	// watched CPUs' time to others while they had work (/proc/stat's
-	// steal; part of OtherBusy); nil when not measured, as OtherBusy.
+	// Steal is the fraction of the watched CPUs' time during the trials
+	// that the hypervisor ran something else while they were runnable
+	// (/proc/stat's steal). It is counted in OtherBusy's busy time, but
+	// can exceed OtherBusy, which subtracts the run's own CPU time (itself
+	// partly stolen) and is at least 0. nil when not measured: as
+	// OtherBusy, and also where /proc/stat has no steal column or it went
+	// backwards.
 	Steal *float64 `json:"steal,omitempty"`
 	// MaxLoad (1-minute load average per CPU) and MaxBusy (fraction) are
 	// the gate's limits the run was judged by; 0 for runs made before the

@@ -52,7 +52,7 @@ type Run struct {
 	// strategy) that travel with the numbers into every report.
 	Warnings []string `json:"warnings,omitempty"`
 	// Noise is what could make this host noisy, read before the trials
-	// (noise.go); nil in runs recorded before it existed.
+	// and over them (noise.go); nil in runs recorded before it existed.
 	Noise *Noise `json:"noise,omitempty"`
 	// Imported is set when the run was taken from another tool's export
 	// (benchlab import) instead of measured by benchlab; nil otherwise.

@@ -14,7 +14,7 @@
 // the three passes alternate, -rounds times, so that a drift of the
 // machine hits them alike. Printed per subject: benchlab's and hyperfine's
 // back-to-back means, their ratio (the geometric mean of the rounds'
-// ratios of block means, see roundsRatio) with its 95% interval, and the
+// ratios of block means, see roundsRatio) with its interval, and the
 // σ/mean of all three passes, with the targets of issues 3 and 12:
 //
 //   - every ratio benchlab/hyperfine within 1.00 ± 0.03, interleaved: not
@@ -184,8 +184,9 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 
 	// Each target of the table is tested on every subject: its intervals
 	// are at 95% for all subjects together (Bonferroni), so that with
-	// every truth within the target a ✗ anywhere in the table has at most
-	// a 5% chance. The no-op's mean is one test, at 95%.
+	// every truth within that target a ✗ for it anywhere in the table has
+	// at most a 5% chance (about 12% for the table's three targets
+	// together). The no-op's mean is one test, at 95%.
 	alpha := 0.05 / float64(len(subjects))
 	fmt.Fprintf(w, "%-24s %5s %12s %12s %8s %15s %9s %9s %9s  %s\n", "subject", "runs", "benchlab", "hyperfine", "ratio",
 		fmt.Sprintf("%.1f%% CI", 100*(1-alpha)), "bl σ/μ", "hf σ/μ", "by hand", "targets")
@@ -301,9 +302,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	if !allOK {
 		fmt.Fprintln(w, "some targets were missed (marked ✗)")
 	}
-	if open > 0 {
-		fmt.Fprintf(w, "%d ratio targets unresolved: their intervals cross an edge of their band (more rounds narrow them)\n", open)
-	}
+	printOpen(w, open)
 	return nil
 }
 
@@ -591,6 +590,13 @@ func perRound(a, b [][]float64, alpha float64, f func([]float64) float64) (ratio
 	return math.Exp(m), math.Exp(m - half), math.Exp(m + half)
 }
 
+// printOpen says how many targets are unresolved, if any.
+func printOpen(w io.Writer, open int) {
+	if open > 0 {
+		fmt.Fprintf(w, "%d ratio targets unresolved: their intervals cross an edge of their band (more rounds narrow them; the drift's, more runs)\n", open)
+	}
+}
+
 // withinBand judges a ratio's interval [lo, hi] against 1 ± band: met
 // unless the interval lies outside the band; unsure when it crosses an
 // edge (then the data cannot tell); with words that say which.
@@ -601,7 +607,7 @@ func withinBand(lo, hi, band float64, of string) (ok, unsure bool, what string) 
 	pct := fmt.Sprintf("±%g%%", 100*band)
 	switch {
 	case math.IsNaN(lo) || math.IsNaN(hi):
-		return false, false, "no interval (too few rounds with runs)"
+		return false, false, "no interval (a round without runs, or too few rounds)"
 	case hi < 1-band || lo > 1+band:
 		return false, false, "outside " + pct + of
 	case lo < 1-band || hi > 1+band:
