@@ -140,6 +140,7 @@ func runInterleave(dir string, pin, rounds int, w io.Writer) error {
 		return fmt.Errorf("hyperfine is not on PATH: apt-get install -y hyperfine")
 	}
 	fmt.Fprintf(w, "load average before: %s\n", loadavg())
+	host := harness.WatchNoise(harness.NoiseLimits{MaxLoad: math.Inf(1), MaxBusy: 1}, []int{pin})
 	ok1, open1, err := wakeup(w, hf, dir, pin, rounds)
 	if err != nil {
 		return err
@@ -149,6 +150,7 @@ func runInterleave(dir string, pin, rounds int, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
+	fmt.Fprintln(w, hostSteal(host, pin))
 	if !ok1 || !ok2 {
 		fmt.Fprintln(w, "some targets were missed (marked ✗)")
 	}

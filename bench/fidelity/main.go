@@ -140,6 +140,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	fmt.Fprintf(w, "benchlab vs %s (-N), subjects on CPU %d, %d rounds of three passes in turn (benchlab, hyperfine back to back, hyperfine by hand)\n",
 		strings.TrimSpace(string(version)), pin, rounds)
 	fmt.Fprintf(w, "load average before: %s\n\n", loadavg())
+	host := harness.WatchNoise(harness.NoiseLimits{MaxLoad: math.Inf(1), MaxBusy: 1}, []int{pin})
 
 	// Each subject's runs, block by block (one block per round and
 	// pass): benchlab interleaved, hyperfine back to back, and hyperfine
@@ -299,6 +300,7 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		}
 	}
 	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
+	fmt.Fprintln(w, hostSteal(host, pin))
 	if !allOK {
 		fmt.Fprintln(w, "some targets were missed (marked ✗)")
 	}
@@ -588,6 +590,19 @@ func perRound(a, b [][]float64, alpha float64, f func([]float64) float64) (ratio
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(r) - 1)}.Quantile(1 - alpha/2)
 	half := t * sd / math.Sqrt(float64(len(r)))
 	return math.Exp(m), math.Exp(m - half), math.Exp(m + half)
+}
+
+// hostSteal says how much of the pinned CPU's time the hypervisor ran
+// something else over the bench (/proc/stat's steal, as the harness
+// archives it for a run): on a guest, a figure beside which the targets
+// are read.
+func hostSteal(w *harness.NoiseWatch, pin int) string {
+	var n results.Noise
+	w.Judge(&n, nil)
+	if n.Steal == nil {
+		return fmt.Sprintf("the host's steal on CPU %d over the bench: not measured", pin)
+	}
+	return fmt.Sprintf("the host's steal on CPU %d over the bench: %.2f%% of its time (a host can also slow a guest in ways no counter shows)", pin, 100**n.Steal)
 }
 
 // printOpen says how many targets are unresolved, if any.
