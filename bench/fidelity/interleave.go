@@ -418,8 +418,10 @@ func median(xs []float64) float64 {
 // The steps alternate in rounds, as benchlab's strategies do: on this kind
 // of machine the mean of a few hundred no-op runs moves by tens of µs from
 // one second to the next, as much as the steps differ, so steps timed one
-// after the other once would measure the drift.
-func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
+// after the other once would measure the drift. It returns the ratio of
+// the default step to the floor, side by side, with its 95% interval from
+// the rounds (roundsRatio): the floor target's figure.
+func floorGap(w io.Writer, dir string, pin int, noopMean float64) (ratio, lo, hi float64, err error) {
 	noop := filepath.Join(dir, "noop")
 	const rounds, runs = 6, 100
 	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{{Name: "noop", Command: []string{noop}}}}
@@ -469,17 +471,25 @@ func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 			return stat.Mean(ns, nil), len(ns), nil
 		}})
 	}
-	// Each step's mean over its rounds, weighted by their runs.
+	// Each step's mean over its rounds, weighted by their runs; and each
+	// round's mean of the floor and of the default, for their ratio.
 	sum, count := make([]float64, len(steps)), make([]int, len(steps))
+	var floorRounds, defaultRounds [][]float64
 	for r := range rounds {
 		fmt.Fprintf(os.Stderr, "\rwhere the time goes: round %d/%d%20s", r+1, rounds, "")
 		for k, st := range steps {
 			m, n, err := st.time()
 			if err != nil {
-				return err
+				return 0, 0, 0, err
 			}
 			sum[k] += m * float64(n)
 			count[k] += n
+			switch k {
+			case 0:
+				floorRounds = append(floorRounds, []float64{m})
+			case len(steps) - 1:
+				defaultRounds = append(defaultRounds, []float64{m})
+			}
 		}
 	}
 	fmt.Fprintf(os.Stderr, "\r%60s\r", "")
@@ -492,7 +502,8 @@ func floorGap(w io.Writer, dir string, pin int, noopMean float64) error {
 	}
 	fmt.Fprintf(w, "  what the interleaved no-op above adds to the last step (its neighbours' caches, the CPU's idle state, another time): %+.1f µs\n",
 		(noopMean-prev)/1e3)
-	return nil
+	ratio, lo, hi = roundsRatio(defaultRounds, floorRounds, 0.05)
+	return ratio, lo, hi, nil
 }
 
 // spawnLoop runs `spawnloop MODE N PIN noop` (N counted runs after N/10

@@ -26,9 +26,10 @@
 //     spreadRatio, reaches 1);
 //   - on the no-op, benchlab's mean no more than hyperfine's (not shown
 //     above it: the ratio's two-sided 95% interval, a one-sided test at
-//     2.5%, reaches 1), and no more than 1.10
-//     times the floor (spawnloop: posix_spawn + wait4 in a loop), or the
-//     bench prints where the rest goes.
+//     2.5%, reaches 1), and no more than 1.10 times the floor (spawnloop:
+//     posix_spawn + wait4 in a loop), judged side by side with it (the
+//     default harness and the floor alternating in rounds, see floorGap:
+//     not shown above 1.10), with where the rest goes.
 //
 // The first two are tested on every subject, so their intervals are at 95%
 // for the subjects together (Bonferroni: 99.4% each for nine subjects).
@@ -270,12 +271,18 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	}
 	fmt.Fprintf(w, "(the same loop waiting for the child on another CPU than the child's, as benchlab did before issue 12: mean %s, %.3f× the floor)\n",
 		fmtNS(away), away/floor)
-	floorOK := noopMean/floor <= 1.10
-	allOK = allOK && floorOK
-	fmt.Fprintf(w, "benchlab no-op mean / floor = %s / %s = %.3f  %s\n", fmtNS(noopMean), fmtNS(floor), noopMean/floor, mark(floorOK, "≤ 1.10"))
-	if err := floorGap(w, dir, pin, noopMean); err != nil {
+	// Measured minutes apart, on a host that drifts: printed, not judged.
+	fmt.Fprintf(w, "benchlab's interleaved no-op mean above / this floor = %s / %s = %.3f (measured at other times; the target is judged side by side below)\n",
+		fmtNS(noopMean), fmtNS(floor), noopMean/floor)
+	ratio, lo, hi, err := floorGap(w, dir, pin, noopMean)
+	if err != nil {
 		return err
 	}
+	// Not shown above 1.10 (one-sided, 2.5%), as the other targets.
+	floorOK := !(lo > 1.10)
+	allOK = allOK && floorOK
+	fmt.Fprintf(w, "the no-op in benchlab's default harness / the floor, side by side: %.3f, 95%% CI [%.3f, %.3f]  %s\n",
+		ratio, lo, hi, mark(floorOK, "not shown above 1.10"))
 
 	ok, wakeOpen, err := wakeup(w, hf, dir, pin, rounds)
 	if wakeOpen {
