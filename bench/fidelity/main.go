@@ -219,9 +219,9 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 		// σ/μ no worse than hyperfine's, and (the no-op) the mean no
 		// more than hyperfine's, are claims about two noisy estimates:
 		// met unless the data show otherwise (the interval above 1, a
-		// one-sided test), and the figures are printed either way. The spread is that of the log times (about σ/μ), round by
-		// round, against hyperfine interleaved by hand, not back to
-		// back: a benchlab block, every subject interleaved, spreads a
+		// one-sided test), and the figures are printed either way. The
+		// spread is that of the log times (about σ/μ), round by round,
+		// against hyperfine interleaved by hand, not back to back: a benchlab block, every subject interleaved, spreads a
 		// subject's runs over 30 to 40 s, a hyperfine block of one
 		// subject over 1 to 2 s, and a spread measured over 40 s holds
 		// more of the machine's drift. By hand, hyperfine's runs of a
@@ -497,7 +497,7 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	if derived != out.Order.Primed {
 		fmt.Fprintf(w, "  warning: %d priming runs derived from the trials, %d recorded by the run: the figures below miss some\n", derived, out.Order.Primed)
 	}
-	fmt.Fprintf(w, "where benchlab's time went, and each tool's time to ±1%% at its own σ/μ and time per counted run: (1.96·σ/μ / 1%%)² runs, plus benchlab's warm-up round; the tools' own overheads left out:\n")
+	fmt.Fprintf(w, "where benchlab's time went (its priming runs are not timed: each is put at its strategy's mean), and each tool's time to ±1%% at its own σ/μ and time per counted run: (1.96·σ/μ / 1%%)² runs, plus benchlab's warm-up round; the tools' own overheads left out:\n")
 	fmt.Fprintf(w, "%-24s %12s %12s %12s %12s %14s %14s\n", "strategy", "bl warm-up", "bl counted", "bl priming", "bl per run", "bl to ±1%", "hf to ±1%")
 	var blSum, hfSum float64
 	for i, s := range strategies {
