@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		out := &stdoutWatch{w: stdout}
+		out := &pipeWatch{w: stdout}
 		err := c.run(ctx, args[1:], out, stderr)
 		var ue usageError
 		switch {
@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case errors.As(err, new(brokenPipe)):
 			fmt.Fprintf(stderr, "benchlab %s: %v\n", c.name, err)
 			return exitBrokenPipe
-		case out.closed && errors.Is(err, syscall.EPIPE):
+		case out.broken && errors.Is(err, syscall.EPIPE):
 			// The reader of standard output went away (benchlab ls |
 			// head), and the command failed for that: nothing is lost
 			// but output nobody reads, so exit quietly, with the status
@@ -116,23 +116,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "benchlab: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
-}
-
-// stdoutWatch passes writes to standard output on and remembers whether
-// one failed because its reader went away (EPIPE), so that only that
-// failure, not an EPIPE from some other pipe, is taken for a closed
-// output.
-type stdoutWatch struct {
-	w      io.Writer
-	closed bool
-}
-
-func (s *stdoutWatch) Write(b []byte) (int, error) {
-	n, err := s.w.Write(b)
-	if errors.Is(err, syscall.EPIPE) {
-		s.closed = true
-	}
-	return n, err
 }
 
 func usage(w io.Writer) {

@@ -168,7 +168,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// The exports go first: they are files, which a closed standard
 	// output does not stop.
 	exportErr := errors.Join(exportFile(a.exportJSON, "hyperfine", r), exportFile(a.exportMarkdown, "markdown", r))
-	out := &pipeWatch{w: stdout}
+	out := &pipeWatch{w: stdout, drop: true}
 	if !st.none {
 		fmt.Fprint(out, reports.Terminal(r, reports.TerminalOptions{Sort: a.sort, Unit: a.timeUnit, Color: st.color}))
 		fmt.Fprintf(out, "\narchived %s\n", path)

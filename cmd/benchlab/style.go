@@ -61,24 +61,29 @@ func newStyledProgress(w io.Writer, redraw int) *progress {
 	return p
 }
 
-// pipeWatch passes writes on until the reader has gone (EPIPE), then
-// drops them and remembers it, so that `benchlab run … | head -1` loses
-// only output, never the run. main has SIGPIPE delivered to a channel
-// rather than kill the process (see main.go), which makes the write fail
-// with EPIPE instead.
+// pipeWatch passes writes on and remembers whether one failed because the
+// reader has gone (EPIPE). main has SIGPIPE delivered to a channel rather
+// than kill the process (see main.go), which makes the write fail with
+// EPIPE instead. With drop set it then drops every later write and reports
+// none failed, so that `benchlab run … | head -1` loses only output, never
+// the run; without, the command sees the error, and the dispatcher knows
+// it came from standard output (run in cli.go).
 type pipeWatch struct {
 	w      io.Writer
+	drop   bool
 	broken bool
 }
 
 func (p *pipeWatch) Write(b []byte) (int, error) {
-	if p.broken {
+	if p.broken && p.drop {
 		return len(b), nil
 	}
 	n, err := p.w.Write(b)
 	if errors.Is(err, syscall.EPIPE) {
 		p.broken = true
-		return len(b), nil
+		if p.drop {
+			return len(b), nil
+		}
 	}
 	return n, err
 }
