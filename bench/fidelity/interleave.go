@@ -154,16 +154,8 @@ func runInterleave(dir string, pin, rounds int, w io.Writer) error {
 	if !ok1 || !ok2 {
 		fmt.Fprintln(w, "some targets were missed (marked ✗)")
 	}
-	printOpen(w, btoi(open1)+btoi(open2))
+	printOpen(w, 0, open1, open2)
 	return nil
-}
-
-// btoi is 1 for true.
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // spinIdle starts a SCHED_IDLE busy loop on CPU pin and returns what stops it.
@@ -292,34 +284,27 @@ func drift(w io.Writer, dir string, pin int) (ok, open bool, err error) {
 // load (warm-ups counted). The load starts as that trial does, so the
 // first round after may have run partly without it.
 func driftContrast(trials []results.Trial, after int) (ratio, lo, hi float64) {
-	type pair struct {
-		wall  [2]float64
-		later bool
-	}
-	rounds := map[int]*pair{}
-	var order []int
+	// The trials come round by round; each round's two walls, and whether
+	// any of its trials ran under the load.
+	var wall [][2]float64
+	var later []bool
 	for k, t := range trials {
-		if t.Warmup {
-			continue
+		for len(wall) <= t.Round {
+			wall, later = append(wall, [2]float64{}), append(later, false)
 		}
-		p := rounds[t.Round]
-		if p == nil {
-			p = &pair{}
-			rounds[t.Round] = p
-			order = append(order, t.Round)
+		if !t.Warmup {
+			wall[t.Round][t.Strategy] = float64(t.WallNS)
+			later[t.Round] = later[t.Round] || k >= after
 		}
-		p.wall[t.Strategy] = float64(t.WallNS)
-		p.later = p.later || k >= after
 	}
 	var d [2][]float64 // before, after
-	for _, r := range order {
-		p := rounds[r]
-		if p.wall[0] > 0 && p.wall[1] > 0 {
+	for r, w := range wall {
+		if w[0] > 0 && w[1] > 0 {
 			h := 0
-			if p.later {
+			if later[r] {
 				h = 1
 			}
-			d[h] = append(d[h], math.Log(p.wall[1]/p.wall[0]))
+			d[h] = append(d[h], math.Log(w[1]/w[0]))
 		}
 	}
 	n := min(len(d[0]), len(d[1]))
