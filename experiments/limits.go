@@ -18,6 +18,9 @@ const (
 	MaxStrategies = 1000
 	// MaxRuns bounds trials.runs, trials.max_runs and --runs.
 	MaxRuns = 100_000
+	// MaxBlock bounds trials.block and --block: the trials one launch
+	// runs back to back (the harness's launcher holds their results).
+	MaxBlock = 256
 	// MaxWarmup bounds trials.warmup and --warmup.
 	MaxWarmup = 10_000
 	// MaxTrials bounds the trials of one run: strategies × (warm-up +

@@ -407,6 +407,16 @@ func (f *fakeRunner) cleanup(i int) string {
 	return ""
 }
 
+// trials runs the block's trials one by one, ending it at a failure.
+func (f *fakeRunner) trials(i int, ms []measurement) int {
+	for k := range ms {
+		if ms[k] = f.trial(i); ms[k].failure != "" {
+			return k + 1
+		}
+	}
+	return len(ms)
+}
+
 func (f *fakeRunner) trial(i int) measurement {
 	f.calls = append(f.calls, i)
 	f.events = append(f.events, fmt.Sprintf("trial %d", i))

@@ -132,11 +132,11 @@ func TestCgroupEndsProcessTree(t *testing.T) {
 // worked or failed, without a process, for what procRunner records of it.
 type cgroupLauncher struct{ result spawn.Result }
 
-func (l cgroupLauncher) Launch(_ int, res *spawn.Result) { *res = l.result }
-func (cgroupLauncher) Prime()                            {}
-func (cgroupLauncher) Interrupt()                        {}
-func (cgroupLauncher) FloorKiB() int64                   { return 0 }
-func (cgroupLauncher) Close()                            {}
+func (l cgroupLauncher) Launch(_ int, res []spawn.Result) int { res[0] = l.result; return 1 }
+func (cgroupLauncher) Prime()                                 {}
+func (cgroupLauncher) Interrupt()                             {}
+func (cgroupLauncher) FloorKiB() int64                        { return 0 }
+func (cgroupLauncher) Close()                                 {}
 
 // TestCgroupFailedTrialMemoryUnknown: in a run that measures memory in
 // cgroups (Settings.Memory says so for every trial), a trial whose cgroup
@@ -158,7 +158,9 @@ func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
 		{"a failed cgroup leaves it unknown", spawn.Result{WallNS: 1e6, MaxRSSKiB: 9000, CgroupErrno: syscall.EBUSY}, 0, false},
 	} {
 		r := &procRunner{ctx: context.Background(), launcher: cgroupLauncher{tt.result}, cgroup: &spawn.Cgroup{}, stderr: stderr}
-		m := r.trial(0)
+		var ms [1]measurement
+		r.trials(0, ms[:])
+		m := ms[0]
 		if !m.record || m.trial.MaxRSSKiB != tt.wantKiB || m.trial.Known(results.UnknownRSS) != tt.known {
 			t.Errorf("%s: trial %+v, want %d KiB, known %v", tt.why, m.trial, tt.wantKiB, tt.known)
 		}

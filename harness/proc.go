@@ -44,8 +44,8 @@ type procRunner struct {
 
 	ctx      context.Context // the run's: cancels a prepare
 	launcher spawn.Launcher
-	res      spawn.Result
-	stopCtx  func() bool // unregisters the cancellation callback
+	res      []spawn.Result // a block's results
+	stopCtx  func() bool    // unregisters the cancellation callback
 
 	// cgroup is the run's memory cgroup, or nil when peak memory comes
 	// from ru_maxrss.
@@ -219,13 +219,27 @@ func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
 // (spawn.PrimeRuns times).
 func (r *procRunner) prime(int) { r.launcher.Prime() }
 
-// trial runs strategy i once.
-func (r *procRunner) trial(i int) measurement {
+// trials runs len(ms) trials of strategy i back to back in one launch (a
+// block), fills ms and returns how many ran.
+func (r *procRunner) trials(i int, ms []measurement) int {
 	if err := r.resetStderr(); err != nil {
-		return measurement{failure: err.Error()}
+		ms[0] = measurement{failure: err.Error()}
+		return 1
 	}
-	res := &r.res
-	r.launcher.Launch(i, res)
+	if len(r.res) < len(ms) {
+		r.res = make([]spawn.Result, len(ms))
+	}
+	n := r.launcher.Launch(i, r.res[:len(ms)])
+	for k := range n {
+		ms[k] = r.measure(i, &r.res[k])
+	}
+	return n
+}
+
+// measure makes the measurement of strategy i's trial from its launch's
+// result. A failure's standard error is the launcher's stderr file, which
+// holds the failed run's own.
+func (r *procRunner) measure(i int, res *spawn.Result) measurement {
 	if res.Cancelled || (res.Stage != spawn.OK && r.ctx.Err() != nil) {
 		// A launch that failed once the run was cancelled (its spawner
 		// stopped, say) is not the strategy's failure.

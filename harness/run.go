@@ -49,6 +49,14 @@ type Options struct {
 	// Prime is preceded, right before it, by unmeasured runs of the same
 	// command (see prime). Zero means DefaultPrime; negative, never.
 	Prime time.Duration
+	// Block, above 1, runs the counted trials that are primed (see prime)
+	// in blocks: a primed trial is the first of up to Block consecutive
+	// trials of its strategy in its round, run back to back in one launch
+	// after the priming runs, as hyperfine runs a command (see
+	// spawn.Launcher.Launch), so that the priming runs' cost is shared by
+	// the block. The other trials, warm-ups included, run one per round.
+	// Zero or one: no blocks.
+	Block int
 	// Memory is spawn.MemoryRusage to measure peak memory with ru_maxrss
 	// even where a cgroup could be made; "" measures it in a cgroup per
 	// trial where possible (see package spawn).
@@ -86,7 +94,8 @@ type Outcome struct {
 // different strategy each round (round r starts with strategy r mod n), so
 // that no strategy always runs first. A trial of a short strategy is
 // primed with unmeasured runs of its own command right before it
-// (opts.Prime; see prime); Outcome.Order says so.
+// (opts.Prime; see prime), and with opts.Block begins a block of trials of
+// its strategy run back to back; Outcome.Order says so.
 //
 // A strategy's prepare command runs before each of its trials, warm-ups
 // included, untimed; its cleanup once after its last trial (when it stops,
@@ -139,6 +148,9 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	}
 	if err := experiments.CheckCounts(len(e.Strategies), opts.Warmup, runs); err != nil {
 		return nil, fmt.Errorf("run %s: %w", e.Name, err)
+	}
+	if opts.Block < 0 || opts.Block > spawn.MaxBlock {
+		return nil, fmt.Errorf("run %s: block must be 1 to %d trials, not %d", e.Name, spawn.MaxBlock, opts.Block)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("run %s: timeout must be positive, not %v", e.Name, opts.Timeout)
@@ -219,7 +231,11 @@ type trialRunner interface {
 	// prime has the next trial of strategy i run its command unmeasured
 	// right before the measured run (see prime).
 	prime(strategy int)
-	trial(strategy int) measurement
+	// trials runs len(ms) trials of strategy i back to back (a block;
+	// one unless primed and Options.Block says more), fills ms in order
+	// and returns how many ran: a failed or interrupted trial ends the
+	// block and is its last.
+	trials(strategy int, ms []measurement) int
 	// cleanup runs strategy i's cleanup command, if any, and describes its
 	// failure, or returns "".
 	cleanup(strategy int) string
@@ -230,6 +246,7 @@ type strategyState struct {
 	active  bool
 	started bool // prepare or a trial ran: cleanup is due
 	counted int  // counted (non-warm-up) trials recorded, failed ones too
+	runs    int  // non-warm-up trials recorded: a fixed-count run's rounds done
 	wall    runningMean
 	lastNS  int64 // wall time of its last recorded trial, or 0
 }
@@ -252,6 +269,9 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		out.Order.PrimeBelowNS = opts.Prime.Nanoseconds()
 		out.Order.PrimeOwn = true // see prime
 		out.Order.PrimeRuns = spawn.PrimeRuns
+		if opts.Block > 1 {
+			out.Order.Block = opts.Block
+		}
 	}
 	st := make([]strategyState, n)
 	for i := range st {
@@ -284,6 +304,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		prog.finish(out)
 		return out
 	}
+	ms := make([]measurement, max(opts.Block, 1))
 	for round := 0; ; round++ {
 		warm := round < opts.Warmup
 		if opts.Auto == nil && round >= opts.Warmup+opts.Runs {
@@ -292,7 +313,9 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		any := false
 		for k := range n {
 			i := (round + k) % n
-			if !st[i].active {
+			if !st[i].active || !warm && opts.Auto == nil && st[i].runs >= opts.Runs {
+				// A strategy run in blocks may finish its rounds early;
+				// finish ends it with the others.
 				continue
 			}
 			any = true
@@ -308,37 +331,47 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 				end(i, "failed")
 				continue
 			}
+			block := 1
 			if prime(opts.Prime, strategies[i], st[i].lastNS) {
 				r.prime(i)
 				out.Order.Primed += spawn.PrimeRuns
-			}
-			m := r.trial(i)
-			if m.interrupted {
-				return finish(false)
-			}
-			if m.record {
-				st[i].lastNS = m.trial.WallNS
-				t := m.trial
-				t.Strategy, t.Round, t.Warmup = i, round, warm
-				out.Trials = append(out.Trials, t)
-				if !warm && t.Counts(opts.IgnoreFailure) {
-					st[i].counted++
-					st[i].wall.add(float64(t.WallNS))
+				if !warm {
+					block = blockSize(opts, st[i])
 				}
 			}
-			failed := m.failure != ""
-			if failed && out.Strategies[i].Failure == "" {
-				out.Strategies[i].Failure = m.failure
-			}
-			stopsOnFailure := failed && (!opts.IgnoreFailure || !m.record || m.trial.TimedOut)
-			prog.trial(i, round, m, stopsOnFailure)
-			switch {
-			case stopsOnFailure:
-				end(i, "failed")
-			case !warm && opts.Auto != nil:
-				if why := opts.Auto.stop(st[i].counted, st[i].wall); why != "" {
-					end(i, why)
+			stop := ""
+			for _, m := range ms[:r.trials(i, ms[:block])] {
+				if m.interrupted {
+					return finish(false)
 				}
+				if m.record {
+					st[i].lastNS = m.trial.WallNS
+					t := m.trial
+					t.Strategy, t.Round, t.Warmup = i, round, warm
+					out.Trials = append(out.Trials, t)
+					if !warm {
+						st[i].runs++
+						if t.Counts(opts.IgnoreFailure) {
+							st[i].counted++
+							st[i].wall.add(float64(t.WallNS))
+						}
+					}
+				}
+				failed := m.failure != ""
+				if failed && out.Strategies[i].Failure == "" {
+					out.Strategies[i].Failure = m.failure
+				}
+				stopsOnFailure := failed && (!opts.IgnoreFailure || !m.record || m.trial.TimedOut)
+				prog.trial(i, round, m, stopsOnFailure)
+				if stopsOnFailure {
+					stop = "failed"
+				}
+			}
+			if stop == "" && !warm && opts.Auto != nil {
+				stop = opts.Auto.stop(st[i].counted, st[i].wall)
+			}
+			if stop != "" {
+				end(i, stop)
 			}
 		}
 		if !any {
@@ -346,6 +379,18 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		}
 	}
 	return finish(true)
+}
+
+// blockSize is how many counted trials a primed strategy whose state is
+// s runs in its round's block: Options.Block, but no more than its
+// counted runs still to go (under runs = "auto", the planned ones:
+// Auto.planned errs long).
+func blockSize(opts Options, s strategyState) int {
+	left := opts.Runs - s.runs
+	if opts.Auto != nil {
+		left = opts.Auto.planned(s.counted, s.wall) - s.counted
+	}
+	return max(min(opts.Block, left), 1)
 }
 
 // prime reports whether a trial of s, whose last trial took lastNS (0 if
@@ -375,7 +420,8 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 //
 // Which trials were primed follows from the archive: those of a strategy
 // without a prepare command whose previous trial (warm-ups included) took
-// less than Order.PrimeBelowNS.
+// less than Order.PrimeBelowNS, but for a block's later trials (those that
+// follow a trial of their own strategy in the same round; Order.Block).
 func prime(below time.Duration, s experiments.Strategy, lastNS int64) bool {
 	return below > 0 && lastNS > 0 && lastNS < below.Nanoseconds() && len(s.Prepare) == 0
 }

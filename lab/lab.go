@@ -67,6 +67,8 @@ type Options struct {
 	Runs experiments.RunCount
 	// Pin, when not nil, replaces trials.pin (empty: no pinning).
 	Pin []int
+	// Block, when not 0, replaces trials.block: 1 to experiments.MaxBlock.
+	Block int
 	// ShowOutput sends the subjects' output to benchlab's own.
 	ShowOutput bool
 	// IgnoreFailure keeps running a strategy whose trials fail.
@@ -134,6 +136,8 @@ func (o Options) plan() (*plan, error) {
 		return nil, invalid("warm-up runs must not be negative, not %d", *o.Warmup)
 	case o.Runs < 0 && !o.Runs.Auto():
 		return nil, invalid("runs must be at least 1 or auto, not %d", o.Runs)
+	case o.Block < 0 || o.Block > experiments.MaxBlock:
+		return nil, invalid("block must be 1 to %d trials, not %d", experiments.MaxBlock, o.Block)
 	}
 	p := &plan{}
 	var err error
@@ -154,6 +158,7 @@ func (o Options) plan() (*plan, error) {
 		Warmup:        e.Trials.Warmup,
 		Pin:           e.Trials.Pin,
 		Timeout:       e.Trials.Timeout.Duration,
+		Block:         e.Trials.Block,
 		ShowOutput:    o.ShowOutput,
 		IgnoreFailure: o.IgnoreFailure,
 		Events:        o.Events,
@@ -163,6 +168,9 @@ func (o Options) plan() (*plan, error) {
 	}
 	if o.Pin != nil {
 		p.trials.Pin = o.Pin
+	}
+	if o.Block != 0 {
+		p.trials.Block = o.Block
 	}
 	setRuns(&p.trials, e.Trials, o.Runs)
 	// The file's counts were checked when it was loaded; the overrides
@@ -180,7 +188,8 @@ func (o Options) plan() (*plan, error) {
 // setRuns sets opts.Runs, or opts.Auto for runs = "auto", from the
 // experiment's [trials] and the override (0 for the experiment's). Under
 // auto, opts.Runs is min_runs: the runs planned at the least, which the
-// archive records as Settings.Runs.
+// archive records as Settings.Runs, and a block left unset (opts.Block 0)
+// is experiments.DefaultAutoBlock.
 func setRuns(opts *harness.Options, t experiments.Trials, override experiments.RunCount) {
 	runs := t.Runs
 	if override != 0 {
@@ -194,6 +203,9 @@ func setRuns(opts *harness.Options, t experiments.Trials, override experiments.R
 	d := t.WithAutoDefaults()
 	a := harness.Auto{MinRuns: d.MinRuns, MaxRuns: d.MaxRuns, MaxTime: d.MaxTime.Duration, Precision: d.Precision}
 	opts.Runs, opts.Auto = a.MinRuns, &a
+	if opts.Block == 0 {
+		opts.Block = experiments.DefaultAutoBlock
+	}
 }
 
 // Run builds (unless o.NoBuild), times and archives one run of

@@ -88,6 +88,9 @@ func TestValidate(t *testing.T) {
 		{"runs below 1 that is not auto", func(t *testing.T) Options {
 			return Options{Experiment: adhoc(t), Results: "r", Runs: -5}
 		}, "runs must be at least 1"},
+		{"a block over the limit", func(t *testing.T) Options {
+			return Options{Experiment: adhoc(t), Results: "r", Block: experiments.MaxBlock + 1}
+		}, "block must be 1 to 256"},
 		{"an undeclared build parameter", func(t *testing.T) Options {
 			return Options{Experiment: withParams(t), Results: "r", Params: map[string]string{"m": "2"}}
 		}, `"m"`},
@@ -101,6 +104,41 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%s: Validate = nil, want an error with %q", tt.why, tt.want)
 		case tt.want != "" && (!errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%s: Validate = %v, want an ErrOptions with %q", tt.why, err, tt.want)
+		}
+	}
+}
+
+// TestPlanBlock: trials.block and --block reach the harness; runs = "auto"
+// (from the file or the override) without either runs in blocks of
+// experiments.DefaultAutoBlock, and a fixed count in none.
+func TestPlanBlock(t *testing.T) {
+	for _, tt := range []struct {
+		why       string
+		file      int
+		fileRuns  experiments.RunCount
+		override  int
+		overRuns  experiments.RunCount
+		wantBlock int
+	}{
+		{"fixed runs: none", 0, 3, 0, 0, 0},
+		{"fixed runs, the file's block", 4, 3, 0, 0, 4},
+		{"auto: the default", 0, experiments.AutoRuns, 0, 0, experiments.DefaultAutoBlock},
+		{"auto by override: the default", 0, 3, 0, experiments.AutoRuns, experiments.DefaultAutoBlock},
+		{"auto, the file's block 1: none", 1, experiments.AutoRuns, 0, 0, 1},
+		{"--block over the file's", 4, experiments.AutoRuns, 8, 0, 8},
+		{"fixed by override on an auto file, --block", 0, experiments.AutoRuns, 2, 5, 2},
+	} {
+		e := adhoc(t)
+		e.Trials.Block, e.Trials.Runs = tt.file, tt.fileRuns
+		if tt.fileRuns.Auto() {
+			e.Trials = e.Trials.WithAutoDefaults()
+		}
+		p, err := Options{Experiment: e, Results: "r", Block: tt.override, Runs: tt.overRuns}.plan()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.why, err)
+		}
+		if p.trials.Block != tt.wantBlock {
+			t.Errorf("%s: block %d, want %d", tt.why, p.trials.Block, tt.wantBlock)
 		}
 	}
 }

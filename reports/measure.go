@@ -28,6 +28,10 @@ func memoryNote(run *results.Run) string {
 			// See results.Order.PrimedSharedCgroup.
 			primed = fmt.Sprintf(" A trial primed with unmeasured runs of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran them and the timed run in the trial's cgroup, one after the other: its peak is at least that of a priming run alone, and above it only by what the earlier runs left charged when a later one peaked (page cache they wrote and kept).",
 				time.Duration(o.PrimeBelowNS))
+			if o.Block > 1 {
+				// See results.Order.Block.
+				primed += " The trials of a block (see the trial order below) shared its cgroup: each has the block's peak, the highest of its runs."
+			}
 		case o.PrimedPeak:
 			// See results.Order.PrimedPeak.
 			primed = fmt.Sprintf(" A trial primed with an unmeasured run of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) has that run's peak, measured in the trial's cgroup, while the timed run ran in none. (Where the priming run failed, both ran in the cgroup.)",
@@ -73,8 +77,12 @@ func orderCell(o *results.Order) string {
 	case o.PrimedPeak:
 		peak = ", and that run measured its peak memory (see above)"
 	}
-	return fmt.Sprintf("%s; %s was preceded by %s of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
+	s = fmt.Sprintf("%s; %s was preceded by %s of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
 		s, which, runs, o.Primed, peak)
+	if o.Block > 1 {
+		s += fmt.Sprintf("; each such counted trial began a block of up to %d trials of its strategy run back to back, as hyperfine runs a command, only the first of them primed", o.Block)
+	}
+	return s
 }
 
 // memoryCell names how a run measured peak memory.

@@ -170,8 +170,9 @@ type Order struct {
 	// Policy is OrderRoundRobin: every round runs each strategy once,
 	// starting one strategy later each round.
 	Policy string `json:"policy"`
-	// PrimeBelowNS, when positive, means each trial of a strategy whose
-	// previous trial took less than this was preceded, right before it,
+	// PrimeBelowNS, when positive, means each trial (each block's first,
+	// see Block) of a strategy whose previous trial took less than this
+	// was preceded, right before it,
 	// by unmeasured runs of the same command (not archived), so that the
 	// trial does not pay for waking the pinned CPU from the idle a sleeping
 	// neighbour left it in. Zero: no trial was primed.
@@ -203,6 +204,18 @@ type Order struct {
 	// of the cgroup before the timed run, as PrimedPeak's runs did, cost a
 	// short command 2 to 3%.
 	PrimedSharedCgroup bool `json:"primed_shared_cgroup,omitempty"`
+	// Block, above 1, says each primed counted trial was the first of a
+	// block of up to Block consecutive trials of its strategy in its
+	// round, run back to back after the priming runs with nothing between
+	// one run's end and the next start but the launcher's bookkeeping (as
+	// hyperfine runs a command); warm-ups and trials not primed ran one
+	// per round. A block's trials follow one another in Trials with the
+	// same strategy and round; only its first was primed. They share the
+	// block's cgroup, and each has its peak memory: the highest of the
+	// block's runs, priming runs included. A block ends early at a failed
+	// trial, and at the strategy's last counted run (under runs = "auto",
+	// at the runs its spread so far says it needs). Zero: no blocks.
+	Block int `json:"block,omitempty"`
 }
 
 // OrderRoundRobin is the round-robin trial order (Order.Policy).

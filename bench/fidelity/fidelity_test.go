@@ -38,6 +38,18 @@ func TestPrimedTrials(t *testing.T) {
 			t.Errorf("%s: (-want +got)\n%s", tc.why, diff)
 		}
 	}
+	// Blocks: only a block's first trial is primed.
+	blocks := []results.Trial{
+		{Strategy: 0, Round: 0, WallNS: 10, Warmup: true},
+		{Strategy: 1, Round: 0, WallNS: 10, Warmup: true},
+		{Strategy: 0, Round: 1, WallNS: 10}, {Strategy: 0, Round: 1, WallNS: 10}, {Strategy: 0, Round: 1, WallNS: 10},
+		{Strategy: 1, Round: 1, WallNS: 10}, {Strategy: 1, Round: 1, WallNS: 10},
+		{Strategy: 1, Round: 2, WallNS: 10}, // a new round: primed
+		{Strategy: 0, Round: 2, WallNS: 10}, {Strategy: 0, Round: 2, WallNS: 10},
+	}
+	if diff := cmp.Diff([]int{2, 2}, primedTrials(blocks, 2, 100)); diff != "" {
+		t.Errorf("blocks: (-want +got)\n%s", diff)
+	}
 }
 
 // TestPerRound: the ratio is the geometric mean of the rounds' ratios;

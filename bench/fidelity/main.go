@@ -97,6 +97,8 @@ func main() {
 	skipAuto := flag.Bool("skip-auto", false, "skip the adaptive-runs comparison")
 	withStrategies := flag.Bool("strategies", true, "include the six async-fn-pointers strategies (built by build.sh)")
 	onlyInterleave := flag.Bool("only-interleave", false, "run only the interleaving measurement and the drift check")
+	onlyAdaptive := flag.Bool("only-adaptive", false, "run only the adaptive-runs comparison")
+	autoBlock := flag.Int("auto-block", 16, "trials.block of the adaptive runs: a short strategy's primed trials in blocks of up to `N` back to back (1: none)")
 	flag.Parse()
 	if *rounds < 3 {
 		// One round gives the ratios no interval, two an interval 12.7
@@ -105,10 +107,13 @@ func main() {
 		os.Exit(2)
 	}
 	var err error
-	if *onlyInterleave {
+	switch {
+	case *onlyInterleave:
 		err = runInterleave(*dir, *pin, *rounds, os.Stdout)
-	} else {
-		err = run(*dir, *pin, *rounds, *skipAuto, *withStrategies, os.Stdout)
+	case *onlyAdaptive:
+		err = runAdaptive(*dir, *pin, *autoBlock, os.Stdout)
+	default:
+		err = run(*dir, *pin, *rounds, *autoBlock, *skipAuto, *withStrategies, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
@@ -116,7 +121,27 @@ func main() {
 	}
 }
 
-func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer) error {
+// runAdaptive runs the adaptive-runs comparison alone.
+func runAdaptive(dir string, pin, autoBlock int, w io.Writer) error {
+	hf, err := exec.LookPath("hyperfine")
+	if err != nil {
+		return fmt.Errorf("hyperfine is not installed: %w", err)
+	}
+	fmt.Fprintf(w, "load average before: %s\n", loadavg())
+	host := harness.WatchNoise(harness.NoiseLimits{MaxLoad: math.Inf(1), MaxBusy: 1}, []int{pin})
+	ok, err := adaptive(w, hf, filepath.Join(dir, "strategies"), pin, autoBlock)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
+	fmt.Fprintln(w, hostSteal(host, pin))
+	if !ok {
+		fmt.Fprintln(w, "some targets were missed (marked ✗)")
+	}
+	return nil
+}
+
+func run(dir string, pin, rounds, autoBlock int, skipAuto, withStrategies bool, w io.Writer) error {
 	rel := filepath.Join(dir, "strategies")
 	// One block: every subject block times, interleaved in benchlab, back
 	// to back in hyperfine.
@@ -296,9 +321,11 @@ func run(dir string, pin, rounds int, skipAuto, withStrategies bool, w io.Writer
 	allOK = allOK && ok
 
 	if !skipAuto {
-		if err := adaptive(w, hf, rel, pin); err != nil {
+		ok, err := adaptive(w, hf, rel, pin, autoBlock)
+		if err != nil {
 			return err
 		}
+		allOK = allOK && ok
 	}
 	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
 	fmt.Fprintln(w, hostSteal(host, pin))
@@ -431,11 +458,12 @@ func hyperfine(pin int, extra []string, commands [][]string, hf string) ([][]flo
 }
 
 // adaptive compares runs = "auto" at ±1% with hyperfine's defaults on the
-// six strategies: wall time needed and precision reached.
-func adaptive(w io.Writer, hf, rel string, pin int) error {
+// six strategies: wall time needed and precision reached; ok is false
+// when either target was missed.
+func adaptive(w io.Writer, hf, rel string, pin, autoBlock int) (ok bool, err error) {
 	auto := harness.Auto{MinRuns: 5, MaxRuns: 100, MaxTime: time.Minute, Precision: 0.01}
-	fmt.Fprintf(w, "\nadaptive runs: the six strategies, benchlab runs = \"auto\" (±%g%% at 95%%, min_runs %d, max_runs %d, max_time %s, 1 warm-up round)\nvs hyperfine -N defaults (no warm-up, at least 10 runs and 3 s per command)\n",
-		auto.Precision*100, auto.MinRuns, auto.MaxRuns, auto.MaxTime)
+	fmt.Fprintf(w, "\nadaptive runs: the six strategies, benchlab runs = \"auto\" (±%g%% at 95%%, min_runs %d, max_runs %d, max_time %s, 1 warm-up round, block %d)\nvs hyperfine -N defaults (no warm-up, at least 10 runs and 3 s per command)\n",
+		auto.Precision*100, auto.MinRuns, auto.MaxRuns, auto.MaxTime, autoBlock)
 	e := &experiments.Experiment{Name: "bench", Dir: rel}
 	var commands [][]string
 	for _, s := range strategies {
@@ -447,10 +475,10 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	start := time.Now()
 	out, err := harness.Run(context.Background(), e, harness.Options{
 		Warmup: 1, Pin: []int{pin}, Timeout: time.Minute,
-		Auto: &auto,
+		Auto: &auto, Block: autoBlock,
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	blWall := time.Since(start)
 	bl := make([][]float64, len(strategies))
@@ -463,7 +491,7 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	start = time.Now()
 	hfTimes, err := hyperfine(pin, nil, commands, hf)
 	if err != nil {
-		return err
+		return false, err
 	}
 	hfWall := time.Since(start)
 	fmt.Fprintf(w, "%-24s %12s %5s %9s %12s %5s %9s\n", "strategy", "benchlab", "runs", "±95% CI", "hyperfine", "runs", "±95% CI")
@@ -476,6 +504,7 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	}
 	fmt.Fprintf(w, "wall time: benchlab %.1f s, hyperfine %.1f s (%.2fx)  %s %s\n", blWall.Seconds(), hfWall.Seconds(),
 		blWall.Seconds()/hfWall.Seconds(), mark(blWall < hfWall, "less time"), mark(precOK, "±1% or hyperfine's precision"))
+	ok = blWall < hfWall && precOK
 	for _, warning := range out.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warning)
 	}
@@ -522,18 +551,21 @@ func adaptive(w io.Writer, hf, rel string, pin int) error {
 	}
 	fmt.Fprintf(w, "to ±1%%, projected: benchlab %.1f s, hyperfine %.1f s (%.2fx): the wall times above at equal precision (not a target; σ/μ drifts, so it is rough)\n",
 		blSum/1e9, hfSum/1e9, blSum/hfSum)
-	return nil
+	return ok, nil
 }
 
 // primedTrials counts, per strategy, the trials that were primed, by the
 // rule the archive states (results.Order): a trial of a strategy whose
-// previous trial, warm-ups included, took less than belowNS. The strategies
-// of the bench have no prepare command.
+// previous trial, warm-ups included, took less than belowNS, unless it
+// follows a trial of its own strategy in the same round (a block's later
+// trial, results.Order.Block). The strategies of the bench have no
+// prepare command.
 func primedTrials(trials []results.Trial, strategies int, belowNS int64) []int {
 	n := make([]int, strategies)
 	last := make([]int64, strategies)
-	for _, t := range trials {
-		if belowNS > 0 && last[t.Strategy] > 0 && last[t.Strategy] < belowNS {
+	for k, t := range trials {
+		inBlock := k > 0 && trials[k-1].Strategy == t.Strategy && trials[k-1].Round == t.Round
+		if !inBlock && belowNS > 0 && last[t.Strategy] > 0 && last[t.Strategy] < belowNS {
 			n[t.Strategy]++
 		}
 		last[t.Strategy] = t.WallNS

@@ -248,12 +248,13 @@ func newAdhoc(a *runArgs, dir string) (*adhocRun, error) {
 	return &adhocRun{exp: parsed, file: file}, nil
 }
 
-// setTrials sets [trials] from --runs, --warmup, --min-runs and
+// setTrials sets [trials] from --runs, --warmup, --block, --min-runs and
 // --max-runs; without --runs, runs = "auto" with hyperfine's bounds.
 func (a *runArgs) setTrials(t *experiments.Trials) error {
 	if a.warmup != "" {
 		t.Warmup, _ = strconv.Atoi(a.warmup)
 	}
+	t.Block, _ = strconv.Atoi(a.block)
 	if a.runs != "" && a.runs != "auto" {
 		n, _ := strconv.Atoi(a.runs)
 		t.Runs = experiments.RunCount(n)

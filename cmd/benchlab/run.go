@@ -157,6 +157,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			n, _ := strconv.Atoi(a.warmup)
 			o.Warmup = &n
 		}
+		o.Block, _ = strconv.Atoi(a.block)
 	}
 	if err := o.Validate(); err != nil {
 		return optionsError(err)

@@ -29,6 +29,7 @@ import (
 type runArgs struct {
 	results                   string
 	runs, warmup              string // "" when not given
+	block                     string // "" when not given
 	minRuns, maxRuns          string // "" when not given
 	showOutput, ignoreFailure bool
 	noBuild                   bool
@@ -95,6 +96,8 @@ var runFlagSpecs = []runFlag{
 		func(a *runArgs, v []string) { a.runs = v[0] }},
 	{"warmup", 'w', "NUM", 1, bothModes, "perform NUM warm-up runs first (default 0; the experiment's trials.warmup)",
 		func(a *runArgs, v []string) { a.warmup = v[0] }},
+	{"block", 0, "NUM", 1, bothModes, "run a short command's primed runs in blocks of up to NUM back to back, so that its unmeasured priming runs are paid once per block (default 16 under auto runs, 1 otherwise; the experiment's trials.block)",
+		func(a *runArgs, v []string) { a.block = v[0] }},
 	{"min-runs", 'm', "NUM", 1, adhocOnly, "under auto runs, at least NUM counted runs (default 10, at least 2)",
 		func(a *runArgs, v []string) { a.minRuns = v[0] }},
 	{"max-runs", 'M', "NUM", 1, adhocOnly, "under auto runs, at most NUM counted runs (default 200)",
@@ -309,9 +312,12 @@ func (a *runArgs) check() error {
 	if a.runs != "auto" {
 		errs = append(errs, count("runs", a.runs, 1))
 	}
-	errs = append(errs, count("warmup", a.warmup, 0), count("min-runs", a.minRuns, 2), count("max-runs", a.maxRuns, 1))
+	errs = append(errs, count("warmup", a.warmup, 0), count("min-runs", a.minRuns, 2), count("max-runs", a.maxRuns, 1), count("block", a.block, 1))
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	if n, _ := strconv.Atoi(a.block); n > experiments.MaxBlock {
+		return usageError{fmt.Sprintf("--block must be at most %d runs back to back, not %d", experiments.MaxBlock, n)}
 	}
 	if a.runs != "" && a.runs != "auto" && (a.minRuns != "" || a.maxRuns != "") {
 		return usageError{"--runs sets the number of runs; --min-runs and --max-runs bound automatic runs: give one or the other"}

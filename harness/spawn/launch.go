@@ -46,8 +46,8 @@ type Config struct {
 	Others   unix.CPUSet
 	Isolated bool
 
-	// Timeout bounds each run of a launch (a primed one has PrimeRuns+1):
-	// past it the child's group is killed.
+	// Timeout bounds each run of a launch (a primed one has PrimeRuns
+	// more than its block): past it the child's group is killed.
 	Timeout time.Duration
 
 	// Cgroup, when set, is the run's memory cgroup (NewCgroup): each
@@ -59,8 +59,11 @@ type Config struct {
 
 // A Launcher runs one trial's child at a time.
 type Launcher interface {
-	// Launch runs strategy i's command once and fills res.
-	Launch(i int, res *Result)
+	// Launch runs strategy i's command len(res) times back to back (a
+	// block; len(res) is 1 to MaxBlock), fills res in order and returns
+	// how many ran: a run that does not succeed (see Result.Succeeded)
+	// ends the block, and is its last.
+	Launch(i int, res []Result) int
 	// Prime asks the next Launch to run the same command PrimeRuns times,
 	// unmeasured, right before the measured start: the unmeasured children
 	// wake the CPU and warm the caches, and only the launch's own
@@ -114,6 +117,15 @@ type Result struct {
 	TimedOut    bool          // killed for its timeout
 	Cancelled   bool          // killed by Interrupt
 }
+
+// Succeeded reports whether the run exited with status 0 and nothing went
+// wrong around it: the runs after it in its block may follow.
+func (res *Result) Succeeded() bool {
+	return res.Stage == OK && !res.TimedOut && !res.Cancelled && res.Status.Exited() && res.Status.ExitStatus() == 0
+}
+
+// MaxBlock is the most runs one Launch may ask for.
+const MaxBlock = 256
 
 // resultSize is the encoded size of a Result.
 const resultSize = 5*8 + 5*4
@@ -303,23 +315,30 @@ func (l *launcher) Prime() { l.prime = true }
 // cost a trial under harness.DefaultPrime four times its time again.
 const PrimeRuns = 4
 
-// Launch runs strategy i's command once and fills res, its peak memory
-// measured in a cgroup of its own when the run has one (see cgroup.go):
-// created before the start, read and removed after the reap, outside the
-// timed part.
+// Launch runs strategy i's command len(res) times, back to back, and fills
+// res: each run's peak memory is measured in a cgroup of the launch's own
+// when the run has one (see cgroup.go), created before the first start,
+// read and removed after the last reap, outside the timed part.
+//
+// A block of more than one run is what hyperfine's back-to-back runs are:
+// between one run's reap and the next start this thread only empties the
+// stderr file, with no pipe round trip and no cgroup made or removed, so
+// that the pinned CPU does not go idle and the caches keep what the
+// command left there. The runs of a block share its cgroup: each run's
+// PeakKiB is the block's, the highest of them all.
 //
 // When primed, PrimeRuns unmeasured runs come first, in the same cgroup:
-// the trial's peak is the cgroup's over all of them. A priming run that
-// times out or is cancelled is the trial's result, with no timed run.
+// the peak is the cgroup's over all of them. A priming run that times out
+// or is cancelled is the launch's only result, with no timed run.
 // Between the runs this thread only empties the stderr file: moving it out
 // of the cgroup before the timed run (the priming run measuring the peak,
 // the timed run in none, as the second pass of issue 12 did) cost the
 // static no-op of 0.55 ms 13 to 16 µs (2 to 3%) on a KVM guest, against
 // nothing for the timed run sharing the priming run's cgroup (a probe
 // alternating the two per trial, 4,000 trials each, 2026-12-02). What a
-// priming run leaves running outside its process group is ended before
-// the next run by the spawner's sweep (see reap.go); from benchlab's own
-// process (InProcess) it runs on until the trial's cgroup is emptied.
+// run leaves running outside its process group is ended before the next
+// run by the spawner's sweep (see reap.go); from benchlab's own process
+// (InProcess) it runs on until the launch's cgroup is emptied.
 //
 // A pinned run moves this thread onto the pinned CPUs after the cgroup is
 // made and back before it is left and removed (see pin): the children are
@@ -328,10 +347,12 @@ const PrimeRuns = 4
 // work that would otherwise run on the pinned CPU between trials, and
 // leave deferred work (RCU callbacks, the cgroup's release) queued where
 // it would run during the next trial.
-func (l *launcher) Launch(i int, res *Result) {
+func (l *launcher) Launch(i int, res []Result) int {
 	prime := l.prime
 	l.prime = false
-	*res = Result{}
+	for k := range res {
+		res[k] = Result{}
+	}
 	// The thread's mask (pin) and, on v1, its cgroup change for the
 	// launch: it must stay this goroutine's until both are restored.
 	runtime.LockOSThread()
@@ -341,6 +362,7 @@ func (l *launcher) Launch(i int, res *Result) {
 		cgErr = l.cg.create(l.attr.Sys)
 		made = cgErr == nil
 	}
+	n := 1 // results filled in: a failed pin fills the first
 	stage, err := l.pin()
 	if err == nil {
 		if made {
@@ -361,16 +383,23 @@ func (l *launcher) Launch(i int, res *Result) {
 			}
 		}
 		if stopped {
-			// The trial's command hung or the run was cancelled: that run
-			// is the trial's result, and its error output stays.
-			*res = l.unused
+			// The command hung or the run was cancelled: that run is the
+			// launch's result, and its error output stays.
+			res[0] = l.unused
 		} else {
-			if prime {
-				l.scratchStderr()
+			for n = 0; n < len(res); {
+				if prime || n > 0 {
+					l.scratchStderr()
+				}
+				l.launch(i, &res[n])
+				n++
+				if !res[n-1].Succeeded() {
+					break
+				}
 			}
-			l.launch(i, res)
 		}
 	}
+	last := &res[n-1]
 	if err == nil {
 		if err = l.unpin(); err != nil {
 			stage = StageRestore
@@ -384,30 +413,37 @@ func (l *launcher) Launch(i int, res *Result) {
 		// Also after a failed join or pin: leave undoes what was done.
 		peak, lerr := l.cg.leave(l.attr.Sys)
 		if cgErr == nil {
-			res.PeakKiB, cgErr = peak, lerr
+			cgErr = lerr
 		}
 		if rerr := l.cg.remove(); cgErr == nil {
 			cgErr = rerr
 		}
+		for k := range res[:n] {
+			res[k].PeakKiB = peak
+		}
 	}
 	if cgErr != nil {
-		res.PeakKiB, res.CgroupErrno = 0, errnoOf(cgErr)
+		for k := range res[:n] {
+			res[k].PeakKiB, res[k].CgroupErrno = 0, errnoOf(cgErr)
+		}
 	}
 	if err != nil {
 		// A thread left on the pinned CPUs outweighs the launch's own
-		// failure: it is what the next trials would suffer from.
-		if res.Stage == OK || stage == StageRestore {
-			res.Stage, res.Errno = stage, errnoOf(err)
+		// failure: it is what the next trials would suffer from. It is
+		// the last run's: the others had been reaped before it.
+		if last.Stage == OK || stage == StageRestore {
+			last.Stage, last.Errno = stage, errnoOf(err)
 		}
 		if stage == StageRestore {
 			// The thread keeps the pin; leaving it locked to this
 			// goroutine keeps other goroutines off the pinned CPUs, and
 			// the next pin reads no mask from it (see pin).
 			l.stuck = true
-			return
+			return n
 		}
 	}
 	runtime.UnlockOSThread()
+	return n
 }
 
 // scratchStderr empties the children's stderr file before a run that

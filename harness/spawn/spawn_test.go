@@ -1,9 +1,11 @@
 package spawn
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -85,8 +87,9 @@ func TestLaunchAfterSpawnerDied(t *testing.T) {
 	if floor := l.FloorKiB(); floor <= 0 {
 		t.Errorf("FloorKiB = %d, want the spawner's peak", floor)
 	}
-	var res Result
-	l.Launch(0, &res)
+	var block [1]Result
+	res := &block[0]
+	l.Launch(0, block[:])
 	if res.Stage != StageStart || res.Errno != syscall.ENOENT {
 		t.Errorf("launch of a missing program = %+v, want StageStart with ENOENT", res)
 	}
@@ -94,11 +97,11 @@ func TestLaunchAfterSpawnerDied(t *testing.T) {
 	// after maxRestarts the launches run from this process.
 	for k := range maxRestarts + 1 {
 		syscall.Kill(s.pid, syscall.SIGKILL)
-		l.Launch(0, &res)
+		l.Launch(0, block[:])
 		if res.Stage != StageSpawner || res.Errno != syscall.EPIPE {
 			t.Errorf("launch after the spawner died (%d) = %+v, want StageSpawner with EPIPE", k, res)
 		}
-		l.Launch(0, &res)
+		l.Launch(0, block[:])
 		if res.Stage != StageStart || res.Errno != syscall.ENOENT {
 			t.Errorf("launch after the spawner was restarted (%d) = %+v, want StageStart with ENOENT", k, res)
 		}
@@ -152,13 +155,92 @@ func TestLaunchWhileSpawnerStopped(t *testing.T) {
 	defer l.Close()
 	pid := l.(*spawner).pid
 	time.AfterFunc(100*time.Millisecond, func() { syscall.Kill(pid, syscall.SIGSTOP) })
-	var res Result
-	l.Launch(0, &res)
+	var block [1]Result
+	res := &block[0]
+	l.Launch(0, block[:])
 	if res.Stage != StageStopped {
 		t.Errorf("launch while the spawner was stopped = %+v, want StageStopped", res)
 	}
-	l.Launch(0, &res)
+	l.Launch(0, block[:])
 	if res.Stage != OK || res.Status.ExitStatus() != 0 {
 		t.Errorf("the next launch = %+v, want a clean exit", res)
+	}
+}
+
+// TestBlock: a launch runs its command as many times as its block asks,
+// back to back after any priming runs, in one cgroup whose peak every run
+// of the block gets, and the first run that fails ends the block; from
+// the spawner and from this process alike.
+func TestBlock(t *testing.T) {
+	cg, err := NewCgroup()
+	if err != nil {
+		t.Fatalf("no memory cgroup can be made here: %v", err)
+	}
+	defer cg.Remove()
+	// Each run appends a line to the file $1, and the run that finds
+	// $2 lines there exits 3: the file counts the runs, priming ones
+	// included.
+	script := `n=$(wc -l < "$1"); echo x >> "$1"; [ "$n" -ne "$2" ] || exit 3`
+	for _, tt := range []struct {
+		name      string
+		spawner   bool
+		prime     bool
+		block     int
+		failAt    int // the run (from 0, priming included) that fails; -1: none
+		wantN     int
+		wantRuns  int
+		wantLastX int // the last result's exit status
+	}{
+		{name: "block of one", block: 1, failAt: -1, wantN: 1, wantRuns: 1},
+		{name: "block of five", block: 5, failAt: -1, wantN: 5, wantRuns: 5},
+		{name: "primed block", prime: true, block: 3, failAt: -1, wantN: 3, wantRuns: PrimeRuns + 3},
+		{name: "third run fails", block: 5, failAt: 2, wantN: 3, wantRuns: 3, wantLastX: 3},
+		{name: "primed, second timed run fails", prime: true, block: 4, failAt: PrimeRuns + 1, wantN: 2, wantRuns: PrimeRuns + 2, wantLastX: 3},
+		{name: "spawner: block of five", spawner: true, block: 5, failAt: -1, wantN: 5, wantRuns: 5},
+		{name: "spawner: primed, fails", spawner: true, prime: true, block: 6, failAt: PrimeRuns + 3, wantN: 4, wantRuns: PrimeRuns + 4, wantLastX: 3},
+		{name: "spawner: the largest block", spawner: true, block: MaxBlock, failAt: -1, wantN: MaxBlock, wantRuns: MaxBlock},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			count := filepath.Join(t.TempDir(), "runs")
+			if err := os.WriteFile(count, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := &Config{Paths: []string{"/bin/sh"}, Argv: [][]string{{"sh", "-c", script, "sh", count, strconv.Itoa(tt.failAt)}},
+				Dir: "/", Timeout: 10 * time.Second, Cgroup: cg.Dir, CgroupV2: cg.V2}
+			var l Launcher = InProcess(cfg)
+			if tt.spawner {
+				if l, err = Start(cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defer l.Close()
+			if tt.prime {
+				l.Prime()
+			}
+			res := make([]Result, tt.block)
+			n := l.Launch(0, res)
+			b, _ := os.ReadFile(count)
+			if runs := bytes.Count(b, []byte("\n")); n != tt.wantN || runs != tt.wantRuns {
+				t.Fatalf("Launch = %d results after %d runs, want %d after %d", n, runs, tt.wantN, tt.wantRuns)
+			}
+			for k, r := range res[:n] {
+				last := k == n-1
+				want := 0
+				if last {
+					want = tt.wantLastX
+				}
+				if r.Stage != OK || r.Status.ExitStatus() != want || r.WallNS <= 0 || r.Succeeded() != (want == 0) {
+					t.Errorf("run %d = %+v, want stage OK, exit status %d, a wall time", k, r, want)
+				}
+				if r.PeakKiB <= 0 || r.PeakKiB != res[0].PeakKiB || r.CgroupErrno != 0 {
+					t.Errorf("run %d: peak %d KiB (errno %v), want the block's, %d KiB", k, r.PeakKiB, r.CgroupErrno, res[0].PeakKiB)
+				}
+			}
+			for k, r := range res[n:] {
+				if r != (Result{}) {
+					t.Errorf("result %d after the block ended = %+v, want it empty", n+k, r)
+				}
+			}
+		})
 	}
 }

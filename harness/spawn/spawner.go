@@ -136,8 +136,8 @@ func serveTrials(cfg *Config, fail func(string, error) int) int {
 	warm.Paths, warm.Argv = []string{"/proc/self/exe"}, [][]string{{"benchlab-spawner"}}
 	warm.Env = []string{spawnerEnv + "=exit"}
 	wl := newLauncher(&warm)
-	var res Result
-	wl.Launch(0, &res)
+	var warmed [1]Result
+	wl.Launch(0, warmed[:])
 	wl.Close()
 	if err := writeFull(1, []byte(spawnerReady)); err != nil {
 		return fail("answer", err)
@@ -161,8 +161,9 @@ func serveTrials(cfg *Config, fail func(string, error) int) int {
 		}
 	}()
 	var (
-		req [4]byte
-		buf [resultSize]byte
+		req [8]byte // strategy index (with primeBit), block length
+		res [MaxBlock]Result
+		buf [4 + MaxBlock*resultSize]byte // count, results
 	)
 	for {
 		if err := readFull(0, req[:]); err != nil {
@@ -176,13 +177,18 @@ func serveTrials(cfg *Config, fail func(string, error) int) int {
 		if binary.NativeEndian.Uint32(req[:])&primeBit != 0 {
 			l.Prime()
 		}
-		if i >= len(cfg.Paths) {
-			res = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
+		n := 1
+		block := int(binary.NativeEndian.Uint32(req[4:]))
+		if i >= len(cfg.Paths) || block < 1 || block > MaxBlock {
+			res[0] = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
 		} else {
-			l.Launch(i, &res)
+			n = l.Launch(i, res[:block])
 		}
-		res.encode(buf[:])
-		if err := writeFull(1, buf[:]); err != nil {
+		binary.NativeEndian.PutUint32(buf[:], uint32(n))
+		for k := range n {
+			res[k].encode(buf[4+k*resultSize:])
+		}
+		if err := writeFull(1, buf[:4+n*resultSize]); err != nil {
 			return fail("answer", err)
 		}
 	}
@@ -275,8 +281,8 @@ type spawner struct {
 	cfg      Config // to start it again
 	pid      int
 	req, res int // file descriptors: requests, results; -1 once closed
-	reqBuf   [4]byte
-	resBuf   [resultSize]byte
+	reqBuf   [8]byte
+	resBuf   [4 + MaxBlock*resultSize]byte
 	broken   error // why the spawner can no longer be used
 	prime    bool  // the next request asks for priming runs
 	stopped  bool  // the spawner was found stopped during this launch
@@ -294,7 +300,7 @@ type spawner struct {
 // The watchdog: while a trial runs benchlab looks at the spawner every
 // watchInterval. A stopped spawner (a subject may `kill -STOP $PPID`) is
 // resumed; one that has not answered spawnerGrace past the trial timeout
-// of each run of the launch (a primed launch has PrimeRuns+1), or has
+// of each run of the launch (a primed launch has PrimeRuns more), or has
 // died, is killed and started again, and that trial fails. After
 // maxRestarts restarts the trials are started from benchlab itself.
 const (
@@ -324,10 +330,11 @@ var errSpawnerHung = errors.New("no answer within the trial timeout")
 // returning, before the inits of the packages that do not come before it
 // (benchlab's plotting and fonts among them) have run. The spawner reads
 // the Config from its standard input, answers, then loops: it reads a
-// strategy index (4 bytes), launches that command as InProcess's Launcher
-// would (timed, timed out, pinned, reaped in the spawner) and writes the
-// Result (resultSize bytes) to its standard output, where benchlab waits
-// for it with a blocking read; a request with primeBit set is Prime, then
+// strategy index and a block length (4 bytes each), launches that
+// command as InProcess's Launcher would (timed, timed out, pinned, reaped
+// in the spawner) and writes how many ran (4 bytes) and their Results
+// (resultSize bytes each) to its standard output, where benchlab waits for
+// them with a blocking read; a request with primeBit set is Prime, then
 // Launch. A byte on its file descriptor 3 is Interrupt. It runs in a process group of its own, out of the reach of
 // the terminal's Ctrl-C (which benchlab turns into Interrupt), and dies
 // with benchlab (SIGKILL as parent-death signal).
@@ -401,44 +408,52 @@ func (s *spawner) Prime() {
 	s.prime = true
 }
 
-// Launch has the spawner launch strategy i and waits for its result,
-// watching the spawner meanwhile (see watchInterval). A launch during
-// which the spawner was stopped, died or hung fails (StageStopped,
-// StageSpawner), and the spawner is started again for the next one.
-func (s *spawner) Launch(i int, res *Result) {
+// Launch has the spawner launch strategy i's block and waits for its
+// results, watching the spawner meanwhile (see watchInterval). A launch
+// during which the spawner was stopped, died or hung fails (StageStopped,
+// StageSpawner) as a whole, and the spawner is started again for the next
+// one.
+func (s *spawner) Launch(i int, res []Result) int {
 	if s.fallback != nil {
-		s.fallback.Launch(i, res)
-		return
+		return s.fallback.Launch(i, res)
 	}
 	s.stopped = false
 	req := uint32(i)
-	runs := 1 // each bounded by the timeout
+	runs := len(res) // each bounded by the timeout
 	if s.prime {
 		req |= primeBit
 		s.prime = false
 		runs += PrimeRuns
 	}
 	binary.NativeEndian.PutUint32(s.reqBuf[:], req)
+	binary.NativeEndian.PutUint32(s.reqBuf[4:], uint32(len(res)))
+	n := 0
 	if err := writeFull(s.req, s.reqBuf[:]); err != nil {
 		s.broken = err
-	} else if err := s.await(runs); err != nil {
+	} else if n, err = s.await(runs, len(res)); err != nil {
 		s.broken = err
 	}
 	switch {
 	case s.broken != nil:
-		*res = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
+		res[0] = Result{Stage: StageSpawner, Errno: errnoOf(s.broken)}
 		s.restart()
+		return 1
 	case s.stopped:
-		*res = Result{Stage: StageStopped}
-	default:
-		res.decode(s.resBuf[:])
+		res[0] = Result{Stage: StageStopped}
+		return 1
 	}
+	for k := range n {
+		res[k].decode(s.resBuf[4+k*resultSize:])
+	}
+	return n
 }
 
-// await reads the spawner's answer to a launch of runs runs, resuming the
-// spawner whenever it is found stopped, and gives up when it has died or
-// not answered within the trial timeout of each run and spawnerGrace.
-func (s *spawner) await(runs int) error {
+// await reads the spawner's answer to a launch of runs runs, at most block
+// of them timed, and returns how many results it holds, resuming the
+// spawner whenever it is found stopped; it gives up when the spawner has
+// died or not answered within the trial timeout of each run and
+// spawnerGrace.
+func (s *spawner) await(runs, block int) (int, error) {
 	deadline := time.Now().Add(time.Duration(runs)*s.cfg.Timeout + spawnerGrace)
 	s.poll[0] = unix.PollFd{Fd: int32(s.res), Events: unix.POLLIN}
 	for {
@@ -447,9 +462,16 @@ func (s *spawner) await(runs int) error {
 		case err == unix.EINTR:
 			continue
 		case err != nil:
-			return err
+			return 0, err
 		case n > 0: // an answer, or the spawner's end closed
-			return readFull(s.res, s.resBuf[:])
+			if err := readFull(s.res, s.resBuf[:4]); err != nil {
+				return 0, err
+			}
+			got := int(binary.NativeEndian.Uint32(s.resBuf[:]))
+			if got < 1 || got > block {
+				return 0, errors.New("the spawner answered " + strconv.Itoa(got) + " results to a launch of " + strconv.Itoa(block))
+			}
+			return got, readFull(s.res, s.resBuf[4:4+got*resultSize])
 		}
 		if _, state, ok := procStat(s.pid); ok && (state == 'T' || state == 't') {
 			// Resumed, it answers; the trial's times include the
@@ -458,7 +480,7 @@ func (s *spawner) await(runs int) error {
 			syscall.Kill(s.pid, syscall.SIGCONT)
 		}
 		if time.Now().After(deadline) {
-			return errSpawnerHung
+			return 0, errSpawnerHung
 		}
 	}
 }
