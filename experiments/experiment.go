@@ -105,9 +105,10 @@ type Trials struct {
 	MaxRuns   int      `toml:"max_runs,omitzero"`
 	MaxTime   Duration `toml:"max_time,omitempty"`
 	Precision float64  `toml:"precision,omitzero"`
-	// Block, above 1, runs each short strategy's primed counted trials in
-	// blocks of up to Block back to back (harness.Options.Block); 0 or 1
-	// runs one trial per strategy per round.
+	// Block, with runs = "auto" only, runs each short strategy's primed
+	// counted trials in blocks of up to Block back to back
+	// (harness.Options.Block); 1 runs one trial per strategy per round,
+	// 0 is DefaultAutoBlock.
 	Block int `toml:"block,omitzero"`
 }
 

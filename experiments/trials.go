@@ -140,13 +140,14 @@ func (e *Experiment) validateTrials(path string, idx keyIndex) []error {
 		}{
 			{"min_runs", t.MinRuns != 0}, {"max_runs", t.MaxRuns != 0},
 			{"max_time", t.MaxTime.Duration != 0}, {"precision", t.Precision != 0},
+			{"block", t.Block != 0},
 		} {
 			if k.set {
 				bad("trials."+k.key, -1, "applies only with runs = \"auto\"; remove it or set runs = \"auto\"")
 			}
 		}
 	}
-	if t.Block < 0 || t.Block > MaxBlock {
+	if t.Runs.Auto() && (t.Block < 0 || t.Block > MaxBlock) {
 		bad("trials.block", -1, "%d: want 1 to %d trials run back to back (1: one per round)", t.Block, MaxBlock)
 	}
 	for i, s := range e.Strategies {

@@ -15,11 +15,16 @@ import (
 	"benchlab/results"
 )
 
+// exactly is runs = "auto" bounded to n runs whatever the spread.
+func exactly(n int) *Auto {
+	return &Auto{MinRuns: n, MaxRuns: n, MaxTime: time.Hour, Precision: 0.01}
+}
+
 // TestRunRoundsBlocks: with Block set, a primed counted trial starts a
 // block of consecutive trials of its strategy, no longer than its runs
-// still to go; warm-ups, long strategies and those with a prepare command
-// run one trial per round, and a strategy done early sits out the rounds
-// left.
+// still planned; warm-ups, long strategies and those with a prepare
+// command run one trial per round, and a strategy done early ends (its
+// cleanup runs) while the others go on.
 func TestRunRoundsBlocks(t *testing.T) {
 	strategies := []experiments.Strategy{
 		{Name: "short"},                        // 1 ms: primed, so in blocks
@@ -27,7 +32,7 @@ func TestRunRoundsBlocks(t *testing.T) {
 		{Name: "prep", Prepare: []string{"x"}}, // never primed
 	}
 	f := &fakeRunner{wallNS: []int64{1e6, 100e6, 1e6}, failAt: []int{-1, -1, -1}, failure: make([]string, 3), rounds: make([]int, 3)}
-	out := runRounds(context.Background(), strategies, Options{Warmup: 1, Runs: 5, Block: 3, Prime: 50 * time.Millisecond}, f)
+	out := runRounds(context.Background(), strategies, Options{Warmup: 1, Auto: exactly(5), Block: 3, Prime: 50 * time.Millisecond}, f)
 	want := []slot{
 		{0, 0, true}, {1, 0, true}, {2, 0, true},
 		{1, 1, false}, {2, 1, false}, {0, 1, false}, {0, 1, false}, {0, 1, false}, // short's block of 3
@@ -43,13 +48,14 @@ func TestRunRoundsBlocks(t *testing.T) {
 	if diff := cmp.Diff(wantOrder, out.Order); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"runs", "runs", "runs"}, out.Stops); diff != "" || !out.Complete {
+	if diff := cmp.Diff([]string{"max_runs", "max_runs", "max_runs"}, out.Stops); diff != "" || !out.Complete {
 		t.Errorf("stops (-want +got), complete %v:\n%s", out.Complete, diff)
 	}
-	// Each block was primed once, right before its first trial.
+	// Each block was primed once, right before its first trial; short's
+	// cleanup follows its last block.
 	if got := strings.Join(f.events, ","); strings.Count(got, "prime") != 2 || !strings.Contains(got, "prime 0,trial 0,trial 0,trial 0,prepare 2") ||
-		!strings.Contains(got, "prime 0,trial 0,trial 0,prepare 1") {
-		t.Errorf("events %s: want short's blocks primed once each", got)
+		!strings.Contains(got, "prime 0,trial 0,trial 0,cleanup 0,prepare 1") {
+		t.Errorf("events %s: want short's blocks primed once each, and its cleanup right after the last", got)
 	}
 }
 
@@ -60,15 +66,15 @@ func TestRunRoundsBlockEndsAtFailure(t *testing.T) {
 	// short's trials are numbered from 0, its warm-up included: the
 	// third fails, the second of its first block of 4.
 	f := &fakeRunner{wallNS: []int64{1e6, 100e6}, failAt: []int{2, -1}, failure: []string{"exit status 3", ""}, rounds: make([]int, 2)}
-	out := runRounds(context.Background(), strategies, Options{Warmup: 1, Runs: 6, Block: 4, Prime: 50 * time.Millisecond}, f)
+	out := runRounds(context.Background(), strategies, Options{Warmup: 1, Auto: exactly(6), Block: 4, Prime: 50 * time.Millisecond}, f)
 	n := 0
 	for _, tr := range out.Trials {
 		if tr.Strategy == 0 {
 			n++
 		}
 	}
-	if n != 3 || out.Stops[0] != "failed" || out.Strategies[0].Failure != "exit status 3" || out.Stops[1] != "runs" || f.rounds[0] != 3 {
-		t.Errorf("short ran %d trials (%d recorded), stop %q (%q); long's stop %q; want 3 recorded, failed, and long's runs",
+	if n != 3 || out.Stops[0] != "failed" || out.Strategies[0].Failure != "exit status 3" || out.Stops[1] != "max_runs" || f.rounds[0] != 3 {
+		t.Errorf("short ran %d trials (%d recorded), stop %q (%q); long's stop %q; want 3 recorded, failed, and long's max_runs",
 			f.rounds[0], n, out.Stops[0], out.Strategies[0].Failure, out.Stops[1])
 	}
 }
@@ -78,38 +84,40 @@ func TestRunRoundsBlockEndsAtFailure(t *testing.T) {
 // all of the block's trials.
 func TestRunRoundsBlocksAuto(t *testing.T) {
 	for _, tc := range []struct {
-		why      string
-		samples  []int64
-		auto     Auto
-		block    int
-		counted  int
-		stop     string
-		maxBlock int
+		why     string
+		samples []int64
+		auto    Auto
+		block   int
+		blocks  []int // counted trials per round, in order
+		stop    string
 	}{
 		// No spread: planned is max_runs before two runs are in, and
 		// the first block (8) settles it.
-		{"first block settles it", []int64{1e6}, Auto{MinRuns: 5, MaxRuns: 20, MaxTime: time.Hour, Precision: 0.01}, 8, 8, "precision", 8},
-		{"max_runs caps the block", []int64{1e6}, Auto{MinRuns: 2, MaxRuns: 6, MaxTime: time.Hour, Precision: 0.01}, 8, 6, "max_runs", 6},
-		// σ/μ 40%: ±1% is out of reach; max_runs ends it, in blocks.
-		{"blocks up to max_runs", []int64{0.6e6, 1.4e6}, Auto{MinRuns: 2, MaxRuns: 30, MaxTime: time.Hour, Precision: 0.01}, 8, 30, "max_runs", 8},
+		{"first block settles it", []int64{1e6}, Auto{MinRuns: 5, MaxRuns: 20, MaxTime: time.Hour, Precision: 0.01}, 8, []int{8}, "precision"},
+		{"max_runs caps the block", []int64{1e6}, Auto{MinRuns: 2, MaxRuns: 6, MaxTime: time.Hour, Precision: 0.01}, 8, []int{6}, "max_runs"},
+		// σ/μ 40%: ±1% is out of reach; max_runs ends it, the last
+		// block cut to the runs left.
+		{"blocks up to max_runs", []int64{0.6e6, 1.4e6}, Auto{MinRuns: 2, MaxRuns: 30, MaxTime: time.Hour, Precision: 0.01}, 8, []int{8, 8, 8, 6}, "max_runs"},
+		// σ/μ 10% (0.9 and 1.1 ms alternating): after the first block
+		// the spread says about 600 runs; max_time (19.5 ms of counted
+		// runs, at 1 ms each) caps the plan at 20.
+		{"max_time caps the plan", []int64{0.9e6, 1.1e6}, Auto{MinRuns: 2, MaxRuns: 1000, MaxTime: 19500 * time.Microsecond, Precision: 0.01}, 8, []int{8, 8, 4}, "max_time"},
 	} {
 		f := &fakeRunner{samples: [][]int64{tc.samples}, failAt: []int{-1}, failure: make([]string, 1), rounds: make([]int, 1)}
 		a := tc.auto
 		out := runRounds(context.Background(), []experiments.Strategy{{Name: "short"}}, Options{Warmup: 1, Auto: &a, Block: tc.block, Prime: 50 * time.Millisecond}, f)
-		perRound := map[int]int{}
-		counted := 0
-		for _, tr := range out.Trials {
-			if !tr.Warmup {
-				counted++
-				perRound[tr.Round]++
+		var blocks []int
+		for k, tr := range out.Trials {
+			switch {
+			case tr.Warmup:
+			case k > 0 && out.Trials[k-1].Round == tr.Round:
+				blocks[len(blocks)-1]++
+			default:
+				blocks = append(blocks, 1)
 			}
 		}
-		largest := 0
-		for _, n := range perRound {
-			largest = max(largest, n)
-		}
-		if counted != tc.counted || out.Stops[0] != tc.stop || largest != tc.maxBlock {
-			t.Errorf("%s: %d counted, stop %q, largest block %d; want %d, %q, %d", tc.why, counted, out.Stops[0], largest, tc.counted, tc.stop, tc.maxBlock)
+		if diff := cmp.Diff(tc.blocks, blocks); diff != "" || out.Stops[0] != tc.stop || out.Order.Primed != len(tc.blocks)*spawn.PrimeRuns {
+			t.Errorf("%s: stop %q (want %q), %d priming runs (want %d); blocks (-want +got):\n%s", tc.why, out.Stops[0], tc.stop, out.Order.Primed, len(tc.blocks)*spawn.PrimeRuns, diff)
 		}
 	}
 }
@@ -120,7 +128,7 @@ func TestRunRoundsBlocksAuto(t *testing.T) {
 func TestRunBlocksRealProcesses(t *testing.T) {
 	for _, inProcess := range []bool{false, true} {
 		e := experiment(t, []string{"sh", "-c", "echo a >> log"}, []string{"sh", "-c", "echo b >> log"})
-		out, err := Run(context.Background(), e, Options{Warmup: 1, Runs: 6, Block: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
+		out, err := Run(context.Background(), e, Options{Warmup: 1, Auto: exactly(6), Block: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,13 +156,40 @@ func TestRunBlocksRealProcesses(t *testing.T) {
 	}
 }
 
-// TestRunRejectsBadBlock: a block outside 1 to spawn.MaxBlock is an error
-// before any trial, and the experiment file's limit is the launcher's.
+// TestRunBlocksIgnoreFailure: with IgnoreFailure a block goes on past a
+// run that exits non-zero (such runs count), through the spawner and from
+// this process; without it, the first failure ends the block and the
+// strategy.
+func TestRunBlocksIgnoreFailure(t *testing.T) {
+	for _, inProcess := range []bool{false, true} {
+		e := experiment(t, []string{"sh", "-c", "echo x >> log; exit 1"})
+		out, err := Run(context.Background(), e, Options{Warmup: 1, Auto: exactly(6), Block: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour, IgnoreFailure: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		perRound := map[int]int{}
+		for _, tr := range out.Trials {
+			perRound[tr.Round]++
+		}
+		lines := strings.Count(string(b), "\n")
+		if diff := cmp.Diff(map[int]int{0: 1, 1: 4, 2: 2}, perRound); diff != "" || lines != 7+2*spawn.PrimeRuns || out.Stops[0] != "max_runs" {
+			t.Errorf("InProcess=%v: %d runs logged (want %d), stop %q; trials per round (-want +got):\n%s", inProcess, lines, 7+2*spawn.PrimeRuns, out.Stops[0], diff)
+		}
+	}
+}
+
+// TestRunRejectsBadBlock: a block outside 1 to spawn.MaxBlock, or with a
+// fixed count of runs, is an error before any trial, and the experiment
+// file's limit is the launcher's.
 func TestRunRejectsBadBlock(t *testing.T) {
 	e := experiment(t, []string{"true"})
-	for _, b := range []int{-1, spawn.MaxBlock + 1} {
-		if _, err := Run(context.Background(), e, Options{Runs: 1, Block: b}); err == nil || !strings.Contains(err.Error(), "block") {
-			t.Errorf("Block %d: error %v, want one about the block", b, err)
+	for _, o := range []Options{{Auto: exactly(2), Block: -1}, {Auto: exactly(2), Block: spawn.MaxBlock + 1}, {Runs: 3, Block: 2}} {
+		if _, err := Run(context.Background(), e, o); err == nil || !strings.Contains(err.Error(), "block") {
+			t.Errorf("Options %+v: error %v, want one about the block", o, err)
 		}
 	}
 	if experiments.MaxBlock != spawn.MaxBlock {

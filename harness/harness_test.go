@@ -377,7 +377,8 @@ func TestRunErrors(t *testing.T) {
 
 // fakeRunner plays back trials without processes: strategy i takes wallNS[i]
 // (or samples[i][k] in its trial k, cycling) and fails with failure[i] in
-// round failAt[i] (-1: never). events logs prepare, trial and cleanup calls.
+// its trial failAt[i], counted from 0 with warm-ups (-1: never); a failure
+// ends a block. events logs prepare, trial and cleanup calls.
 type fakeRunner struct {
 	wallNS  []int64
 	samples [][]int64

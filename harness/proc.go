@@ -130,6 +130,7 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	l.Dir, l.Env = dir, os.Environ()
 	l.Files = [3]uintptr{r.devNull.Fd(), r.devNull.Fd(), r.stderr.Fd()}
 	l.ScratchStderr = true
+	l.IgnoreFailure = opts.IgnoreFailure
 	if r.showOutput {
 		l.Files[1], l.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
 		l.ScratchStderr = false
@@ -206,7 +207,7 @@ func (r *procRunner) memoryWarnings() []string {
 	if r.cgroupFailed == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%d trials could not be measured in a cgroup of their own (last error: %v): their peak memory is unknown, since ru_maxrss, an upper bound, is not the cgroup peak the other trials record",
+	return []string{fmt.Sprintf("%d trials could not be measured in a cgroup of their own (or of their block's) (last error: %v): their peak memory is unknown, since ru_maxrss, an upper bound, is not the cgroup peak the other trials record",
 		r.cgroupFailed, r.cgroupErr)}
 }
 

@@ -12,7 +12,9 @@ type EventKind int
 // The kinds of Event, in the order a strategy's trial emits them.
 const (
 	// TrialStarted: strategy Strategy is about to run its trial of Round
-	// (its prepare command first, if any). Nothing is measured yet.
+	// (its prepare command first, if any), or its block of trials (see
+	// Options.Block), each of which then finishes or fails in turn.
+	// Nothing is measured yet.
 	TrialStarted EventKind = iota + 1
 	// TrialFinished: the trial ended well; WallNS is its time and the
 	// running figures (N, MeanNS, StddevNS, Done, Planned, Left) include it.
@@ -51,8 +53,8 @@ type Event struct {
 	// name; not set for RunFinished.
 	Strategy int
 	Name     string
-	// Round counts rounds from 0, warm-ups included; Warmup says the round
-	// is a warm-up.
+	// Round counts rounds from 0, warm-ups included (a block's trials
+	// share theirs); Warmup says the round is a warm-up.
 	Round  int
 	Warmup bool
 	// Warmups and Runs are the planned warm-up and counted rounds. Under

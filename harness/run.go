@@ -49,13 +49,16 @@ type Options struct {
 	// Prime is preceded, right before it, by unmeasured runs of the same
 	// command (see prime). Zero means DefaultPrime; negative, never.
 	Prime time.Duration
-	// Block, above 1, runs the counted trials that are primed (see prime)
-	// in blocks: a primed trial is the first of up to Block consecutive
-	// trials of its strategy in its round, run back to back in one launch
-	// after the priming runs, as hyperfine runs a command (see
-	// spawn.Launcher.Launch), so that the priming runs' cost is shared by
-	// the block. The other trials, warm-ups included, run one per round.
-	// Zero or one: no blocks.
+	// Block, above 1 and with Auto only, runs the counted trials that are
+	// primed (see prime) in blocks: a primed trial is the first of up to
+	// Block consecutive trials of its strategy in its round, run back to
+	// back in one launch after the priming runs, as hyperfine runs a
+	// command (see spawn.Launcher.Launch), so that the priming runs' cost
+	// is shared by the block. The other trials, warm-ups included, run one
+	// per round. A fixed count takes none: its strategies keep one trial
+	// per round each, so that a drift of the machine spreads over them
+	// all, where blocks would end a short strategy's rounds early. Zero
+	// or one: no blocks.
 	Block int
 	// Memory is spawn.MemoryRusage to measure peak memory with ru_maxrss
 	// even where a cgroup could be made; "" measures it in a cgroup per
@@ -149,8 +152,11 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	if err := experiments.CheckCounts(len(e.Strategies), opts.Warmup, runs); err != nil {
 		return nil, fmt.Errorf("run %s: %w", e.Name, err)
 	}
-	if opts.Block < 0 || opts.Block > spawn.MaxBlock {
-		return nil, fmt.Errorf("run %s: block must be 1 to %d trials, not %d", e.Name, spawn.MaxBlock, opts.Block)
+	switch {
+	case opts.Block < 0 || opts.Block > spawn.MaxBlock:
+		return nil, fmt.Errorf("run %s: block must be 1 to %d trials (0: none), not %d", e.Name, spawn.MaxBlock, opts.Block)
+	case opts.Block > 1 && opts.Auto == nil:
+		return nil, fmt.Errorf("run %s: blocks of trials apply only to adaptive runs (runs = \"auto\"): a fixed count keeps one trial per strategy per round", e.Name)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("run %s: timeout must be positive, not %v", e.Name, opts.Timeout)
@@ -246,7 +252,6 @@ type strategyState struct {
 	active  bool
 	started bool // prepare or a trial ran: cleanup is due
 	counted int  // counted (non-warm-up) trials recorded, failed ones too
-	runs    int  // non-warm-up trials recorded: a fixed-count run's rounds done
 	wall    runningMean
 	lastNS  int64 // wall time of its last recorded trial, or 0
 }
@@ -313,9 +318,7 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 		any := false
 		for k := range n {
 			i := (round + k) % n
-			if !st[i].active || !warm && opts.Auto == nil && st[i].runs >= opts.Runs {
-				// A strategy run in blocks may finish its rounds early;
-				// finish ends it with the others.
+			if !st[i].active {
 				continue
 			}
 			any = true
@@ -335,8 +338,8 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 			if prime(opts.Prime, strategies[i], st[i].lastNS) {
 				r.prime(i)
 				out.Order.Primed += spawn.PrimeRuns
-				if !warm {
-					block = blockSize(opts, st[i])
+				if !warm && opts.Block > 1 {
+					block = blockSize(*opts.Auto, opts.Block, st[i])
 				}
 			}
 			stop := ""
@@ -349,12 +352,9 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 					t := m.trial
 					t.Strategy, t.Round, t.Warmup = i, round, warm
 					out.Trials = append(out.Trials, t)
-					if !warm {
-						st[i].runs++
-						if t.Counts(opts.IgnoreFailure) {
-							st[i].counted++
-							st[i].wall.add(float64(t.WallNS))
-						}
+					if !warm && t.Counts(opts.IgnoreFailure) {
+						st[i].counted++
+						st[i].wall.add(float64(t.WallNS))
 					}
 				}
 				failed := m.failure != ""
@@ -382,15 +382,10 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 }
 
 // blockSize is how many counted trials a primed strategy whose state is
-// s runs in its round's block: Options.Block, but no more than its
-// counted runs still to go (under runs = "auto", the planned ones:
-// Auto.planned errs long).
-func blockSize(opts Options, s strategyState) int {
-	left := opts.Runs - s.runs
-	if opts.Auto != nil {
-		left = opts.Auto.planned(s.counted, s.wall) - s.counted
-	}
-	return max(min(opts.Block, left), 1)
+// s runs in its round's block under a: block, but no more than the runs
+// a still plans for it (Auto.planned, which errs long), and at least one.
+func blockSize(a Auto, block int, s strategyState) int {
+	return max(min(block, a.planned(s.counted, s.wall)-s.counted), 1)
 }
 
 // prime reports whether a trial of s, whose last trial took lastNS (0 if

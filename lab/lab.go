@@ -137,7 +137,7 @@ func (o Options) plan() (*plan, error) {
 	case o.Runs < 0 && !o.Runs.Auto():
 		return nil, invalid("runs must be at least 1 or auto, not %d", o.Runs)
 	case o.Block < 0 || o.Block > experiments.MaxBlock:
-		return nil, invalid("block must be 1 to %d trials, not %d", experiments.MaxBlock, o.Block)
+		return nil, invalid("block must be 1 to %d trials (0: the experiment's), not %d", experiments.MaxBlock, o.Block)
 	}
 	p := &plan{}
 	var err error
@@ -169,10 +169,13 @@ func (o Options) plan() (*plan, error) {
 	if o.Pin != nil {
 		p.trials.Pin = o.Pin
 	}
+	setRuns(&p.trials, e.Trials, o.Runs)
 	if o.Block != 0 {
+		if p.trials.Auto == nil {
+			return nil, invalid("blocks of trials apply only to adaptive runs (runs = auto): a fixed count keeps one trial per strategy per round")
+		}
 		p.trials.Block = o.Block
 	}
-	setRuns(&p.trials, e.Trials, o.Runs)
 	// The file's counts were checked when it was loaded; the overrides
 	// are held to the same limits, before anything runs.
 	runs := p.trials.Runs
@@ -189,14 +192,15 @@ func (o Options) plan() (*plan, error) {
 // experiment's [trials] and the override (0 for the experiment's). Under
 // auto, opts.Runs is min_runs: the runs planned at the least, which the
 // archive records as Settings.Runs, and a block left unset (opts.Block 0)
-// is experiments.DefaultAutoBlock.
+// is experiments.DefaultAutoBlock; a fixed count takes none.
 func setRuns(opts *harness.Options, t experiments.Trials, override experiments.RunCount) {
 	runs := t.Runs
 	if override != 0 {
 		runs = override
 	}
 	if !runs.Auto() {
-		opts.Runs, opts.Auto = int(runs), nil
+		// A file's block goes with its runs = "auto".
+		opts.Runs, opts.Auto, opts.Block = int(runs), nil, 0
 		return
 	}
 	// Auto by override on a file without it: its bounds are not defaulted yet.

@@ -110,7 +110,8 @@ func TestValidate(t *testing.T) {
 
 // TestPlanBlock: trials.block and --block reach the harness; runs = "auto"
 // (from the file or the override) without either runs in blocks of
-// experiments.DefaultAutoBlock, and a fixed count in none.
+// experiments.DefaultAutoBlock, and a fixed count in none: a file's block
+// goes with its auto runs, and --block with a fixed count is an error.
 func TestPlanBlock(t *testing.T) {
 	for _, tt := range []struct {
 		why       string
@@ -119,14 +120,17 @@ func TestPlanBlock(t *testing.T) {
 		override  int
 		overRuns  experiments.RunCount
 		wantBlock int
+		wantErr   string
 	}{
-		{"fixed runs: none", 0, 3, 0, 0, 0},
-		{"fixed runs, the file's block", 4, 3, 0, 0, 4},
-		{"auto: the default", 0, experiments.AutoRuns, 0, 0, experiments.DefaultAutoBlock},
-		{"auto by override: the default", 0, 3, 0, experiments.AutoRuns, experiments.DefaultAutoBlock},
-		{"auto, the file's block 1: none", 1, experiments.AutoRuns, 0, 0, 1},
-		{"--block over the file's", 4, experiments.AutoRuns, 8, 0, 8},
-		{"fixed by override on an auto file, --block", 0, experiments.AutoRuns, 2, 5, 2},
+		{"fixed runs: none", 0, 3, 0, 0, 0, ""},
+		{"auto: the default", 0, experiments.AutoRuns, 0, 0, experiments.DefaultAutoBlock, ""},
+		{"auto by override: the default", 0, 3, 0, experiments.AutoRuns, experiments.DefaultAutoBlock, ""},
+		{"auto, the file's block 1: none", 1, experiments.AutoRuns, 0, 0, 1, ""},
+		{"auto, the file's block", 4, experiments.AutoRuns, 0, 0, 4, ""},
+		{"--block over the file's", 4, experiments.AutoRuns, 8, 0, 8, ""},
+		{"a fixed count by override drops the file's block", 4, experiments.AutoRuns, 0, 5, 0, ""},
+		{"--block with a fixed count by override", 0, experiments.AutoRuns, 2, 5, 0, "apply only to adaptive runs"},
+		{"--block with the file's fixed count", 0, 3, 2, 0, 0, "apply only to adaptive runs"},
 	} {
 		e := adhoc(t)
 		e.Trials.Block, e.Trials.Runs = tt.file, tt.fileRuns
@@ -134,10 +138,14 @@ func TestPlanBlock(t *testing.T) {
 			e.Trials = e.Trials.WithAutoDefaults()
 		}
 		p, err := Options{Experiment: e, Results: "r", Block: tt.override, Runs: tt.overRuns}.plan()
-		if err != nil {
-			t.Fatalf("%s: %v", tt.why, err)
-		}
-		if p.trials.Block != tt.wantBlock {
+		switch {
+		case tt.wantErr != "":
+			if err == nil || !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: error %v, want an ErrOptions with %q", tt.why, err, tt.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tt.why, err)
+		case p.trials.Block != tt.wantBlock:
 			t.Errorf("%s: block %d, want %d", tt.why, p.trials.Block, tt.wantBlock)
 		}
 	}

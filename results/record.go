@@ -167,8 +167,9 @@ const (
 // Order is how a run ordered its trials, so that a reader knows what the
 // wall times include.
 type Order struct {
-	// Policy is OrderRoundRobin: every round runs each strategy once,
-	// starting one strategy later each round.
+	// Policy is OrderRoundRobin: every round runs each strategy once (a
+	// short one's block of trials, with Block), starting one strategy
+	// later each round.
 	Policy string `json:"policy"`
 	// PrimeBelowNS, when positive, means each trial (each block's first,
 	// see Block) of a strategy whose previous trial took less than this
@@ -179,8 +180,8 @@ type Order struct {
 	PrimeBelowNS int64 `json:"prime_below_ns,omitempty"`
 	// Primed is the number of such unmeasured runs asked for: PrimeRuns
 	// per primed trial (fewer ran where one timed out or the run was
-	// cancelled: that run is then the trial's, and the rest of the trial
-	// does not run).
+	// cancelled: that run is then the trial's, and the rest of the trial,
+	// or of its block, does not run).
 	Primed int `json:"primed,omitempty"`
 	// PrimeRuns is how many unmeasured runs preceded each primed trial
 	// (two, then four, since issue 12's third pass); 0 in older runs: one.

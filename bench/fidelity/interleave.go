@@ -36,7 +36,9 @@ import (
 //   - primed: benchlab's default, unmeasured runs of the no-op right
 //     before each of its trials (each whose last one took under 50 ms);
 //   - primed in blocks: the same, each priming followed by a block of up
-//     to 16 trials back to back (trials.block = 16; see harness.Options).
+//     to 16 trials back to back (trials.block = 16, as runs = "auto"
+//     runs them by default; see harness.Options), here with runs bounded
+//     to the same count.
 //
 // Printed: each policy's no-op mean and its ratio to hyperfine's, with the
 // ±3% target on the policies benchlab offers.
@@ -90,8 +92,13 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 					return false, false, err
 				}
 			}
-			out, err := harness.Run(context.Background(), e, harness.Options{
-				Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Prime: p.prime, Block: p.block})
+			o := harness.Options{Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Prime: p.prime}
+			if p.block > 1 {
+				// Blocks come with adaptive runs only: bounded to
+				// exactly runs, whatever the spread.
+				o.Block, o.Auto = p.block, &harness.Auto{MinRuns: runs, MaxRuns: runs, MaxTime: time.Hour, Precision: 0.01}
+			}
+			out, err := harness.Run(context.Background(), e, o)
 			if stop != nil {
 				stop()
 			}

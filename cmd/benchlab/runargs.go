@@ -319,6 +319,9 @@ func (a *runArgs) check() error {
 	if n, _ := strconv.Atoi(a.block); n > experiments.MaxBlock {
 		return usageError{fmt.Sprintf("--block must be at most %d runs back to back, not %d", experiments.MaxBlock, n)}
 	}
+	if a.block != "" && a.runs != "" && a.runs != "auto" {
+		return usageError{"--block applies only to automatic runs: a fixed --runs keeps one run per command per round; drop one of them"}
+	}
 	if a.runs != "" && a.runs != "auto" && (a.minRuns != "" || a.maxRuns != "") {
 		return usageError{"--runs sets the number of runs; --min-runs and --max-runs bound automatic runs: give one or the other"}
 	}

@@ -34,9 +34,14 @@ type Config struct {
 	// Files are the children's standard input, output and error.
 	Files [3]uintptr
 	// ScratchStderr says Files[2] is a file of the run's own, emptied
-	// before each trial: an unmeasured priming run's standard error is
-	// emptied from it too, so that a failing trial's error shows its own.
+	// before each trial: an unmeasured priming run's standard error, and
+	// that of a block's earlier run, is emptied from it too, so that a
+	// failing trial's error shows its own.
 	ScratchStderr bool
+	// IgnoreFailure keeps a block going past a run that exits non-zero
+	// or is killed by a signal (the harness's --ignore-failure, which
+	// counts such runs); a timeout or a failed launch still ends it.
+	IgnoreFailure bool
 
 	// Pin confines every child to PinSet from its birth.
 	Pin    bool
@@ -61,8 +66,11 @@ type Config struct {
 type Launcher interface {
 	// Launch runs strategy i's command len(res) times back to back (a
 	// block; len(res) is 1 to MaxBlock), fills res in order and returns
-	// how many ran: a run that does not succeed (see Result.Succeeded)
-	// ends the block, and is its last.
+	// how many ran: a run that does not succeed (see Result.Succeeded;
+	// with Config.IgnoreFailure, one that timed out, was cancelled or
+	// could not run) ends the block, and is its last. A launch that
+	// fails as a whole (the spawner stopped, died or hung) returns one
+	// result saying so, and the block's runs are lost.
 	Launch(i int, res []Result) int
 	// Prime asks the next Launch to run the same command PrimeRuns times,
 	// unmeasured, right before the measured start: the unmeasured children
@@ -106,8 +114,8 @@ type Result struct {
 	// waitid reports the child exited (before the harness reaps it).
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
-	// PeakKiB is the peak memory charged to the trial's own cgroup (for a
-	// primed launch, over all its runs: see Launch), or 0 without one
+	// PeakKiB is the peak memory charged to the launch's own cgroup, over
+	// all its runs, priming ones included (see Launch), or 0 without one
 	// (Config.Cgroup unset, or CgroupErrno says why it failed).
 	PeakKiB     int64
 	CgroupErrno syscall.Errno
@@ -393,7 +401,7 @@ func (l *launcher) Launch(i int, res []Result) int {
 				}
 				l.launch(i, &res[n])
 				n++
-				if !res[n-1].Succeeded() {
+				if l.ends(&res[n-1]) {
 					break
 				}
 			}
@@ -446,10 +454,20 @@ func (l *launcher) Launch(i int, res []Result) int {
 	return n
 }
 
+// ends reports whether the block ends after the run that gave res: when
+// it did not succeed, unless with Config.IgnoreFailure it only exited
+// non-zero or was killed by a signal.
+func (l *launcher) ends(res *Result) bool {
+	if l.cfg.IgnoreFailure {
+		return res.Stage != OK || res.TimedOut || res.Cancelled
+	}
+	return !res.Succeeded()
+}
+
 // scratchStderr empties the children's stderr file before a run that
-// follows a priming run, when it is the run's scratch file, so that a
-// failing run's error shows its own only. Best effort: at worst it also
-// shows the priming runs'.
+// follows another run of the launch (a priming run, or a block's earlier
+// run), when it is the run's scratch file, so that a failing run's error
+// shows its own only. Best effort: at worst it also shows the others'.
 func (l *launcher) scratchStderr() {
 	if !l.cfg.ScratchStderr {
 		return

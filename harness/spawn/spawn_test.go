@@ -20,18 +20,18 @@ func TestConfigRoundTrip(t *testing.T) {
 	pin.Set(70) // beyond the first word of the mask
 	others.Set(0)
 	cfg := &Config{
-		Paths:    []string{"/usr/bin/a", "/x/b"},
-		Argv:     [][]string{{"a", "--flag", ""}, {"./b", "é\x00z"}},
-		Dir:      "/tmp/exp",
-		Env:      []string{"A=1", "EMPTY="},
-		Pin:      true,
-		PinSet:   pin,
-		Others:   others,
-		Isolated: true,
-		Timeout:  1500 * time.Millisecond,
-		Cgroup:   "/sys/fs/cgroup/memory/x/benchlab-1-2",
-		CgroupV2: true,
-
+		Paths:         []string{"/usr/bin/a", "/x/b"},
+		Argv:          [][]string{{"a", "--flag", ""}, {"./b", "é\x00z"}},
+		Dir:           "/tmp/exp",
+		Env:           []string{"A=1", "EMPTY="},
+		Pin:           true,
+		PinSet:        pin,
+		Others:        others,
+		Isolated:      true,
+		Timeout:       1500 * time.Millisecond,
+		Cgroup:        "/sys/fs/cgroup/memory/x/benchlab-1-2",
+		CgroupV2:      true,
+		IgnoreFailure: true,
 		ScratchStderr: true,
 	}
 	got, err := decodeConfig(cfg.encode())
@@ -242,5 +242,56 @@ func TestBlock(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBlockInterrupted: Interrupt during a block kills the running run,
+// which is the block's last, Cancelled; the runs before it stand.
+func TestBlockInterrupted(t *testing.T) {
+	for _, spawner := range []bool{false, true} {
+		cfg := &Config{Paths: []string{"/bin/sleep"}, Argv: [][]string{{"sleep", "0.2"}}, Dir: "/", Timeout: 10 * time.Second}
+		var l Launcher = InProcess(cfg)
+		if spawner {
+			var err error
+			if l, err = Start(cfg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.AfterFunc(500*time.Millisecond, l.Interrupt)
+		res := make([]Result, 20)
+		n := l.Launch(0, res)
+		if n < 1 || n == len(res) || !res[n-1].Cancelled {
+			t.Errorf("spawner=%v: %d of %d runs, the last %+v; want the block cut short by a cancelled run", spawner, n, len(res), res[n-1])
+		}
+		for k, r := range res[:n-1] {
+			if !r.Succeeded() {
+				t.Errorf("spawner=%v: run %d before the cancelled one = %+v, want a clean exit", spawner, k, r)
+			}
+		}
+		l.Close()
+	}
+}
+
+// TestSpawnerRefusesBadBlock: the spawner answers a block it cannot hold
+// with EINVAL, runs nothing, and drops the priming asked with it.
+func TestSpawnerRefusesBadBlock(t *testing.T) {
+	count := filepath.Join(t.TempDir(), "runs")
+	cfg := &Config{Paths: []string{"/bin/sh"}, Argv: [][]string{{"sh", "-c", `echo x >> "$1"`, "sh", count}}, Dir: "/", Timeout: 10 * time.Second}
+	l, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	l.Prime()
+	res := make([]Result, MaxBlock+1)
+	if n := l.Launch(0, res); n != 1 || res[0].Stage != StageSpawner || res[0].Errno != syscall.EINVAL {
+		t.Errorf("a block of %d = %d results, the first %+v; want one, StageSpawner with EINVAL", len(res), n, res[0])
+	}
+	if n := l.Launch(0, res[:2]); n != 2 || !res[0].Succeeded() || !res[1].Succeeded() {
+		t.Errorf("the next block of 2 = %d results %+v, want 2 clean runs", n, res[:n])
+	}
+	b, _ := os.ReadFile(count)
+	if runs := bytes.Count(b, []byte("\n")); runs != 2 {
+		t.Errorf("%d runs in all, want 2: the refused block's priming must not carry over", runs)
 	}
 }

@@ -162,8 +162,12 @@ func serveTrials(cfg *Config, fail func(string, error) int) int {
 	}()
 	var (
 		req [8]byte // strategy index (with primeBit), block length
-		res [MaxBlock]Result
-		buf [4 + MaxBlock*resultSize]byte // count, results
+		// A block's results and their answer (a count, then the
+		// results), grown to the largest block asked for: the pages
+		// touched count in the spawner's peak, the floor of its
+		// children's ru_maxrss.
+		res = make([]Result, 1)
+		buf = make([]byte, 4+resultSize)
 	)
 	for {
 		if err := readFull(0, req[:]); err != nil {
@@ -174,14 +178,17 @@ func serveTrials(cfg *Config, fail func(string, error) int) int {
 			return fail("read a request", err)
 		}
 		i := int(binary.NativeEndian.Uint32(req[:]) &^ primeBit)
-		if binary.NativeEndian.Uint32(req[:])&primeBit != 0 {
-			l.Prime()
-		}
 		n := 1
 		block := int(binary.NativeEndian.Uint32(req[4:]))
 		if i >= len(cfg.Paths) || block < 1 || block > MaxBlock {
 			res[0] = Result{Stage: StageSpawner, Errno: syscall.EINVAL}
 		} else {
+			if len(res) < block {
+				res, buf = make([]Result, block), make([]byte, 4+block*resultSize)
+			}
+			if binary.NativeEndian.Uint32(req[:])&primeBit != 0 {
+				l.Prime()
+			}
 			n = l.Launch(i, res[:block])
 		}
 		binary.NativeEndian.PutUint32(buf[:], uint32(n))
@@ -300,7 +307,8 @@ type spawner struct {
 // The watchdog: while a trial runs benchlab looks at the spawner every
 // watchInterval. A stopped spawner (a subject may `kill -STOP $PPID`) is
 // resumed; one that has not answered spawnerGrace past the trial timeout
-// of each run of the launch (a primed launch has PrimeRuns more), or has
+// and the sweep's bound (reapBound) of each run of the launch (a primed
+// launch has PrimeRuns more), or has
 // died, is killed and started again, and that trial fails. After
 // maxRestarts restarts the trials are started from benchlab itself.
 const (
@@ -454,7 +462,9 @@ func (s *spawner) Launch(i int, res []Result) int {
 // died or not answered within the trial timeout of each run and
 // spawnerGrace.
 func (s *spawner) await(runs, block int) (int, error) {
-	deadline := time.Now().Add(time.Duration(runs)*s.cfg.Timeout + spawnerGrace)
+	// Each run may take its timeout, and the sweep after it (reap.go)
+	// up to reapBound.
+	deadline := time.Now().Add(time.Duration(runs)*(s.cfg.Timeout+reapBound) + spawnerGrace)
 	s.poll[0] = unix.PollFd{Fd: int32(s.res), Events: unix.POLLIN}
 	for {
 		n, err := unix.Poll(s.poll[:], int(watchInterval/time.Millisecond))
@@ -645,7 +655,7 @@ func (cfg *Config) encode() []byte {
 		}
 	}
 	b = binary.AppendVarint(b, int64(cfg.Timeout))
-	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2), boolByte(cfg.ScratchStderr))
+	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2), boolByte(cfg.ScratchStderr), boolByte(cfg.IgnoreFailure))
 	str(cfg.Cgroup)
 	set(&cfg.PinSet)
 	set(&cfg.Others)
@@ -710,12 +720,13 @@ func decodeConfig(b []byte) (*Config, error) {
 			}
 		}()
 		t, n := binary.Varint(b)
-		if n <= 0 || len(b) < n+4 {
+		if n <= 0 || len(b) < n+5 {
 			return bad
 		}
 		cfg.Timeout = time.Duration(t)
 		cfg.Pin, cfg.Isolated, cfg.CgroupV2, cfg.ScratchStderr = b[n] == 1, b[n+1] == 1, b[n+2] == 1, b[n+3] == 1
-		b = b[n+4:]
+		cfg.IgnoreFailure = b[n+4] == 1
+		b = b[n+5:]
 		cfg.Cgroup = str()
 		set(&cfg.PinSet)
 		set(&cfg.Others)
