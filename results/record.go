@@ -214,8 +214,9 @@ type Order struct {
 	// same strategy and round; only its first was primed. They share the
 	// block's cgroup, and each has its peak memory: the highest of the
 	// block's runs, priming runs included. A block ends early at a failed
-	// trial, and at the strategy's last counted run (under runs = "auto",
-	// at the runs its spread so far says it needs). Zero: no blocks.
+	// trial (under IgnoreFailure, a timed-out one), and at the runs the
+	// strategy's spread so far says it needs. Runs with runs = "auto"
+	// only; zero: no blocks.
 	Block int `json:"block,omitempty"`
 }
 
