@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,61 +124,55 @@ func TestRunRoundsBlocksAuto(t *testing.T) {
 }
 
 // TestRunBlocksRealProcesses: through the spawner and from this process,
-// a block's trials are real runs of the command, each recorded, after
-// its priming runs (each run, measured or not, appends a line to a log).
+// a block's trials are real runs of the command, each recorded, after its
+// priming runs (each run, measured or not, appends a line to a log); a
+// failed run ends its block and the strategy, unless with IgnoreFailure,
+// where the block goes on and the failed runs count.
 func TestRunBlocksRealProcesses(t *testing.T) {
-	for _, inProcess := range []bool{false, true} {
-		e := experiment(t, []string{"sh", "-c", "echo a >> log"}, []string{"sh", "-c", "echo b >> log"})
-		out, err := Run(context.Background(), e, Options{Warmup: 1, Auto: exactly(6), Block: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Per strategy: a warm-up, a primed block of 4, a primed block
-		// of 2.
-		perRound := map[slot]int{}
-		for _, tr := range out.Trials {
-			perRound[slot{tr.Strategy, tr.Round, tr.Warmup}]++
-		}
-		want := map[slot]int{{0, 0, true}: 1, {1, 0, true}: 1, {0, 1, false}: 4, {1, 1, false}: 4, {0, 2, false}: 2, {1, 2, false}: 2}
-		lines := strings.Count(string(b), "\n")
-		if diff := cmp.Diff(want, perRound); diff != "" || out.Order.Primed != 4*spawn.PrimeRuns || lines != len(out.Trials)+out.Order.Primed || out.Order.Block != 4 {
-			t.Errorf("InProcess=%v: %d runs logged for %d trials and %d primed (want 4 blocks primed), order %+v; trials per round (-want +got):\n%s",
-				inProcess, lines, len(out.Trials), out.Order.Primed, out.Order, diff)
-		}
-		for _, tr := range out.Trials {
-			if !tr.OK() || tr.WallNS <= 0 {
-				t.Errorf("InProcess=%v: trial %+v, want a clean run", inProcess, tr)
+	for _, tc := range []struct {
+		why           string
+		commands      [][]string
+		ignoreFailure bool
+		want          map[slot]int // trials per strategy and round
+		runs          int          // lines logged
+		stops         []string
+	}{
+		{"two strategies: per strategy a warm-up, a primed block of 4, one of 2",
+			[][]string{{"sh", "-c", "echo a >> log"}, {"sh", "-c", "echo b >> log"}}, false,
+			map[slot]int{{0, 0, true}: 1, {1, 0, true}: 1, {0, 1, false}: 4, {1, 1, false}: 4, {0, 2, false}: 2, {1, 2, false}: 2},
+			14 + 4*spawn.PrimeRuns, []string{"max_runs", "max_runs"}},
+		{"every run exits 1, failures ignored: the blocks go on",
+			[][]string{{"sh", "-c", "echo x >> log; exit 1"}}, true,
+			map[slot]int{{0, 0, true}: 1, {0, 1, false}: 4, {0, 2, false}: 2},
+			7 + 2*spawn.PrimeRuns, []string{"max_runs"}},
+		{"the 8th run (the block's third) exits 1: the block and the strategy end there",
+			[][]string{{"sh", "-c", `echo x >> log; [ "$(wc -l < log)" -ne 8 ]`}}, false,
+			map[slot]int{{0, 0, true}: 1, {0, 1, false}: 3},
+			1 + spawn.PrimeRuns + 3, []string{"failed"}},
+	} {
+		for _, inProcess := range []bool{false, true} {
+			e := experiment(t, tc.commands...)
+			out, err := Run(context.Background(), e, Options{Warmup: 1, Auto: exactly(6), Block: 4, Timeout: 10 * time.Second,
+				InProcess: inProcess, Prime: time.Hour, IgnoreFailure: tc.ignoreFailure})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-}
-
-// TestRunBlocksIgnoreFailure: with IgnoreFailure a block goes on past a
-// run that exits non-zero (such runs count), through the spawner and from
-// this process; without it, the first failure ends the block and the
-// strategy.
-func TestRunBlocksIgnoreFailure(t *testing.T) {
-	for _, inProcess := range []bool{false, true} {
-		e := experiment(t, []string{"sh", "-c", "echo x >> log; exit 1"})
-		out, err := Run(context.Background(), e, Options{Warmup: 1, Auto: exactly(6), Block: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour, IgnoreFailure: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		perRound := map[int]int{}
-		for _, tr := range out.Trials {
-			perRound[tr.Round]++
-		}
-		lines := strings.Count(string(b), "\n")
-		if diff := cmp.Diff(map[int]int{0: 1, 1: 4, 2: 2}, perRound); diff != "" || lines != 7+2*spawn.PrimeRuns || out.Stops[0] != "max_runs" {
-			t.Errorf("InProcess=%v: %d runs logged (want %d), stop %q; trials per round (-want +got):\n%s", inProcess, lines, 7+2*spawn.PrimeRuns, out.Stops[0], diff)
+			b, err := os.ReadFile(filepath.Join(e.Dir, "log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[slot]int{}
+			for _, tr := range out.Trials {
+				got[slot{tr.Strategy, tr.Round, tr.Warmup}]++
+				if tr.WallNS <= 0 {
+					t.Errorf("%s, InProcess=%v: trial %+v has no wall time", tc.why, inProcess, tr)
+				}
+			}
+			runs := strings.Count(string(b), "\n")
+			if diff := cmp.Diff(tc.want, got); diff != "" || runs != tc.runs || runs != len(out.Trials)+out.Order.Primed || !slices.Equal(out.Stops, tc.stops) || out.Order.Block != 4 {
+				t.Errorf("%s, InProcess=%v: %d runs logged (want %d) for %d trials and %d primed, stops %q (want %q), order %+v; trials per round (-want +got):\n%s",
+					tc.why, inProcess, runs, tc.runs, len(out.Trials), out.Order.Primed, out.Stops, tc.stops, out.Order, diff)
+			}
 		}
 	}
 }
