@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -87,6 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case err == nil:
 			return 0
 		case errors.Is(err, flag.ErrHelp):
+			// Asked for: on standard output, as the commands list.
+			var h helpText
+			if errors.As(err, &h) {
+				fmt.Fprint(stdout, string(h))
+			}
 			return 0
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "benchlab %s: %v\nusage: benchlab %s %s\n", c.name, err, c.name, c.args)
@@ -127,15 +133,48 @@ func usage(w io.Writer) {
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.
+// What it prints while parsing is held until parse knows what it is: the
+// help asked for with -h goes to standard output (helpText), a bad flag's
+// message and the flags to standard error.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("benchlab "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(&heldOutput{stderr: stderr})
 	return fs
 }
 
+// heldOutput is a flag set's output: held while parsing, then standard
+// error's.
+type heldOutput struct {
+	held    bytes.Buffer
+	stderr  io.Writer
+	through bool // parsing is over: write to stderr
+}
+
+func (h *heldOutput) Write(p []byte) (int, error) {
+	if h.through {
+		return h.stderr.Write(p)
+	}
+	return h.held.Write(p)
+}
+
+// helpText is the help a command's flag set printed for -h, which the
+// dispatcher writes to standard output; it is a flag.ErrHelp.
+type helpText string
+
+func (helpText) Error() string        { return "help requested" }
+func (helpText) Is(target error) bool { return target == flag.ErrHelp }
+
 // parse parses args and checks the count of positional arguments.
 func parse(fs *flag.FlagSet, args []string, want int, what string) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if h, ok := fs.Output().(*heldOutput); ok {
+		h.through = true
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, helpText(h.held.String())
+		}
+		h.stderr.Write(h.held.Bytes())
+	}
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -157,5 +158,23 @@ func TestClosedStdoutExitsQuietly(t *testing.T) {
 	code = run(context.Background(), []string{"epipe"}, io.Discard, &stderr)
 	if code != exitFail || !strings.Contains(stderr.String(), "write to the subject's input: broken pipe") {
 		t.Errorf("an EPIPE not of standard output: exit %d, stderr %q; want %d and the error", code, stderr.String(), exitFail)
+	}
+}
+
+// TestHelpOnStdout: `benchlab COMMAND -h` prints the command's help on
+// standard output and exits 0, as `benchlab -h` does; a bad flag still
+// gets its message and the flags on standard error, with exit 2.
+func TestHelpOnStdout(t *testing.T) {
+	for _, c := range commands {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{c.name, "-h"}, &stdout, &stderr)
+		if code != 0 || stdout.Len() == 0 || stderr.Len() != 0 || !strings.Contains(stdout.String(), c.name) {
+			t.Errorf("benchlab %s -h: exit %d, stdout %q, stderr %q; want 0, the help on stdout, nothing on stderr", c.name, code, stdout.String(), stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"ls", "-bogus"}, &stdout, &stderr)
+	if code != exitUsage || stdout.Len() != 0 || !strings.Contains(stderr.String(), "flag provided but not defined: -bogus") || !strings.Contains(stderr.String(), "-results") {
+		t.Errorf("benchlab ls -bogus: exit %d, stdout %q, stderr %q; want %d, the error and the flags on stderr", code, stdout.String(), stderr.String(), exitUsage)
 	}
 }

@@ -87,7 +87,8 @@ func parseRuns(flag string) (experiments.RunCount, error) {
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	a, err := parseRunArgs(args)
 	if errors.Is(err, errRunHelp) {
-		runUsage(stderr)
+		// Asked for: on standard output, as the commands list.
+		runUsage(stdout)
 		return err
 	}
 	if err != nil {
