@@ -126,8 +126,9 @@ func TestRunRoundsBlocksAuto(t *testing.T) {
 // TestRunBlocksRealProcesses: through the spawner and from this process,
 // a block's trials are real runs of the command, each recorded, after its
 // priming runs (each run, measured or not, appends a line to a log); a
-// failed run ends its block and the strategy, unless with IgnoreFailure,
-// where the block goes on and the failed runs count.
+// failed run ends its block, and the strategy unless with IgnoreFailure,
+// where the failed runs count and the next round primes again (the block
+// ends so that its stderr tail is the failed run's own).
 func TestRunBlocksRealProcesses(t *testing.T) {
 	for _, tc := range []struct {
 		why           string
@@ -141,10 +142,10 @@ func TestRunBlocksRealProcesses(t *testing.T) {
 			[][]string{{"sh", "-c", "echo a >> log"}, {"sh", "-c", "echo b >> log"}}, false,
 			map[slot]int{{0, 0, true}: 1, {1, 0, true}: 1, {0, 1, false}: 4, {1, 1, false}: 4, {0, 2, false}: 2, {1, 2, false}: 2},
 			14 + 4*spawn.PrimeRuns, []string{"max_runs", "max_runs"}},
-		{"every run exits 1, failures ignored: the blocks go on",
-			[][]string{{"sh", "-c", "echo x >> log; exit 1"}}, true,
-			map[slot]int{{0, 0, true}: 1, {0, 1, false}: 4, {0, 2, false}: 2},
-			7 + 2*spawn.PrimeRuns, []string{"max_runs"}},
+		{"every run exits 1, failures ignored: blocks of one, each primed",
+			[][]string{{"sh", "-c", "echo x >> log; echo boom >&2; exit 1"}}, true,
+			map[slot]int{{0, 0, true}: 1, {0, 1, false}: 1, {0, 2, false}: 1, {0, 3, false}: 1, {0, 4, false}: 1, {0, 5, false}: 1, {0, 6, false}: 1},
+			7 + 6*spawn.PrimeRuns, []string{"max_runs"}},
 		{"the 8th run (the block's third) exits 1: the block and the strategy end there",
 			[][]string{{"sh", "-c", `echo x >> log; [ "$(wc -l < log)" -ne 8 ]`}}, false,
 			map[slot]int{{0, 0, true}: 1, {0, 1, false}: 3},
@@ -169,6 +170,9 @@ func TestRunBlocksRealProcesses(t *testing.T) {
 				}
 			}
 			runs := strings.Count(string(b), "\n")
+			if f := out.Strategies[0].Failure; tc.ignoreFailure && f != "exit status 1: boom" {
+				t.Errorf("%s, InProcess=%v: failure %q, want the failed run's own stderr", tc.why, inProcess, f)
+			}
 			if diff := cmp.Diff(tc.want, got); diff != "" || runs != tc.runs || runs != len(out.Trials)+out.Order.Primed || !slices.Equal(out.Stops, tc.stops) || out.Order.Block != 4 {
 				t.Errorf("%s, InProcess=%v: %d runs logged (want %d) for %d trials and %d primed, stops %q (want %q), order %+v; trials per round (-want +got):\n%s",
 					tc.why, inProcess, runs, tc.runs, len(out.Trials), out.Order.Primed, out.Stops, tc.stops, out.Order, diff)

@@ -42,10 +42,11 @@ type procRunner struct {
 	devNull *os.File
 	stderr  *os.File // the children's standard error, reused by each trial
 
-	ctx      context.Context // the run's: cancels a prepare
-	launcher spawn.Launcher
-	res      []spawn.Result // a block's results
-	stopCtx  func() bool    // unregisters the cancellation callback
+	ctx       context.Context // the run's: cancels a prepare
+	launcher  spawn.Launcher
+	res       []spawn.Result // a block's results
+	primeNext bool           // the next trials are primed (prime)
+	stopCtx   func() bool    // unregisters the cancellation callback
 
 	// cgroup is the run's memory cgroup, or nil when peak memory comes
 	// from ru_maxrss.
@@ -130,7 +131,6 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 	l.Dir, l.Env = dir, os.Environ()
 	l.Files = [3]uintptr{r.devNull.Fd(), r.devNull.Fd(), r.stderr.Fd()}
 	l.ScratchStderr = true
-	l.IgnoreFailure = opts.IgnoreFailure
 	if r.showOutput {
 		l.Files[1], l.Files[2] = os.Stdout.Fd(), os.Stderr.Fd()
 		l.ScratchStderr = false
@@ -217,15 +217,20 @@ func (r *procRunner) memoryWarnings() []string {
 func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
 
 // prime has the launcher run strategy i's next trial unmeasured first
-// (spawn.PrimeRuns times).
-func (r *procRunner) prime(int) { r.launcher.Prime() }
+// (spawn.PrimeRuns times); trials asks for it once the trial can run.
+func (r *procRunner) prime(int) { r.primeNext = true }
 
 // trials runs len(ms) trials of strategy i back to back in one launch (a
 // block), fills ms and returns how many ran.
 func (r *procRunner) trials(i int, ms []measurement) int {
+	prime := r.primeNext
+	r.primeNext = false
 	if err := r.resetStderr(); err != nil {
 		ms[0] = measurement{failure: err.Error()}
 		return 1
+	}
+	if prime {
+		r.launcher.Prime()
 	}
 	if len(r.res) < len(ms) {
 		r.res = make([]spawn.Result, len(ms))
@@ -297,7 +302,7 @@ func launchFailure(res *spawn.Result, path string) string {
 		return fmt.Sprintf("%s: the spawner, which starts the trials and is this trial's parent, was stopped while it ran (did it signal its parent?); benchlab resumed it, but the trial's times are not valid", path)
 	case spawn.StageSpawner:
 		if err == syscall.ETIMEDOUT {
-			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout (of each of its runs, priming ones included); it was started again for the next trials", path)
+			return fmt.Sprintf("could not run %s: the spawner, which starts the trials and is this trial's parent, did not answer within the trial timeout (of each of its runs, priming ones and a block's included, plus the time to end what each left running); it was started again for the next trials", path)
 		}
 		fallthrough
 	default:

@@ -156,7 +156,7 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	case opts.Block < 0 || opts.Block > spawn.MaxBlock:
 		return nil, fmt.Errorf("run %s: block must be 1 to %d trials (0: none), not %d", e.Name, spawn.MaxBlock, opts.Block)
 	case opts.Block > 1 && opts.Auto == nil:
-		return nil, fmt.Errorf("run %s: blocks of trials apply only to adaptive runs (runs = \"auto\"): a fixed count keeps one trial per strategy per round", e.Name)
+		return nil, fmt.Errorf("run %s: blocks of trials apply only to adaptive runs (runs = \"auto\"), since a fixed count keeps one trial per strategy per round: set Block to 0 or give Auto", e.Name)
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("run %s: timeout must be positive, not %v", e.Name, opts.Timeout)

@@ -67,7 +67,8 @@ type Options struct {
 	Runs experiments.RunCount
 	// Pin, when not nil, replaces trials.pin (empty: no pinning).
 	Pin []int
-	// Block, when not 0, replaces trials.block: 1 to experiments.MaxBlock.
+	// Block, when not 0, replaces trials.block: 1 to experiments.MaxBlock,
+	// with runs = "auto" only (an error with a fixed count).
 	Block int
 	// ShowOutput sends the subjects' output to benchlab's own.
 	ShowOutput bool
@@ -172,7 +173,7 @@ func (o Options) plan() (*plan, error) {
 	setRuns(&p.trials, e.Trials, o.Runs)
 	if o.Block != 0 {
 		if p.trials.Auto == nil {
-			return nil, invalid("blocks of trials apply only to adaptive runs (runs = auto): a fixed count keeps one trial per strategy per round")
+			return nil, invalid("blocks of trials apply only to adaptive runs (runs = \"auto\"), since a fixed count keeps one trial per strategy per round: drop --block, or run with --runs auto")
 		}
 		p.trials.Block = o.Block
 	}

@@ -80,7 +80,7 @@ func orderCell(o *results.Order) string {
 	s = fmt.Sprintf("%s; %s was preceded by %s of the same command (%d such runs), so that it does not pay for waking the pinned CPU%s",
 		s, which, runs, o.Primed, peak)
 	if o.Block > 1 {
-		s += fmt.Sprintf("; each such counted trial began a block of up to %d trials of its strategy run back to back, as hyperfine runs a command, only the first of them primed", o.Block)
+		s += fmt.Sprintf("; except that a counted one began a block of up to %d trials of its strategy run back to back, as hyperfine runs a command, and only the block's first was primed", o.Block)
 	}
 	return s
 }

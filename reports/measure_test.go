@@ -27,7 +27,7 @@ func TestPrimedPeakTexts(t *testing.T) {
 		{"since issue 12's third pass", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 18, PrimeRuns: 2, PrimeOwn: true, PrimedSharedCgroup: true},
 			"took under 50ms was preceded by 2 unmeasured runs of the same command (18 such runs), so that it does not pay for waking the pinned CPU, in the trial's cgroup, whose peak memory covers them all", "following another", shared},
 		{"blocks, since issue 12's fifth pass", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 8, PrimeRuns: 4, PrimeOwn: true, PrimedSharedCgroup: true, Block: 16},
-			"(8 such runs), so that it does not pay for waking the pinned CPU, in the trial's cgroup, whose peak memory covers them all (see above); each such counted trial began a block of up to 16 trials of its strategy run back to back", "following another", shared},
+			"(8 such runs), so that it does not pay for waking the pinned CPU, in the trial's cgroup, whose peak memory covers them all (see above); except that a counted one began a block of up to 16 trials of its strategy run back to back", "following another", shared},
 		{"issue 12's second pass", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9, PrimeOwn: true, PrimedPeak: true},
 			"took under 50ms was preceded by an unmeasured run of the same command (9 such runs), so that it does not pay for waking the pinned CPU, and that run measured its peak memory", "following another", fromPriming},
 		{"before", results.Order{Policy: results.OrderRoundRobin, PrimeBelowNS: int64(50 * time.Millisecond), Primed: 9},

@@ -214,8 +214,8 @@ type Order struct {
 	// same strategy and round; only its first was primed. They share the
 	// block's cgroup, and each has its peak memory: the highest of the
 	// block's runs, priming runs included. A block ends early at a failed
-	// trial (under IgnoreFailure, a timed-out one), and at the runs the
-	// strategy's spread so far says it needs. Runs with runs = "auto"
+	// trial (IgnoreFailure or not), and at the runs the strategy's spread
+	// so far says it needs. Runs with runs = "auto"
 	// only; zero: no blocks.
 	Block int `json:"block,omitempty"`
 }

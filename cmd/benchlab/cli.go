@@ -91,7 +91,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			// Asked for: on standard output, as the commands list.
 			var h helpText
 			if errors.As(err, &h) {
-				fmt.Fprint(stdout, string(h))
+				fmt.Fprint(out, string(h))
+				if out.broken {
+					return exitBrokenPipe
+				}
 			}
 			return 0
 		case errors.As(err, &ue):

@@ -96,7 +96,7 @@ var runFlagSpecs = []runFlag{
 		func(a *runArgs, v []string) { a.runs = v[0] }},
 	{"warmup", 'w', "NUM", 1, bothModes, "perform NUM warm-up runs first (default 0; the experiment's trials.warmup)",
 		func(a *runArgs, v []string) { a.warmup = v[0] }},
-	{"block", 0, "NUM", 1, bothModes, "run a short command's primed runs in blocks of up to NUM back to back, so that its unmeasured priming runs are paid once per block (default 16 under auto runs, 1 otherwise; the experiment's trials.block)",
+	{"block", 0, "NUM", 1, bothModes, "run a short command's primed runs in blocks of up to NUM back to back, so that its unmeasured priming runs are paid once per block (auto runs only; default 16, or the experiment's trials.block)",
 		func(a *runArgs, v []string) { a.block = v[0] }},
 	{"min-runs", 'm', "NUM", 1, adhocOnly, "under auto runs, at least NUM counted runs (default 10, at least 2)",
 		func(a *runArgs, v []string) { a.minRuns = v[0] }},

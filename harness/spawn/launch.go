@@ -38,10 +38,6 @@ type Config struct {
 	// that of a block's earlier run, is emptied from it too, so that a
 	// failing trial's error shows its own.
 	ScratchStderr bool
-	// IgnoreFailure keeps a block going past a run that exits non-zero
-	// or is killed by a signal (the harness's --ignore-failure, which
-	// counts such runs); a timeout or a failed launch still ends it.
-	IgnoreFailure bool
 
 	// Pin confines every child to PinSet from its birth.
 	Pin    bool
@@ -66,9 +62,9 @@ type Config struct {
 type Launcher interface {
 	// Launch runs strategy i's command len(res) times back to back (a
 	// block; len(res) is 1 to MaxBlock), fills res in order and returns
-	// how many ran: a run that does not succeed (see Result.Succeeded;
-	// with Config.IgnoreFailure, one that timed out, was cancelled or
-	// could not run) ends the block, and is its last. A launch that
+	// how many ran: a run that does not succeed (see Result.Succeeded)
+	// ends the block, and is its last, so that the stderr file holds its
+	// error output (the next run would empty it). A launch that
 	// fails as a whole (the spawner stopped, died or hung) returns one
 	// result saying so, and the block's runs are lost.
 	Launch(i int, res []Result) int
@@ -401,7 +397,7 @@ func (l *launcher) Launch(i int, res []Result) int {
 				}
 				l.launch(i, &res[n])
 				n++
-				if l.ends(&res[n-1]) {
+				if !res[n-1].Succeeded() {
 					break
 				}
 			}
@@ -452,16 +448,6 @@ func (l *launcher) Launch(i int, res []Result) int {
 	}
 	runtime.UnlockOSThread()
 	return n
-}
-
-// ends reports whether the block ends after the run that gave res: when
-// it did not succeed, unless with Config.IgnoreFailure it only exited
-// non-zero or was killed by a signal.
-func (l *launcher) ends(res *Result) bool {
-	if l.cfg.IgnoreFailure {
-		return res.Stage != OK || res.TimedOut || res.Cancelled
-	}
-	return !res.Succeeded()
 }
 
 // scratchStderr empties the children's stderr file before a run that

@@ -31,7 +31,6 @@ func TestConfigRoundTrip(t *testing.T) {
 		Timeout:       1500 * time.Millisecond,
 		Cgroup:        "/sys/fs/cgroup/memory/x/benchlab-1-2",
 		CgroupV2:      true,
-		IgnoreFailure: true,
 		ScratchStderr: true,
 	}
 	got, err := decodeConfig(cfg.encode())
