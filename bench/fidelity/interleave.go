@@ -147,27 +147,14 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 
 // runInterleave runs wakeup and drift alone (-only-interleave).
 func runInterleave(dir string, pin, rounds int, w io.Writer) error {
-	hf, err := exec.LookPath("hyperfine")
-	if err != nil {
-		return fmt.Errorf("hyperfine is not on PATH: apt-get install -y hyperfine")
-	}
-	fmt.Fprintf(w, "load average before: %s\n", loadavg())
-	host := harness.WatchNoise(harness.NoiseLimits{MaxLoad: math.Inf(1), MaxBusy: 1}, []int{pin})
-	ok1, open1, err := wakeup(w, hf, dir, pin, rounds)
-	if err != nil {
-		return err
-	}
-	ok2, open2, err := drift(w, dir, pin)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\nload average after: %s\n", loadavg())
-	fmt.Fprintln(w, hostSteal(host, pin))
-	if !ok1 || !ok2 {
-		fmt.Fprintln(w, "some targets were missed (marked ✗)")
-	}
-	printOpen(w, 0, open1, open2)
-	return nil
+	return alone(w, pin, func(hf string) (bool, []bool, error) {
+		ok1, open1, err := wakeup(w, hf, dir, pin, rounds)
+		if err != nil {
+			return false, nil, err
+		}
+		ok2, open2, err := drift(w, dir, pin)
+		return ok1 && ok2, []bool{open1, open2}, err
+	})
 }
 
 // spinIdle starts a SCHED_IDLE busy loop on CPU pin and returns what stops it.

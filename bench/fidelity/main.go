@@ -121,15 +121,26 @@ func main() {
 	}
 }
 
-// runAdaptive runs the adaptive-runs comparison alone.
+// runAdaptive runs the adaptive-runs comparison alone (-only-adaptive).
 func runAdaptive(dir string, pin, autoBlock int, w io.Writer) error {
+	return alone(w, pin, func(hf string) (bool, []bool, error) {
+		ok, err := adaptive(w, hf, filepath.Join(dir, "strategies"), pin, autoBlock)
+		return ok, nil, err
+	})
+}
+
+// alone runs one part of the bench by itself (-only-interleave,
+// -only-adaptive), between the readings the whole bench takes around
+// everything: the load average before and after, and the pinned CPU's
+// steal. part says whether its targets were met and which are open.
+func alone(w io.Writer, pin int, part func(hf string) (ok bool, open []bool, err error)) error {
 	hf, err := exec.LookPath("hyperfine")
 	if err != nil {
-		return fmt.Errorf("hyperfine is not installed: %w", err)
+		return fmt.Errorf("hyperfine is not on PATH: apt-get install -y hyperfine")
 	}
 	fmt.Fprintf(w, "load average before: %s\n", loadavg())
 	host := harness.WatchNoise(harness.NoiseLimits{MaxLoad: math.Inf(1), MaxBusy: 1}, []int{pin})
-	ok, err := adaptive(w, hf, filepath.Join(dir, "strategies"), pin, autoBlock)
+	ok, open, err := part(hf)
 	if err != nil {
 		return err
 	}
@@ -138,6 +149,7 @@ func runAdaptive(dir string, pin, autoBlock int, w io.Writer) error {
 	if !ok {
 		fmt.Fprintln(w, "some targets were missed (marked ✗)")
 	}
+	printOpen(w, 0, open...)
 	return nil
 }
 
