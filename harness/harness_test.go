@@ -399,17 +399,17 @@ func (f *fakeRunner) prepare(i int) string {
 	return ""
 }
 
-func (f *fakeRunner) prime(i int) {
-	f.events = append(f.events, fmt.Sprintf("prime %d", i))
-}
-
 func (f *fakeRunner) cleanup(i int) string {
 	f.events = append(f.events, fmt.Sprintf("cleanup %d", i))
 	return ""
 }
 
-// trials runs the block's trials one by one, ending it at a failure.
-func (f *fakeRunner) trials(i int, ms []measurement) int {
+// trials runs the block's trials one by one, ending it at a failure;
+// events logs the priming first.
+func (f *fakeRunner) trials(i int, primed bool, ms []measurement) int {
+	if primed {
+		f.events = append(f.events, fmt.Sprintf("prime %d", i))
+	}
 	for k := range ms {
 		if ms[k] = f.trial(i); ms[k].failure != "" {
 			return k + 1

@@ -159,7 +159,7 @@ func TestCgroupFailedTrialMemoryUnknown(t *testing.T) {
 	} {
 		r := &procRunner{ctx: context.Background(), launcher: cgroupLauncher{tt.result}, cgroup: &spawn.Cgroup{}, stderr: stderr}
 		var ms [1]measurement
-		r.trials(0, ms[:])
+		r.trials(0, false, ms[:])
 		m := ms[0]
 		if !m.record || m.trial.MaxRSSKiB != tt.wantKiB || m.trial.Known(results.UnknownRSS) != tt.known {
 			t.Errorf("%s: trial %+v, want %d KiB, known %v", tt.why, m.trial, tt.wantKiB, tt.known)

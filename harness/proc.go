@@ -42,11 +42,10 @@ type procRunner struct {
 	devNull *os.File
 	stderr  *os.File // the children's standard error, reused by each trial
 
-	ctx       context.Context // the run's: cancels a prepare
-	launcher  spawn.Launcher
-	res       []spawn.Result // a block's results
-	primeNext bool           // the next trials are primed (prime)
-	stopCtx   func() bool    // unregisters the cancellation callback
+	ctx      context.Context // the run's: cancels a prepare
+	launcher spawn.Launcher
+	res      []spawn.Result // a block's results
+	stopCtx  func() bool    // unregisters the cancellation callback
 
 	// cgroup is the run's memory cgroup, or nil when peak memory comes
 	// from ru_maxrss.
@@ -216,20 +215,15 @@ func (r *procRunner) memoryWarnings() []string {
 // unknown. Call it before close.
 func (r *procRunner) floorKiB() int64 { return r.launcher.FloorKiB() }
 
-// prime has the launcher run strategy i's next trial unmeasured first
-// (spawn.PrimeRuns times); trials asks for it once the trial can run.
-func (r *procRunner) prime(int) { r.primeNext = true }
-
 // trials runs len(ms) trials of strategy i back to back in one launch (a
-// block), fills ms and returns how many ran.
-func (r *procRunner) trials(i int, ms []measurement) int {
-	prime := r.primeNext
-	r.primeNext = false
+// block), primed with spawn.PrimeRuns unmeasured runs first when primed,
+// fills ms and returns how many ran.
+func (r *procRunner) trials(i int, primed bool, ms []measurement) int {
 	if err := r.resetStderr(); err != nil {
 		ms[0] = measurement{failure: err.Error()}
 		return 1
 	}
-	if prime {
+	if primed {
 		r.launcher.Prime()
 	}
 	if len(r.res) < len(ms) {

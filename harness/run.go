@@ -234,14 +234,12 @@ type trialRunner interface {
 	// prepare runs strategy i's prepare command, if any, and describes its
 	// failure, or returns "".
 	prepare(strategy int) string
-	// prime has the next trial of strategy i run its command unmeasured
-	// right before the measured run (see prime).
-	prime(strategy int)
 	// trials runs len(ms) trials of strategy i back to back (a block;
-	// one unless primed and Options.Block says more), fills ms in order
-	// and returns how many ran: a failed or interrupted trial ends the
-	// block and is its last.
-	trials(strategy int, ms []measurement) int
+	// one unless primed and Options.Block says more), after unmeasured
+	// runs of its command when primed (see prime), fills ms in order and
+	// returns how many ran: a failed or interrupted trial ends the block
+	// and is its last.
+	trials(strategy int, primed bool, ms []measurement) int
 	// cleanup runs strategy i's cleanup command, if any, and describes its
 	// failure, or returns "".
 	cleanup(strategy int) string
@@ -335,15 +333,15 @@ func runRounds(ctx context.Context, strategies []experiments.Strategy, opts Opti
 				continue
 			}
 			block := 1
-			if prime(opts.Prime, strategies[i], st[i].lastNS) {
-				r.prime(i)
+			primed := prime(opts.Prime, strategies[i], st[i].lastNS)
+			if primed {
 				out.Order.Primed += spawn.PrimeRuns
 				if !warm && opts.Block > 1 {
 					block = blockSize(*opts.Auto, opts.Block, st[i])
 				}
 			}
 			stop := ""
-			for _, m := range ms[:r.trials(i, ms[:block])] {
+			for _, m := range ms[:r.trials(i, primed, ms[:block])] {
 				if m.interrupted {
 					return finish(false)
 				}

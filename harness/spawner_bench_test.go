@@ -55,7 +55,7 @@ func BenchmarkNoopSpawnerVsInProcess(b *testing.B) {
 				for k := range 2 {
 					i := (n + k) % 2
 					t0 := time.Now()
-					runners[i].trials(0, ms[:])
+					runners[i].trials(0, false, ms[:])
 					m := ms[0]
 					trips[i] = append(trips[i], time.Since(t0).Nanoseconds())
 					if !m.record || m.failure != "" {
