@@ -13,6 +13,7 @@
 package lab
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -159,7 +160,6 @@ func (o Options) plan() (*plan, error) {
 		Warmup:        e.Trials.Warmup,
 		Pin:           e.Trials.Pin,
 		Timeout:       e.Trials.Timeout.Duration,
-		Block:         e.Trials.Block,
 		ShowOutput:    o.ShowOutput,
 		IgnoreFailure: o.IgnoreFailure,
 		Events:        o.Events,
@@ -170,12 +170,8 @@ func (o Options) plan() (*plan, error) {
 	if o.Pin != nil {
 		p.trials.Pin = o.Pin
 	}
-	setRuns(&p.trials, e.Trials, o.Runs)
-	if o.Block != 0 {
-		if p.trials.Auto == nil {
-			return nil, invalid("blocks of trials apply only to adaptive runs (runs = \"auto\"), since a fixed count keeps one trial per strategy per round: drop --block, or run with --runs auto")
-		}
-		p.trials.Block = o.Block
+	if err := setRuns(&p.trials, e.Trials, o.Runs, o.Block); err != nil {
+		return nil, err
 	}
 	// The file's counts were checked when it was loaded; the overrides
 	// are held to the same limits, before anything runs.
@@ -189,28 +185,30 @@ func (o Options) plan() (*plan, error) {
 	return p, nil
 }
 
-// setRuns sets opts.Runs, or opts.Auto for runs = "auto", from the
-// experiment's [trials] and the override (0 for the experiment's). Under
-// auto, opts.Runs is min_runs: the runs planned at the least, which the
-// archive records as Settings.Runs, and a block left unset (opts.Block 0)
-// is experiments.DefaultAutoBlock; a fixed count takes none.
-func setRuns(opts *harness.Options, t experiments.Trials, override experiments.RunCount) {
-	runs := t.Runs
-	if override != 0 {
-		runs = override
+// setRuns sets opts.Runs, or opts.Auto and opts.Block for runs = "auto",
+// from the experiment's [trials] and the overrides (0 for the
+// experiment's). Under auto, opts.Runs is min_runs: the runs planned at
+// the least, which the archive records as Settings.Runs, and the block is
+// the override's, the file's or experiments.DefaultAutoBlock. A fixed
+// count takes no block: the file's goes with its runs = "auto", and an
+// override is an error.
+func setRuns(opts *harness.Options, t experiments.Trials, runs experiments.RunCount, block int) error {
+	if runs == 0 {
+		runs = t.Runs
 	}
 	if !runs.Auto() {
-		// A file's block goes with its runs = "auto".
+		if block != 0 {
+			return invalid("blocks of trials apply only to adaptive runs (runs = \"auto\"), since a fixed count keeps one trial per strategy per round: drop --block, or run with --runs auto")
+		}
 		opts.Runs, opts.Auto, opts.Block = int(runs), nil, 0
-		return
+		return nil
 	}
 	// Auto by override on a file without it: its bounds are not defaulted yet.
 	d := t.WithAutoDefaults()
 	a := harness.Auto{MinRuns: d.MinRuns, MaxRuns: d.MaxRuns, MaxTime: d.MaxTime.Duration, Precision: d.Precision}
 	opts.Runs, opts.Auto = a.MinRuns, &a
-	if opts.Block == 0 {
-		opts.Block = experiments.DefaultAutoBlock
-	}
+	opts.Block = cmp.Or(block, t.Block, experiments.DefaultAutoBlock)
+	return nil
 }
 
 // Run builds (unless o.NoBuild), times and archives one run of
