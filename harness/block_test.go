@@ -181,6 +181,42 @@ func TestRunBlocksRealProcesses(t *testing.T) {
 	}
 }
 
+// TestRunBlockPeakPerRun: where the kernel resets a cgroup's peak (cgroup
+// v1 here), each trial of a block records its own run's peak and the run
+// says so (Order.PeakPerRun): the block's second trial touches 40 MiB,
+// its other trials and the next block's do not, and their peaks stay
+// below 20 MiB.
+func TestRunBlockPeakPerRun(t *testing.T) {
+	// Runs: 0 the warm-up; 1–4 priming, 5–8 the first block; 9–12
+	// priming, 13–14 the second block. Run 6 fills a 40 MiB buffer.
+	cmd := []string{"sh", "-c", `n=$(wc -l < log); echo x >> log; [ "$n" -ne 6 ] || dd if=/dev/zero of=/dev/null bs=40M count=1 2>/dev/null`}
+	for _, inProcess := range []bool{false, true} {
+		e := experiment(t, cmd)
+		out, err := Run(context.Background(), e, Options{Warmup: 1, Auto: exactly(6), Block: 4, Timeout: 10 * time.Second, InProcess: inProcess, Prime: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Memory == spawn.MemoryRusage || !out.Order.PrimedSharedCgroup || !out.Order.PeakPerRun {
+			t.Fatalf("InProcess=%v: memory %q, order %+v; want a cgroup whose peak is reset per run", inProcess, out.Memory, out.Order)
+		}
+		var peaks []int64
+		for _, tr := range out.Trials {
+			if !tr.Warmup {
+				peaks = append(peaks, tr.MaxRSSKiB)
+			}
+		}
+		t.Logf("InProcess=%v: counted trials' peaks %v KiB", inProcess, peaks)
+		if len(peaks) != 6 {
+			t.Fatalf("InProcess=%v: %d counted trials, want 6", inProcess, len(peaks))
+		}
+		for k, p := range peaks {
+			if big := k == 1; big && p < 40<<10 || !big && (p <= 0 || p >= 20<<10) {
+				t.Errorf("InProcess=%v: trial %d's peak %d KiB, want %s", inProcess, k, p, map[bool]string{true: "at least 40 MiB", false: "above 0 and under 20 MiB"}[big])
+			}
+		}
+	}
+}
+
 // TestRunRejectsBadBlock: a block outside 1 to spawn.MaxBlock, or with a
 // fixed count of runs, is an error before any trial, and the experiment
 // file's limit is the launcher's.

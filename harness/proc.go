@@ -141,7 +141,7 @@ func newProcRunner(ctx context.Context, e *experiments.Experiment, opts Options)
 				err))
 			r.cgroup, err = nil, nil
 		} else {
-			l.Cgroup, l.CgroupV2 = r.cgroup.Dir, r.cgroup.V2
+			l.Cgroup, l.CgroupV2, l.CgroupResetsPeak = r.cgroup.Dir, r.cgroup.V2, r.cgroup.ResetsPeak
 		}
 	}
 	if l.Pin && l.Others.Count() > 0 {

@@ -176,8 +176,10 @@ func Run(ctx context.Context, e *experiments.Experiment, opts Options) (*Outcome
 	out.Warnings = append(p.warnings, out.Warnings...)
 	out.Memory = p.memory()
 	// A primed trial's runs share its cgroup (spawn's Launch) whenever
-	// the trials have cgroups.
+	// the trials have cgroups, and each gets its own peak where the
+	// kernel resets it between them.
 	out.Order.PrimedSharedCgroup = out.Order.PrimeBelowNS > 0 && out.Memory != spawn.MemoryRusage
+	out.Order.PeakPerRun = out.Order.PrimedSharedCgroup && p.cgroup.ResetsPeak
 	out.Warnings = append(out.Warnings, p.memoryWarnings()...)
 	if p.cgroup == nil {
 		out.Warnings = append(out.Warnings, rssWarnings(out, p.floorKiB())...)

@@ -24,6 +24,14 @@ func memoryNote(run *results.Run) string {
 		primed := ""
 		switch o := s.Order; {
 		case o == nil || o.Primed == 0:
+		case o.PrimedSharedCgroup && o.PeakPerRun:
+			// See results.Order.PeakPerRun.
+			primed = fmt.Sprintf(" A trial primed with unmeasured runs of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran them and the timed run in the trial's cgroup, one after the other, and the cgroup's peak was reset before the timed run: the trial's peak is its own run's, counted from what the priming runs left charged (page cache they read, which an unprimed trial's peak counts too).",
+				time.Duration(o.PrimeBelowNS))
+			if o.Block > 1 {
+				// See results.Order.Block.
+				primed += " The trials of a block (see the trial order below) shared its cgroup, whose peak was reset before each: each has its own run's peak."
+			}
 		case o.PrimedSharedCgroup:
 			// See results.Order.PrimedSharedCgroup.
 			primed = fmt.Sprintf(" A trial primed with unmeasured runs of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran them and the timed run in the trial's cgroup, one after the other: its peak is at least that of a priming run alone, and above it only by what the earlier runs left charged when a later one peaked (page cache they wrote and kept).",
@@ -72,6 +80,8 @@ func orderCell(o *results.Order) string {
 			s, which, runs)
 	}
 	switch {
+	case o.PrimedSharedCgroup && o.PeakPerRun:
+		peak = ", in the trial's cgroup, whose peak memory was reset before the timed run (see above)"
 	case o.PrimedSharedCgroup:
 		peak = ", in the trial's cgroup, whose peak memory covers them all (see above)"
 	case o.PrimedPeak:

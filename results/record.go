@@ -218,6 +218,15 @@ type Order struct {
 	// so far says it needs. Runs with runs = "auto"
 	// only; zero: no blocks.
 	Block int `json:"block,omitempty"`
+	// PeakPerRun qualifies PrimedSharedCgroup and Block: the cgroup's peak
+	// was reset before each timed run of a launch (after the priming runs,
+	// between a block's runs), so each trial's peak memory is its own
+	// run's: from what the earlier runs of the same command left charged
+	// in the cgroup (the page cache they read, which a first run's peak
+	// counts too), up to the run's highest. Runs since issue 12's sixth
+	// pass on kernels that allow the reset (cgroup v1; v2 since Linux
+	// 6.12); false: each trial has the peak over its launch's runs.
+	PeakPerRun bool `json:"peak_per_run,omitempty"`
 }
 
 // OrderRoundRobin is the round-robin trial order (Order.Policy).

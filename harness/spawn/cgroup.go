@@ -36,10 +36,21 @@ import (
 // which in the spawner is not the launching one (see serveSpawner), so the
 // spawner's own memory never enters a trial's figure.
 //
-// A fresh cgroup per trial (mkdir before the start, rmdir after the reap)
-// rather than a reset of one: v1's force_empty would reclaim the page
+// A fresh cgroup per launch (mkdir before the start, rmdir after the
+// reap) rather than one reused: v1's force_empty would reclaim the page
 // cache the next trial wants warm, and a reset of the peak of a reused
-// cgroup starts from the charges the last trial left in it.
+// cgroup starts from the charges the last trial left in it, another
+// strategy's page cache among them.
+//
+// Within a launch (a primed trial's runs, a block's) the runs are of one
+// command, and where the kernel lets the peak be reset (Cgroup.ResetsPeak:
+// v1's memory.max_usage_in_bytes, v2's memory.peak per open file since
+// Linux 6.12) it is reset before each timed run, so that each run gets
+// its own peak: from the charges the earlier runs of the same command left
+// in the cgroup (the page cache they read, which the first run's peak
+// counts too), up to the run's highest. The reset is one write between
+// two runs, on the descriptor the launch keeps open, and the read of the
+// last run's peak one read.
 //
 // The cgroup also ends the trial's process tree: whatever is still in it
 // after the child is reaped (a daemon that left the process group) is
@@ -63,6 +74,11 @@ type Cgroup struct {
 	Dir string
 	// V2 is true on the unified hierarchy.
 	V2 bool
+	// ResetsPeak is true where the peak can be reset between a launch's
+	// runs, so that each gets its own: always on v1, on v2 since Linux
+	// 6.12 (memory.peak's reset per open file). Else every run of a
+	// launch gets the launch's peak.
+	ResetsPeak bool
 }
 
 // Method names how Cgroup measures peak memory (MemoryCgroupV1 or V2).
@@ -95,6 +111,7 @@ func NewCgroup() (*Cgroup, error) {
 		removeStale(filepath.Join(v2, p2))
 		c, err := newCgroupV2(filepath.Join(v2, p2), name)
 		if err == nil {
+			c.ResetsPeak = canResetPeak(filepath.Join(c.Dir, peakFileV2))
 			return c, nil
 		}
 		errs = append(errs, fmt.Errorf("cgroup v2: %w", err))
@@ -103,7 +120,7 @@ func NewCgroup() (*Cgroup, error) {
 		removeStale(filepath.Join(v1, p1))
 		dir := filepath.Join(v1, p1, name)
 		if err := os.Mkdir(dir, 0o755); err == nil {
-			return &Cgroup{Dir: dir}, nil
+			return &Cgroup{Dir: dir, ResetsPeak: canResetPeak(filepath.Join(dir, peakFileV1))}, nil
 		} else {
 			errs = append(errs, fmt.Errorf("cgroup v1: %w", err))
 		}
@@ -133,6 +150,29 @@ func removeStale(parent string) {
 		syscall.Rmdir(d)
 	}
 }
+
+// The files that hold a cgroup's peak memory.
+const (
+	peakFileV1 = "memory.max_usage_in_bytes"
+	peakFileV2 = "memory.peak"
+)
+
+// canResetPeak reports whether the peak file at path (the run's cgroup's,
+// holding no process) can be reset: v2's memory.peak is read-only before
+// Linux 6.12. The reset of an empty cgroup's peak changes nothing.
+func canResetPeak(path string) bool {
+	fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer syscall.Close(fd)
+	_, err = syscall.Pwrite(fd, resetPeak, 0)
+	return err == nil
+}
+
+// resetPeak is what a write to a peak file resets it with: v1 takes "0",
+// v2 any non-empty string.
+var resetPeak = []byte("0")
 
 // newCgroupV2 creates the run's cgroup under parent with the memory
 // controller enabled for its children, the trials.
@@ -210,7 +250,7 @@ func cgroupPaths(cgroup string) (v1, v2 string) {
 // Remove ends whatever still runs in the run's cgroup and its trial's, and
 // removes both. Call it after the launcher is closed.
 func (c *Cgroup) Remove() error {
-	t := newTrialCgroup(c.Dir, c.V2)
+	t := newTrialCgroup(c.Dir, c.V2, false)
 	t.killAll()
 	if err := syscall.Rmdir(t.dir); err != nil && err != syscall.ENOENT {
 		return fmt.Errorf("remove the trial cgroup %s: %w", t.dir, err)
@@ -232,23 +272,28 @@ type trialCgroup struct {
 	kill  string // v2: <dir>/cgroup.kill
 	peak  string // <dir>/memory.max_usage_in_bytes or memory.peak
 	fd    int    // v2: the folder, open during a trial; else -1
-	tid   []byte // v1: the moved thread's ID, while it is in dir
-	tbuf  [20]byte
-	buf   [64]byte
+	// pfd is the peak file, open from create to leave (v2's per-file reset
+	// and its reads must use one descriptor); resets says it is open for
+	// writing, to reset it between runs (Cgroup.ResetsPeak).
+	pfd    int
+	resets bool
+	tid    []byte // v1: the moved thread's ID, while it is in dir
+	tbuf   [20]byte
+	buf    [64]byte
 }
 
-func newTrialCgroup(run string, v2 bool) *trialCgroup {
-	t := &trialCgroup{v2: v2, dir: filepath.Join(run, "trial"), fd: -1}
+func newTrialCgroup(run string, v2, resets bool) *trialCgroup {
+	t := &trialCgroup{v2: v2, dir: filepath.Join(run, "trial"), fd: -1, pfd: -1, resets: resets}
 	t.procs = filepath.Join(t.dir, "cgroup.procs")
 	if v2 {
 		t.kill = filepath.Join(t.dir, "cgroup.kill")
-		t.peak = filepath.Join(t.dir, "memory.peak")
+		t.peak = filepath.Join(t.dir, peakFileV2)
 	} else {
 		// The launching process lives in the run's parent (the run's
 		// cgroup itself holds only the trial's).
 		t.home = filepath.Join(filepath.Dir(run), "tasks")
 		t.tasks = filepath.Join(t.dir, "tasks")
-		t.peak = filepath.Join(t.dir, "memory.max_usage_in_bytes")
+		t.peak = filepath.Join(t.dir, peakFileV1)
 	}
 	return t
 }
@@ -266,9 +311,19 @@ func (t *trialCgroup) create(attr *syscall.SysProcAttr) error {
 	if err != nil {
 		return err
 	}
+	mode := syscall.O_RDONLY
+	if t.resets {
+		mode = syscall.O_RDWR
+	}
+	if t.pfd, err = syscall.Open(t.peak, mode|syscall.O_CLOEXEC, 0); err != nil {
+		t.pfd = -1
+		syscall.Rmdir(t.dir)
+		return err
+	}
 	if t.v2 {
 		fd, err := syscall.Open(t.dir, syscall.O_DIRECTORY|syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 		if err != nil {
+			t.closePeak()
 			syscall.Rmdir(t.dir)
 			return err
 		}
@@ -276,6 +331,14 @@ func (t *trialCgroup) create(attr *syscall.SysProcAttr) error {
 		attr.UseCgroupFD, attr.CgroupFD = true, fd
 	}
 	return nil
+}
+
+// closePeak closes the peak file.
+func (t *trialCgroup) closePeak() {
+	if t.pfd >= 0 {
+		syscall.Close(t.pfd)
+		t.pfd = -1
+	}
 }
 
 // join readies the start in the cgroup create made: on v1 it moves the
@@ -299,6 +362,7 @@ func (t *trialCgroup) join() error {
 // the peak could not be read.
 func (t *trialCgroup) leave(attr *syscall.SysProcAttr) (peakKiB int64, err error) {
 	peakKiB, err = t.readPeak()
+	t.closePeak()
 	if t.tid != nil {
 		if merr := writeFile(t.home, t.tid); merr != nil && err == nil {
 			peakKiB, err = 0, merr
@@ -319,9 +383,17 @@ func (t *trialCgroup) remove() error {
 	return syscall.Rmdir(t.dir)
 }
 
-// readPeak reads the cgroup's peak memory in KiB.
+// readPeak reads the cgroup's peak memory in KiB, since create or the
+// last resetPeak.
 func (t *trialCgroup) readPeak() (int64, error) {
-	n, err := readFile(t.peak, t.buf[:])
+	var n int
+	var err error
+	for {
+		n, err = syscall.Pread(t.pfd, t.buf[:], 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -330,6 +402,17 @@ func (t *trialCgroup) readPeak() (int64, error) {
 		return 0, err
 	}
 	return v >> 10, nil
+}
+
+// resetPeak resets the cgroup's peak to its current usage, for the next
+// run (only where t.resets).
+func (t *trialCgroup) resetPeak() error {
+	for {
+		_, err := syscall.Pwrite(t.pfd, resetPeak, 0)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
 }
 
 // killAll ends every process in the trial's cgroup: cgroup.kill on v2, on

@@ -53,9 +53,12 @@ type Config struct {
 
 	// Cgroup, when set, is the run's memory cgroup (NewCgroup): each
 	// launch runs its child in a fresh cgroup under it and reports the
-	// cgroup's peak memory; CgroupV2 says which hierarchy it is on.
-	Cgroup   string
-	CgroupV2 bool
+	// cgroup's peak memory; CgroupV2 says which hierarchy it is on, and
+	// CgroupResetsPeak that the peak is reset before each timed run of a
+	// launch (Cgroup.ResetsPeak), so that each run gets its own.
+	Cgroup           string
+	CgroupV2         bool
+	CgroupResetsPeak bool
 }
 
 // A Launcher runs one trial's child at a time.
@@ -73,7 +76,8 @@ type Launcher interface {
 	// wake the CPU and warm the caches, and only the launch's own
 	// bookkeeping (no pipe round trip, no cgroup creation) separates them
 	// from the measured one. Their times are dropped; they run in the
-	// trial's cgroup, whose peak covers them all (see Launch).
+	// trial's cgroup, whose peak is reset after them where it can be
+	// (see Launch).
 	Prime()
 	// Interrupt cancels the run: it kills the running child's process
 	// group, and any child started later at once; their results say
@@ -110,9 +114,10 @@ type Result struct {
 	// waitid reports the child exited (before the harness reaps it).
 	WallNS, UserNS, SysNS int64
 	MaxRSSKiB             int64 // ru_maxrss
-	// PeakKiB is the peak memory charged to the launch's own cgroup, over
-	// all its runs, priming ones included (see Launch), or 0 without one
-	// (Config.Cgroup unset, or CgroupErrno says why it failed).
+	// PeakKiB is the peak memory charged to the launch's own cgroup
+	// during the run, with Config.CgroupResetsPeak; without it, over all
+	// the launch's runs, priming ones included (see Launch). 0 without a
+	// cgroup (Config.Cgroup unset, or CgroupErrno says why it failed).
 	PeakKiB     int64
 	CgroupErrno syscall.Errno
 	Status      syscall.WaitStatus
@@ -235,7 +240,7 @@ func newLauncher(cfg *Config) *launcher {
 	l.timer = time.AfterFunc(time.Hour, l.expire)
 	l.timer.Stop()
 	if cfg.Cgroup != "" {
-		l.cg = newTrialCgroup(cfg.Cgroup, cfg.CgroupV2)
+		l.cg = newTrialCgroup(cfg.Cgroup, cfg.CgroupV2, cfg.CgroupResetsPeak)
 	}
 	return l
 }
@@ -328,12 +333,15 @@ const PrimeRuns = 4
 // between one run's reap and the next start this thread only empties the
 // stderr file, with no pipe round trip and no cgroup made or removed, so
 // that the pinned CPU does not go idle and the caches keep what the
-// command left there. The runs of a block share its cgroup: each run's
-// PeakKiB is the block's, the highest of them all.
+// command left there. The runs of a block share its cgroup. Where its
+// peak can be reset (Config.CgroupResetsPeak) the launch reads the last
+// run's peak and resets it before each timed run after the first, so that
+// each run's PeakKiB is its own; else every run's is the launch's.
 //
-// When primed, PrimeRuns unmeasured runs come first, in the same cgroup:
-// the peak is the cgroup's over all of them. A priming run that times out
-// or is cancelled is the launch's only result, with no timed run.
+// When primed, PrimeRuns unmeasured runs come first, in the same cgroup,
+// and the peak is reset after them; without the reset it covers them all.
+// A priming run that times out or is cancelled is the launch's only
+// result, with no timed run.
 // Between the runs this thread only empties the stderr file: moving it out
 // of the cgroup before the timed run (the priming run measuring the peak,
 // the timed run in none, as the second pass of issue 12 did) cost the
@@ -366,7 +374,8 @@ func (l *launcher) Launch(i int, res []Result) int {
 		cgErr = l.cg.create(l.attr.Sys)
 		made = cgErr == nil
 	}
-	n := 1 // results filled in: a failed pin fills the first
+	perRun := made && l.cg.resets // each run's peak is its own
+	n := 1                        // results filled in: a failed pin fills the first
 	stage, err := l.pin()
 	if err == nil {
 		if made {
@@ -394,6 +403,9 @@ func (l *launcher) Launch(i int, res []Result) int {
 			for n = 0; n < len(res); {
 				if prime || n > 0 {
 					l.scratchStderr()
+					if perRun && cgErr == nil {
+						cgErr = l.splitPeak(res[:n])
+					}
 				}
 				l.launch(i, &res[n])
 				n++
@@ -422,8 +434,12 @@ func (l *launcher) Launch(i int, res []Result) int {
 		if rerr := l.cg.remove(); cgErr == nil {
 			cgErr = rerr
 		}
-		for k := range res[:n] {
-			res[k].PeakKiB = peak
+		if perRun {
+			res[n-1].PeakKiB = peak
+		} else {
+			for k := range res[:n] {
+				res[k].PeakKiB = peak
+			}
 		}
 	}
 	if cgErr != nil {
@@ -448,6 +464,21 @@ func (l *launcher) Launch(i int, res []Result) int {
 	}
 	runtime.UnlockOSThread()
 	return n
+}
+
+// splitPeak, between two runs of a launch that measures each run's peak,
+// gives the last of done (none after priming runs) the peak since the
+// last reset, and resets it for the next run: a read and a write on the
+// open peak file.
+func (l *launcher) splitPeak(done []Result) error {
+	if len(done) > 0 {
+		peak, err := l.cg.readPeak()
+		if err != nil {
+			return err
+		}
+		done[len(done)-1].PeakKiB = peak
+	}
+	return l.cg.resetPeak()
 }
 
 // scratchStderr empties the children's stderr file before a run that

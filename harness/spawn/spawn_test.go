@@ -20,18 +20,19 @@ func TestConfigRoundTrip(t *testing.T) {
 	pin.Set(70) // beyond the first word of the mask
 	others.Set(0)
 	cfg := &Config{
-		Paths:         []string{"/usr/bin/a", "/x/b"},
-		Argv:          [][]string{{"a", "--flag", ""}, {"./b", "é\x00z"}},
-		Dir:           "/tmp/exp",
-		Env:           []string{"A=1", "EMPTY="},
-		Pin:           true,
-		PinSet:        pin,
-		Others:        others,
-		Isolated:      true,
-		Timeout:       1500 * time.Millisecond,
-		Cgroup:        "/sys/fs/cgroup/memory/x/benchlab-1-2",
-		CgroupV2:      true,
-		ScratchStderr: true,
+		Paths:            []string{"/usr/bin/a", "/x/b"},
+		Argv:             [][]string{{"a", "--flag", ""}, {"./b", "é\x00z"}},
+		Dir:              "/tmp/exp",
+		Env:              []string{"A=1", "EMPTY="},
+		Pin:              true,
+		PinSet:           pin,
+		Others:           others,
+		Isolated:         true,
+		Timeout:          1500 * time.Millisecond,
+		Cgroup:           "/sys/fs/cgroup/memory/x/benchlab-1-2",
+		CgroupV2:         true,
+		ScratchStderr:    true,
+		CgroupResetsPeak: true,
 	}
 	got, err := decodeConfig(cfg.encode())
 	if err != nil {
@@ -167,9 +168,9 @@ func TestLaunchWhileSpawnerStopped(t *testing.T) {
 }
 
 // TestBlock: a launch runs its command as many times as its block asks,
-// back to back after any priming runs, in one cgroup whose peak every run
-// of the block gets, and the first run that fails ends the block; from
-// the spawner and from this process alike.
+// back to back after any priming runs, in one cgroup that measures each
+// run's peak (TestBlockPeakPerRun), and the first run that fails ends the
+// block; from the spawner and from this process alike.
 func TestBlock(t *testing.T) {
 	cg, err := NewCgroup()
 	if err != nil {
@@ -231,13 +232,88 @@ func TestBlock(t *testing.T) {
 				if r.Stage != OK || r.Status.ExitStatus() != want || r.WallNS <= 0 || r.Succeeded() != (want == 0) {
 					t.Errorf("run %d = %+v, want stage OK, exit status %d, a wall time", k, r, want)
 				}
-				if r.PeakKiB <= 0 || r.PeakKiB != res[0].PeakKiB || r.CgroupErrno != 0 {
-					t.Errorf("run %d: peak %d KiB (errno %v), want the block's, %d KiB", k, r.PeakKiB, r.CgroupErrno, res[0].PeakKiB)
+				if r.PeakKiB <= 0 || r.CgroupErrno != 0 || !cg.ResetsPeak && r.PeakKiB != res[0].PeakKiB {
+					t.Errorf("run %d: peak %d KiB (errno %v), want one (without resets, the block's: %d KiB)", k, r.PeakKiB, r.CgroupErrno, res[0].PeakKiB)
 				}
 			}
 			for k, r := range res[n:] {
 				if r != (Result{}) {
 					t.Errorf("result %d after the block ended = %+v, want it empty", n+k, r)
+				}
+			}
+		})
+	}
+}
+
+// TestBlockPeakPerRun: where the kernel resets a cgroup's peak (v1, and
+// v2 since Linux 6.12), each timed run of a launch gets its own peak: a
+// run that touches 40 MiB among runs that touch almost nothing has 40 MiB
+// and more, the runs after it less than 20 MiB, and a priming run's
+// 40 MiB leaves the timed runs' peaks alone. Where it cannot, every run
+// has the launch's peak, priming runs included.
+func TestBlockPeakPerRun(t *testing.T) {
+	cg, err := NewCgroup()
+	if err != nil {
+		t.Fatalf("no memory cgroup can be made here: %v", err)
+	}
+	defer cg.Remove()
+	t.Logf("cgroup v2 %v, peak reset %v", cg.V2, cg.ResetsPeak)
+	// Each run counts itself in the file $1 (priming runs included); a
+	// run whose number is among $2 has dd fill a buffer of 40 MiB.
+	script := `n=$(wc -l < "$1"); echo x >> "$1"; case " $2 " in *" $n "*) dd if=/dev/zero of=/dev/null bs=40M count=1 2>/dev/null;; esac`
+	const big, small = 40 << 10, 20 << 10 // KiB
+	for _, tt := range []struct {
+		name    string
+		spawner bool
+		prime   bool
+		bigRuns string // the runs (from 0, priming included) that touch 40 MiB
+		wantBig []bool // which timed runs' peaks are 40 MiB and more
+	}{
+		{name: "the second of four", bigRuns: "1", wantBig: []bool{false, true, false, false}},
+		{name: "primed, a priming run", prime: true, bigRuns: "0", wantBig: []bool{false, false, false}},
+		{name: "primed, the first and last timed", prime: true, bigRuns: fmt.Sprintf("%d %d", PrimeRuns, PrimeRuns+2), wantBig: []bool{true, false, true}},
+		{name: "spawner: the third of four", spawner: true, bigRuns: "2", wantBig: []bool{false, false, true, false}},
+		{name: "spawner: primed, a priming run", spawner: true, prime: true, bigRuns: "3", wantBig: []bool{false, false}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			count := filepath.Join(t.TempDir(), "runs")
+			if err := os.WriteFile(count, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := &Config{Paths: []string{"/bin/sh"}, Argv: [][]string{{"sh", "-c", script, "sh", count, tt.bigRuns}},
+				Dir: "/", Timeout: 10 * time.Second, Cgroup: cg.Dir, CgroupV2: cg.V2, CgroupResetsPeak: cg.ResetsPeak}
+			var l Launcher = InProcess(cfg)
+			if tt.spawner {
+				if l, err = Start(cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defer l.Close()
+			if tt.prime {
+				l.Prime()
+			}
+			res := make([]Result, len(tt.wantBig))
+			if n := l.Launch(0, res); n != len(res) {
+				t.Fatalf("Launch = %d results, want %d", n, len(res))
+			}
+			peaks := make([]int64, len(res))
+			for k, r := range res {
+				peaks[k] = r.PeakKiB
+				if !r.Succeeded() || r.CgroupErrno != 0 {
+					t.Fatalf("run %d = %+v, want a clean exit and a peak", k, r)
+				}
+			}
+			t.Logf("peaks %v KiB", peaks)
+			for k, p := range peaks {
+				switch {
+				case !cg.ResetsPeak:
+					// Without the reset every run has the launch's peak,
+					// which covers the 40 MiB run wherever it was.
+					if p != peaks[0] || p < big {
+						t.Errorf("run %d: peak %d KiB, want the launch's, at least %d KiB", k, p, big)
+					}
+				case tt.wantBig[k] && p < big, !tt.wantBig[k] && p >= small:
+					t.Errorf("run %d: peak %d KiB, want %s", k, p, map[bool]string{true: "at least 40 MiB", false: "under 20 MiB"}[tt.wantBig[k]])
 				}
 			}
 		})

@@ -655,7 +655,7 @@ func (cfg *Config) encode() []byte {
 		}
 	}
 	b = binary.AppendVarint(b, int64(cfg.Timeout))
-	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2), boolByte(cfg.ScratchStderr))
+	b = append(b, boolByte(cfg.Pin), boolByte(cfg.Isolated), boolByte(cfg.CgroupV2), boolByte(cfg.ScratchStderr), boolByte(cfg.CgroupResetsPeak))
 	str(cfg.Cgroup)
 	set(&cfg.PinSet)
 	set(&cfg.Others)
@@ -720,12 +720,13 @@ func decodeConfig(b []byte) (*Config, error) {
 			}
 		}()
 		t, n := binary.Varint(b)
-		if n <= 0 || len(b) < n+4 {
+		if n <= 0 || len(b) < n+5 {
 			return bad
 		}
 		cfg.Timeout = time.Duration(t)
 		cfg.Pin, cfg.Isolated, cfg.CgroupV2, cfg.ScratchStderr = b[n] == 1, b[n+1] == 1, b[n+2] == 1, b[n+3] == 1
-		b = b[n+4:]
+		cfg.CgroupResetsPeak = b[n+4] == 1
+		b = b[n+5:]
 		cfg.Cgroup = str()
 		set(&cfg.PinSet)
 		set(&cfg.Others)
