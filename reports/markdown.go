@@ -362,6 +362,7 @@ func (r *Report) writeNoise(b *strings.Builder) {
 		{"pinned CPUs busy", r.pinnedBusy(n)},
 		{"other work during the trials", otherBusy(n)},
 		{"the host's steal during the trials", steal(n)},
+		{"the host's speed from round to round, from the trials", speedCell(r.Speed)},
 		{"noise gate", gate(n)},
 	} {
 		writeRow(b, []string{kv[0], kv[1]})
@@ -386,6 +387,30 @@ func steal(n *results.Noise) string {
 		return none + " (not measured)"
 	}
 	return fmt.Sprintf("%.2f%% of the watched CPUs' time (counted in the other work above; the host may also slow them in ways no counter shows)", 100**n.Steal)
+}
+
+// speedCell says what the rounds showed of the host's speed, with the
+// numbers, or why they were not judged (analysis.RoundSpeed).
+func speedCell(s analysis.RoundSpeed) string {
+	if !s.Judged {
+		return none + " (not judged: " + s.NotJudged + ")"
+	}
+	verdict := "steady"
+	switch {
+	case s.Changed():
+		verdict = "**changed** (see the top)"
+	case s.Spread > analysis.SpeedSpreadLimit:
+		verdict = fmt.Sprintf("a change not shown: beyond the limit, but not beyond the strategies' own noise (p ≥ %g)", analysis.SpeedPLimit)
+	}
+	return fmt.Sprintf("%s: the rounds' common factor (each strategy's time over its median, the median over strategies) ran from %.3f to %.3f, %.3f× (limit %.2f×; Friedman's test over %d rounds × %d strategies: %s)",
+		verdict, slices.Min(s.Factors), slices.Max(s.Factors), s.Spread, analysis.SpeedSpreadLimit, s.Rounds, s.Strategies, pIs(s.P))
+}
+
+// speedWarning is the report's warning for a run whose rounds changed
+// speed together.
+func speedWarning(s analysis.RoundSpeed) string {
+	return fmt.Sprintf("the host's speed changed during the trials: in the %d rounds where all %d strategies ran, they ran slower or faster together, the slowest round %.3f× the fastest (Friedman's test: %s), whatever load, busy CPUs and steal showed. Interleaving spread the change over every strategy, but where it slowed one strategy more than another their ratio depends on how long the host spent slow: run again to see whether the ratios hold",
+		s.Rounds, s.Strategies, s.Spread, pIs(s.P))
 }
 
 // gate states the noise gate's limits and verdict.

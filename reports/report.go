@@ -67,6 +67,10 @@ type Report struct {
 	// Machines is attached by AddMachines (machines.go): other machines'
 	// comparable runs as ratios; nil when there are none.
 	Machines *analysis.Machines
+	// Speed is how the host's speed moved from round to round, read from
+	// the trials (analysis.RoundSpeedOf); a change beyond its limits is
+	// also a warning.
+	Speed analysis.RoundSpeed
 }
 
 // Row is one strategy's reproduced and published figures.
@@ -135,6 +139,10 @@ func build(info analysis.RunInfo, full bool) (*Report, error) {
 			}
 		}
 		r.Rows[i] = row
+	}
+	r.Speed = analysis.RoundSpeedOf(run)
+	if r.Speed.Changed() {
+		r.Warnings = append(r.Warnings, speedWarning(r.Speed))
 	}
 	if full && len(r.Rows) > MaxChartStrategies {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d strategies are more than a chart can show (%d): the ratio and distribution charts are left out; the tables list every strategy", len(r.Rows), MaxChartStrategies))

@@ -1,0 +1,185 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"benchlab/results"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// speedRun builds a run from wall[s][r], one counted trial per strategy
+// and round (0 leaves the trial out), after a warm-up round of 1 s trials
+// that must not count.
+func speedRun(wall [][]int64) *results.Run {
+	run := &results.Run{}
+	for s := range wall {
+		run.Strategies = append(run.Strategies, results.Strategy{Name: string(rune('a' + s))})
+		run.Trials = append(run.Trials, results.Trial{Strategy: s, Round: 0, Warmup: true, WallNS: 1e9})
+	}
+	for r := range wall[0] {
+		for s := range wall {
+			if wall[s][r] > 0 {
+				run.Trials = append(run.Trials, results.Trial{Strategy: s, Round: r + 1, WallNS: wall[s][r]})
+			}
+		}
+	}
+	return run
+}
+
+func TestRoundSpeedOf(t *testing.T) {
+	// Five strategies, seven rounds; rounds 2 and 3 (from 0) run 1.5×
+	// slower for all, each strategy with a little noise of its own.
+	slow := [][]int64{
+		{100, 101, 150, 151, 99, 100, 102},
+		{200, 199, 301, 300, 201, 200, 198},
+		{50, 51, 75, 76, 50, 49, 50},
+		{1000, 1002, 1500, 1498, 999, 1001, 1003},
+		{400, 398, 603, 598, 401, 402, 400},
+	}
+	// The same strategies without the slow rounds: their noise ranks the
+	// rounds differently for each.
+	steady := [][]int64{
+		{100, 101, 102, 99, 98, 100, 101},
+		{200, 198, 201, 203, 199, 200, 202},
+		{50, 51, 49, 50, 52, 50, 48},
+		{1000, 1003, 998, 1001, 1000, 997, 1002},
+		{400, 398, 401, 403, 399, 397, 400},
+	}
+	for _, tc := range []struct {
+		name    string
+		run     *results.Run
+		judged  bool
+		changed bool
+		rounds  int
+		factors []float64
+	}{
+		// Strategy medians 101, 200, 50, 1002, 401 (NumPy agrees): round
+		// 0's ratios 100/101, 1, 1, 1000/1002, 400/401 have the median
+		// 1000/1002; round 3's is 151/101.
+		{"slow rounds", speedRun(slow), true, true, 7, []float64{1000.0 / 1002, 1, 1.5, 151.0 / 101, 1, 1001.0 / 1002, 1}},
+		{"steady", speedRun(steady), true, false, 7, nil},
+		{"two strategies", speedRun(slow[:2]), false, false, 0, nil},
+		{"a strategy missing from rounds: only the complete ones count", speedRun([][]int64{
+			{100, 0, 150, 151, 0, 100, 101},
+			{200, 199, 301, 300, 201, 200, 202},
+			{50, 51, 75, 76, 50, 49, 50},
+		}), true, false, 5, nil},
+		{"too few complete rounds", speedRun([][]int64{{1, 2, 3, 0}, {1, 2, 3, 4}, {0, 2, 3, 4}}), false, false, 0, nil},
+		{"imported", func() *results.Run { r := speedRun(slow); r.Imported = &results.Import{Tool: "hyperfine"}; return r }(), false, false, 0, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := RoundSpeedOf(tc.run)
+			if got.Judged != tc.judged || got.Changed() != tc.changed || got.Rounds != tc.rounds {
+				t.Fatalf("RoundSpeedOf = %+v; want judged %v, changed %v, %d rounds", got, tc.judged, tc.changed, tc.rounds)
+			}
+			if !got.Judged && got.NotJudged == "" {
+				t.Error("not judged, and no reason given")
+			}
+			if tc.factors != nil {
+				if diff := cmp.Diff(tc.factors, got.Factors, cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+					t.Errorf("factors (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+// TestRoundSpeedBlocksAndFailures: a round's time is the median of the
+// strategy's counted trials in it (a block's); a failed trial does not
+// count unless failures are ignored, so a round whose only trial of a
+// strategy failed is not complete.
+func TestRoundSpeedBlocksAndFailures(t *testing.T) {
+	run := speedRun([][]int64{
+		{100, 100, 100, 100},
+		{200, 200, 200, 200},
+		{50, 50, 50, 50},
+	})
+	run.Trials = append(run.Trials,
+		// Round 1 of strategy 0: with its trial of 100, a block whose
+		// median is 200; its factor, 2, is not the round's median.
+		results.Trial{Strategy: 0, Round: 1, WallNS: 300}, results.Trial{Strategy: 0, Round: 1, WallNS: 200},
+		// Round 5: strategy 2's only trial failed.
+		results.Trial{Strategy: 0, Round: 5, WallNS: 100}, results.Trial{Strategy: 1, Round: 5, WallNS: 200},
+		results.Trial{Strategy: 2, Round: 5, WallNS: 50, ExitCode: 1})
+	got := RoundSpeedOf(run)
+	if want := []float64{1, 1, 1, 1}; !got.Judged || got.Rounds != 4 || !cmp.Equal(want, got.Factors) {
+		t.Errorf("%+v; want 4 complete rounds, factors %v", got, want)
+	}
+	run.Settings.IgnoreFailure = true
+	if got := RoundSpeedOf(run); !got.Judged || got.Rounds != 5 {
+		t.Errorf("with failures counted: %+v; want 5 complete rounds", got)
+	}
+}
+
+// TestFriedmanExact checks Friedman's statistic by hand on tables small
+// enough to rank by eye.
+func TestFriedmanExact(t *testing.T) {
+	for _, tc := range []struct {
+		table [][]float64
+		q     float64
+	}{
+		// Every block ranks the treatments 1, 2, 3: rank sums 3, 6, 9;
+		// Q = 12/(3·3·4)·(9+36+81) − 3·3·4 = 42 − 36 = 6.
+		{[][]float64{{1, 2, 3}, {10, 20, 30}, {5, 6, 7}}, 6},
+		// Each block ties everything: no information.
+		{[][]float64{{1, 1, 1}, {2, 2, 2}}, 0},
+		// Opposite rankings cancel: rank sums 4, 4, 4.
+		{[][]float64{{1, 2, 3}, {3, 2, 1}}, 0},
+	} {
+		q, p := Friedman(tc.table)
+		if math.Abs(q-tc.q) > 1e-12 || p < 0 || p > 1 {
+			t.Errorf("Friedman(%v) = %g, p %g; want Q = %g", tc.table, q, p, tc.q)
+		}
+	}
+}
+
+// TestFriedmanAgainstScipy compares Friedman's statistic and p-value with
+// scipy.stats.friedmanchisquare on the same tables, ties included.
+func TestFriedmanAgainstScipy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 6))
+	type tcase struct {
+		Table [][]float64 `json:"table"`
+	}
+	var cases []tcase
+	for range 40 {
+		n, k := 3+rng.IntN(26), 4+rng.IntN(9)
+		tied := rng.IntN(2) == 0
+		table := make([][]float64, n)
+		for i := range table {
+			table[i] = make([]float64, k)
+			for j := range table[i] {
+				v := 100 + 5*rng.NormFloat64() + float64(j%3)*rng.Float64()*4
+				if tied {
+					v = math.Round(v / 4)
+				}
+				table[i][j] = v
+			}
+		}
+		cases = append(cases, tcase{table})
+	}
+	type answer struct {
+		Q float64 `json:"q"`
+		P float64 `json:"p"`
+	}
+	want := runScipy[answer](t, `
+import json, sys
+from scipy import stats
+out = []
+for case in json.load(sys.stdin):
+    cols = list(zip(*case["table"]))  # one sample per treatment (round)
+    r = stats.friedmanchisquare(*cols)
+    out.append({"q": float(r.statistic), "p": float(r.pvalue)})
+json.dump(out, sys.stdout)
+`, cases)
+	approx := cmpopts.EquateApprox(1e-9, 1e-12)
+	for i, tc := range cases {
+		q, p := Friedman(tc.Table)
+		if !cmp.Equal(want[i].Q, q, approx) || !cmp.Equal(want[i].P, p, approx) {
+			t.Errorf("case %d (%d×%d): Q %.12g p %.12g; SciPy Q %.12g p %.12g", i, len(tc.Table), len(tc.Table[0]), q, p, want[i].Q, want[i].P)
+		}
+	}
+}
