@@ -146,13 +146,13 @@ func wakeup(w io.Writer, hf, dir string, pin, rounds int) (ok, open bool, err er
 }
 
 // runInterleave runs wakeup and drift alone (-only-interleave).
-func runInterleave(dir string, pin, rounds int, w io.Writer) error {
+func runInterleave(dir string, pin, rounds, driftRuns int, w io.Writer) error {
 	return alone(w, pin, func(hf string) (bool, []bool, error) {
 		ok1, open1, err := wakeup(w, hf, dir, pin, rounds)
 		if err != nil {
 			return false, nil, err
 		}
-		ok2, open2, err := drift(w, dir, pin)
+		ok2, open2, err := drift(w, dir, pin, driftRuns)
 		return ok1 && ok2, []bool{open1, open2}, err
 	})
 }
@@ -174,18 +174,17 @@ func spinIdle(pin int) (func(), error) {
 // within 5%, judged within rounds (driftContrast): ✗ when the interval
 // lies outside ±5%, open when it crosses an edge.
 //
-// The two are the same program so that what the order decides is all that
-// differs: a load slows two different programs differently whatever the
+// The two are the same program (driftBusy) so that what the order decides
+// is all that differs: a load slows two different programs differently whatever the
 // order (under a competing CPU hog a 8 ms and a 22 ms busy loop slowed by
 // ×1.49 and ×1.87 in one interleaved run: the scheduler favours a task
 // that has just woken, which shortens short trials more). For contrast the
 // same is run in hyperfine's order, one strategy's trials after the
 // other's, the load starting between them: there the drift falls on the
 // second strategy only, and the factors cannot agree.
-func drift(w io.Writer, dir string, pin int) (ok, open bool, err error) {
+func drift(w io.Writer, dir string, pin, runs int) (ok, open bool, err error) {
 	busy := filepath.Join(dir, "busy")
-	const runs = 40
-	cmd := []string{busy, "6000000"}
+	cmd := []string{busy, driftBusy}
 	e := &experiments.Experiment{Name: "bench", Dir: os.TempDir(), Strategies: []experiments.Strategy{
 		{Name: "busy-a", Command: cmd},
 		{Name: "busy-b", Command: cmd},
@@ -246,7 +245,7 @@ func drift(w io.Writer, dir string, pin int) (ok, open bool, err error) {
 		}
 		one := &experiments.Experiment{Name: "bench", Dir: e.Dir, Strategies: e.Strategies[i : i+1]}
 		out, err := harness.Run(context.Background(), one, harness.Options{
-			Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute})
+			Warmup: 1, Runs: contrastRuns, Pin: []int{pin}, Timeout: time.Minute})
 		if err != nil {
 			if hog != nil {
 				hog.stop()
@@ -266,6 +265,24 @@ func drift(w io.Writer, dir string, pin int) (ok, open bool, err error) {
 		mb/ma, fmtNS(mb), fmtNS(ma))
 	return good, open, nil
 }
+
+// The drift check's subject and runs. Busy loops of about 80 ms, above
+// harness.DefaultPrime (no priming runs), share the pinned CPU with the
+// load steadily; loops of 2.3 ms, as the check used until issue 12's sixth
+// pass, were preempted or not trial by trial, and 20 rounds a half left
+// the contrast's interval ±25% wide on the noisy KVM guest (0.858 [0.662,
+// 1.111]; 400 runs: [0.877, 1.052]). The 80 ms loops gave [0.956, 0.996]
+// and [0.971, 1.037] with 60 rounds a half, in about 40 s with the
+// contrast (2026-12-02); 2,000 runs of the 2.3 ms loops took 75 s for
+// [0.978, 1.054].
+const (
+	driftBusy        = "250000000" // iterations of bench/subjects' busy
+	defaultDriftRuns = 120
+)
+
+// contrastRuns are the runs per strategy of the drift check's contrast in
+// hyperfine's order: enough to show the drift passing for a difference.
+const contrastRuns = 40
 
 // driftContrast is how much more the drift slowed b than a, judged within
 // rounds: the two trials of a round ran one after the other, so that an

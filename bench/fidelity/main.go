@@ -98,8 +98,14 @@ func main() {
 	withStrategies := flag.Bool("strategies", true, "include the six async-fn-pointers strategies (built by build.sh)")
 	onlyInterleave := flag.Bool("only-interleave", false, "run only the interleaving measurement and the drift check")
 	onlyAdaptive := flag.Bool("only-adaptive", false, "run only the adaptive-runs comparison")
+	onlyDrift := flag.Bool("only-drift", false, "run only the drift check")
+	driftRuns := flag.Int("drift-runs", defaultDriftRuns, "counted runs per strategy of the drift check's interleaved run (the load starts halfway)")
 	autoBlock := flag.Int("auto-block", 16, "trials.block of the adaptive runs: a short strategy's primed trials in blocks of up to `N` back to back (1: none)")
 	flag.Parse()
+	if *driftRuns < 4 {
+		fmt.Fprintln(os.Stderr, "fidelity: -drift-runs must be 4 or more")
+		os.Exit(2)
+	}
 	if *rounds < 3 {
 		// One round gives the ratios no interval, two an interval 12.7
 		// standard errors wide (see roundsRatio).
@@ -109,11 +115,16 @@ func main() {
 	var err error
 	switch {
 	case *onlyInterleave:
-		err = runInterleave(*dir, *pin, *rounds, os.Stdout)
+		err = runInterleave(*dir, *pin, *rounds, *driftRuns, os.Stdout)
+	case *onlyDrift:
+		err = alone(os.Stdout, *pin, func(string) (bool, []bool, error) {
+			ok, open, err := drift(os.Stdout, *dir, *pin, *driftRuns)
+			return ok, []bool{open}, err
+		})
 	case *onlyAdaptive:
 		err = runAdaptive(*dir, *pin, *autoBlock, os.Stdout)
 	default:
-		err = run(*dir, *pin, *rounds, *autoBlock, *skipAuto, *withStrategies, os.Stdout)
+		err = run(*dir, *pin, *rounds, *autoBlock, *driftRuns, *skipAuto, *withStrategies, os.Stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
@@ -153,7 +164,7 @@ func alone(w io.Writer, pin int, part func(hf string) (ok bool, open []bool, err
 	return nil
 }
 
-func run(dir string, pin, rounds, autoBlock int, skipAuto, withStrategies bool, w io.Writer) error {
+func run(dir string, pin, rounds, autoBlock, driftRuns int, skipAuto, withStrategies bool, w io.Writer) error {
 	rel := filepath.Join(dir, "strategies")
 	// One block: every subject block times, interleaved in benchlab, back
 	// to back in hyperfine.
@@ -326,7 +337,7 @@ func run(dir string, pin, rounds, autoBlock int, skipAuto, withStrategies bool, 
 		return err
 	}
 	allOK = allOK && ok
-	ok, driftOpen, err := drift(w, dir, pin)
+	ok, driftOpen, err := drift(w, dir, pin, driftRuns)
 	if err != nil {
 		return err
 	}
