@@ -13,54 +13,63 @@ import (
 //
 // Load, busy CPUs and steal do not show every way a host slows a guest:
 // on a KVM guest of make bench's machine (issue 12's sixth pass) whole
-// rounds of the seed experiment ran slower together, async-func and
-// async-enum by up to 1.9×, function-pointer by 1.15×, in phases of a
-// fraction of a second to seconds, with steal at 0.02%; a fixed loop of
-// integer work run between the trials slowed by only 3 to 10% in those
-// phases, so a probe of its own would have missed most of it. Every
-// strategy is a fixed piece of work, though: when all of them, in the same
-// rounds, run slower than their own medians, the host changed speed.
+// rounds of the seed experiment ran slower together, with steal at 0.02%;
+// from the 10th to the 90th percentile async-func's and async-enum's times
+// spread over ×1.9, function-pointer's over ×1.14, in phases of a fraction
+// of a second to seconds. A fixed loop of integer work run between the
+// trials slowed by only 3 to 10% in those phases, so a probe of its own
+// would have missed most of it. Every strategy is a fixed piece of work,
+// though: when all of them, in the same rounds, run slower than their own
+// medians, the host changed speed.
 //
 // A strategy's trials in a round (one, or a block's) give that round's
-// time, its median; each is divided by the strategy's median over the
+// time, their median; each is divided by the strategy's median over the
 // rounds, and a round's factor is the median of those ratios over the
 // strategies. Friedman's test (ranks of each strategy's rounds) asks
 // whether the rounds differ alike for every strategy, which the
-// strategies' own spread would not do.
+// strategies' own spread would not do. The spread, the highest factor
+// over the lowest, holds the strategies' own noise too, damped by the
+// median; the test keeps that noise from passing for a change.
 
 // RoundSpeed is how the host's speed moved from round to round of a run.
 type RoundSpeed struct {
 	// Judged is false when the run has too few strategies or complete
-	// rounds to tell (NotJudged says why); the rest is then zero.
+	// rounds to tell (NotJudged says why). Factors and Spread are set
+	// whenever a table could be made, judged or not.
 	Judged    bool
 	NotJudged string
-	// Strategies and Rounds are the size of the table judged: the
-	// strategies with counted trials, in the rounds where each has one.
+	// Strategies and Rounds are the size of the table: the strategies
+	// with counted trials in at least MinSpeedRounds rounds, in the rounds
+	// where each has one. LeftOut names the strategies with fewer, left
+	// out so that they do not cut the others' rounds short.
 	Strategies, Rounds int
+	LeftOut            []string
 	// Factors are the rounds' factors in round order: the median over the
 	// strategies of the round's time over the strategy's median.
 	Factors []float64
 	// Spread is the highest factor over the lowest.
 	Spread float64
 	// Q is Friedman's statistic (ties corrected) and P its p-value from
-	// the χ² distribution with Rounds−1 degrees of freedom.
-	Q, P float64
+	// the χ² distribution with Rounds−1 degrees of freedom; BestP is the
+	// lowest P a table of this size can give (every strategy ranking the
+	// rounds alike).
+	Q, P, BestP float64
 }
 
-// Least table RoundSpeedOf judges: with fewer strategies a round's
-// factor is one strategy's noise, and Friedman's χ² approximation needs a
-// few of each.
+// Least table RoundSpeedOf makes: with fewer strategies a round's factor
+// is one strategy's noise.
 const (
 	MinSpeedStrategies = 3
 	MinSpeedRounds     = 4
 )
 
 // Thresholds of RoundSpeed.Changed. The spread is what the reader should
-// care about; the p-value keeps the strategies' own noise from passing for
-// it. (With few strategies Friedman's p cannot go low: 3 strategies that
-// rank 10 rounds alike give p = 0.0014.) Runs of the quiet Intel guest (issue 12's first pass) reached spreads
-// of 1.13 with p below 10⁻³⁰ (28 strategies of dispatch-crossover): a
-// drift that interleaving is there to spread, not a warning.
+// care about; the p-value keeps the strategies' own noise from passing
+// for it. Runs of the quiet Intel guest (issue 12's first pass) reached
+// spreads of 1.13 with p below 10⁻³⁰ (28 strategies of dispatch-crossover):
+// a drift that interleaving is there to spread, not a warning. With few
+// strategies the test cannot reach SpeedPLimit at all (3 that rank 6
+// rounds alike give p = 0.0104): such a table is not judged.
 const (
 	SpeedSpreadLimit = 1.20
 	SpeedPLimit      = 0.01
@@ -79,7 +88,7 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 	if run.Imported != nil {
 		return RoundSpeed{NotJudged: "imported: the file has no rounds"}
 	}
-	// times[s][round]: the strategy's counted trials in that round.
+	// times[s][round]: strategy s's counted trials in that round.
 	times := make([]map[int][]float64, len(run.Strategies))
 	for _, t := range run.Trials {
 		if t.Strategy < 0 || t.Strategy >= len(times) || t.Warmup || !t.Counts(run.Settings.IgnoreFailure) {
@@ -90,22 +99,40 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 		}
 		times[t.Strategy][t.Round] = append(times[t.Strategy][t.Round], float64(t.WallNS))
 	}
-	times = slices.DeleteFunc(times, func(m map[int][]float64) bool { return len(m) == 0 })
-	if len(times) < MinSpeedStrategies {
-		return RoundSpeed{NotJudged: fmt.Sprintf("%d strategies with counted trials; it takes %d", len(times), MinSpeedStrategies)}
+	var out RoundSpeed
+	var kept []map[int][]float64
+	counted := 0
+	for s, m := range times {
+		switch {
+		case len(m) == 0:
+		case len(m) < MinSpeedRounds:
+			counted++
+			out.LeftOut = append(out.LeftOut, run.Strategies[s].Name)
+		default:
+			counted++
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) < MinSpeedStrategies {
+		out.NotJudged = fmt.Sprintf("%s with counted trials in %d rounds or more; it takes %d", nOf(len(kept), "strategy", "strategies"), MinSpeedRounds, MinSpeedStrategies)
+		if counted == 0 {
+			out.NotJudged = "no strategy has counted trials"
+		}
+		return out
 	}
 	var rounds []int
-	for r := range times[0] {
-		if !slices.ContainsFunc(times[1:], func(m map[int][]float64) bool { return m[r] == nil }) {
+	for r := range kept[0] {
+		if !slices.ContainsFunc(kept[1:], func(m map[int][]float64) bool { return m[r] == nil }) {
 			rounds = append(rounds, r)
 		}
 	}
 	if len(rounds) < MinSpeedRounds {
-		return RoundSpeed{NotJudged: fmt.Sprintf("%d rounds in which every strategy has counted trials; it takes %d", len(rounds), MinSpeedRounds)}
+		out.NotJudged = fmt.Sprintf("%s in which every strategy has counted trials; it takes %d", nOf(len(rounds), "round", "rounds"), MinSpeedRounds)
+		return out
 	}
 	slices.Sort(rounds)
-	table := make([][]float64, len(times)) // table[s][k]: round k's time over the strategy's median
-	for s, m := range times {
+	table := make([][]float64, len(kept)) // table[s][k]: round k's time over the strategy's median
+	for s, m := range kept {
 		row := make([]float64, len(rounds))
 		for k, r := range rounds {
 			row[k] = median(m[r])
@@ -116,7 +143,7 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 		}
 		table[s] = row
 	}
-	out := RoundSpeed{Judged: true, Strategies: len(table), Rounds: len(rounds), Factors: make([]float64, len(rounds))}
+	out.Strategies, out.Rounds, out.Factors = len(table), len(rounds), make([]float64, len(rounds))
 	col := make([]float64, len(table))
 	for k := range rounds {
 		for s := range table {
@@ -126,7 +153,22 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 	}
 	out.Spread = slices.Max(out.Factors) / slices.Min(out.Factors)
 	out.Q, out.P = Friedman(table)
+	n, k := float64(out.Strategies), float64(out.Rounds)
+	out.BestP = distuv.ChiSquared{K: k - 1}.Survival(n * (k - 1))
+	if out.BestP >= SpeedPLimit {
+		out.NotJudged = fmt.Sprintf("with %d strategies in %d rounds Friedman's test cannot reach p < %g (at best p = %.3g)", out.Strategies, out.Rounds, SpeedPLimit, out.BestP)
+		return out
+	}
+	out.Judged = true
 	return out
+}
+
+// nOf says n things, "1 strategy", "2 strategies".
+func nOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // median returns the median of v (type 7, see quantile), sorting a copy.
@@ -140,9 +182,14 @@ func median(v []float64) float64 {
 // block ranks its treatments; ties get the mean of their ranks, and the
 // statistic is corrected for them) and its p-value from the χ²
 // distribution with treatments−1 degrees of freedom, as
-// scipy.stats.friedmanchisquare computes them. Q is 0 and p 1 when every
-// block ties all its treatments.
+// scipy.stats.friedmanchisquare computes them: an approximation that
+// SciPy calls reliable from about 10 blocks and 6 treatments. Q is 0 and
+// p 1 when every block ties all its treatments, and for a table without
+// a block or with fewer than two treatments.
 func Friedman(table [][]float64) (q, p float64) {
+	if len(table) == 0 || len(table[0]) < 2 {
+		return 0, 1
+	}
 	n, k := len(table), len(table[0])
 	rankSums := make([]float64, k)
 	ties := 0.0 // Σ (t³ − t) over the groups of ties

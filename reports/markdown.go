@@ -333,6 +333,10 @@ func (r *Report) writeNoise(b *strings.Builder) {
 	n := r.Run.Noise
 	if n == nil {
 		b.WriteString("Not recorded: the run was made before benchlab recorded it, or imported.\n\n")
+		if r.Speed.Judged {
+			// The trials still tell how the host's speed moved.
+			fmt.Fprintf(b, "The host's speed from round to round, from the trials: %s.\n\n", speedCell(r.Speed))
+		}
 		return
 	}
 	governors := "— (no cpufreq: a VM, or frequency scaling off)"
@@ -392,24 +396,44 @@ func steal(n *results.Noise) string {
 // speedCell says what the rounds showed of the host's speed, with the
 // numbers, or why they were not judged (analysis.RoundSpeed).
 func speedCell(s analysis.RoundSpeed) string {
+	left := ""
+	if len(s.LeftOut) > 0 {
+		left = fmt.Sprintf("; left out for counted trials in fewer than %d rounds: %s", analysis.MinSpeedRounds, strings.Join(cells(s.LeftOut), ", "))
+	}
+	factors := ""
+	if len(s.Factors) > 0 {
+		factors = fmt.Sprintf("the rounds' common factor (each strategy's time over its median, the median over strategies) ran from %.3f to %.3f, %.3f× (limit %.2f×; Friedman's test over %d rounds × %d strategies: %s%s)",
+			slices.Min(s.Factors), slices.Max(s.Factors), s.Spread, analysis.SpeedSpreadLimit, s.Rounds, s.Strategies, pIs(s.P), left)
+	}
 	if !s.Judged {
-		return none + " (not judged: " + s.NotJudged + ")"
+		if factors != "" {
+			return "not judged (" + s.NotJudged + "): " + factors
+		}
+		return none + " (not judged: " + s.NotJudged + left + ")"
 	}
 	verdict := "steady"
 	switch {
 	case s.Changed():
 		verdict = "**changed** (see the top)"
 	case s.Spread > analysis.SpeedSpreadLimit:
-		verdict = fmt.Sprintf("a change not shown: beyond the limit, but not beyond the strategies' own noise (p ≥ %g)", analysis.SpeedPLimit)
+		verdict = fmt.Sprintf("a change not shown: the spread is above the limit, but the test does not set it apart from the strategies' own noise (p ≥ %g)", analysis.SpeedPLimit)
 	}
-	return fmt.Sprintf("%s: the rounds' common factor (each strategy's time over its median, the median over strategies) ran from %.3f to %.3f, %.3f× (limit %.2f×; Friedman's test over %d rounds × %d strategies: %s)",
-		verdict, slices.Min(s.Factors), slices.Max(s.Factors), s.Spread, analysis.SpeedSpreadLimit, s.Rounds, s.Strategies, pIs(s.P))
+	return verdict + ": " + factors
+}
+
+// cells escapes each of names for a table cell.
+func cells(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = cell(n)
+	}
+	return out
 }
 
 // speedWarning is the report's warning for a run whose rounds changed
 // speed together.
 func speedWarning(s analysis.RoundSpeed) string {
-	return fmt.Sprintf("the host's speed changed during the trials: in the %d rounds where all %d strategies ran, they ran slower or faster together, the slowest round %.3f× the fastest (Friedman's test: %s), whatever load, busy CPUs and steal showed. Interleaving spread the change over every strategy, but where it slowed one strategy more than another their ratio depends on how long the host spent slow: run again to see whether the ratios hold",
+	return fmt.Sprintf("the host's speed changed during the trials: in the %d rounds where the %d strategies judged all ran, they ran slower or faster together, the slowest round %.3f× the fastest (Friedman's test: %s), whatever load, busy CPUs and steal showed. Interleaving spread the change over every strategy, but where it slowed one strategy more than another their ratio depends on how long the host spent slow: run again to see whether the ratios hold",
 		s.Rounds, s.Strategies, s.Spread, pIs(s.P))
 }
 

@@ -26,7 +26,7 @@ func memoryNote(run *results.Run) string {
 		case o == nil || o.Primed == 0:
 		case o.PrimedSharedCgroup && o.PeakPerRun:
 			// See results.Order.PeakPerRun.
-			primed = fmt.Sprintf(" A trial primed with unmeasured runs of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran them and the timed run in the trial's cgroup, one after the other, and the cgroup's peak was reset before the timed run: the trial's peak is its own run's, counted from what the priming runs left charged (page cache they read, which an unprimed trial's peak counts too).",
+			primed = fmt.Sprintf(" A trial primed with unmeasured runs of the same command right before it (those of strategies whose last trial took under %s; see the trial order below) ran them and the timed run in the trial's cgroup, one after the other, and the cgroup's peak was reset before the timed run: the trial's peak is its own run's, counted from what the priming runs left charged (page cache they read, which an unprimed trial's peak counts too, and what they wrote and kept).",
 				time.Duration(o.PrimeBelowNS))
 			if o.Block > 1 {
 				// See results.Order.Block.

@@ -200,10 +200,10 @@ type Order struct {
 	// ran one after the other in the trial's own fresh cgroup, whose peak
 	// is the trial's: at least a priming run's own peak, and above it only
 	// by what the earlier runs left charged when a later one peaked (page
-	// cache they wrote and kept). Runs since issue 12's third pass, when
-	// they measure peak memory in cgroups; moving the launching thread out
-	// of the cgroup before the timed run, as PrimedPeak's runs did, cost a
-	// short command 2 to 3%.
+	// cache they wrote and kept), unless PeakPerRun. Runs since issue 12's
+	// third pass, when they measure peak memory in cgroups; moving the
+	// launching thread out of the cgroup before the timed run, as
+	// PrimedPeak's runs did, cost a short command 2 to 3%.
 	PrimedSharedCgroup bool `json:"primed_shared_cgroup,omitempty"`
 	// Block, above 1, says each primed counted trial was the first of a
 	// block of up to Block consecutive trials of its strategy in its
@@ -212,8 +212,9 @@ type Order struct {
 	// hyperfine runs a command); warm-ups and trials not primed ran one
 	// per round. A block's trials follow one another in Trials with the
 	// same strategy and round; only its first was primed. They share the
-	// block's cgroup, and each has its peak memory: the highest of the
-	// block's runs, priming runs included. A block ends early at a failed
+	// block's cgroup, and each has its peak memory: its own run's with
+	// PeakPerRun, else the highest of the block's runs, priming runs
+	// included. A block ends early at a failed
 	// trial (IgnoreFailure or not), and at the runs the strategy's spread
 	// so far says it needs. Runs with runs = "auto"
 	// only; zero: no blocks.
@@ -221,9 +222,11 @@ type Order struct {
 	// PeakPerRun qualifies PrimedSharedCgroup and Block: the cgroup's peak
 	// was reset before each timed run of a launch (after the priming runs,
 	// between a block's runs), so each trial's peak memory is its own
-	// run's: from what the earlier runs of the same command left charged
-	// in the cgroup (the page cache they read, which a first run's peak
-	// counts too), up to the run's highest. Runs since issue 12's sixth
+	// run's highest, counted from what the earlier runs of the same
+	// command left charged in the cgroup: the page cache they read (which
+	// a first run's peak counts too) and what they wrote and kept (files,
+	// tmpfs), by which it can exceed a single run's peak in a fresh cgroup
+	// and grow through a block. Runs since issue 12's sixth
 	// pass on kernels that allow the reset (cgroup v1; v2 since Linux
 	// 6.12); false: each trial has the peak over its launch's runs.
 	PeakPerRun bool `json:"peak_per_run,omitempty"`

@@ -175,10 +175,11 @@ func spinIdle(pin int) (func(), error) {
 // lies outside ±5%, open when it crosses an edge.
 //
 // The two are the same program (driftBusy) so that what the order decides
-// is all that differs: a load slows two different programs differently whatever the
-// order (under a competing CPU hog a 8 ms and a 22 ms busy loop slowed by
-// ×1.49 and ×1.87 in one interleaved run: the scheduler favours a task
-// that has just woken, which shortens short trials more). For contrast the
+// is all that differs: a load slows two different programs differently
+// whatever the order (under a competing CPU hog a 8 ms and a 22 ms busy
+// loop slowed by ×1.49 and ×1.87 in one interleaved run: the scheduler
+// favours a task that has just woken, which shortens short trials more).
+// For contrast the
 // same is run in hyperfine's order, one strategy's trials after the
 // other's, the load starting between them: there the drift falls on the
 // second strategy only, and the factors cannot agree.
@@ -196,8 +197,9 @@ func drift(w io.Writer, dir string, pin, runs int) (ok, open bool, err error) {
 	// trials are done.
 	total := 2 * (1 + runs) // one warm-up round
 	lt := &loadTrigger{after: 2 * (1 + runs/2), pin: pin}
+	// No priming, whatever the loop's time on this CPU (see driftBusy).
 	out, err := harness.Run(context.Background(), e, harness.Options{
-		Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Events: lt.event})
+		Warmup: 1, Runs: runs, Pin: []int{pin}, Timeout: time.Minute, Prime: -1, Events: lt.event})
 	lt.stop()
 	if err != nil {
 		return false, false, err
@@ -245,7 +247,7 @@ func drift(w io.Writer, dir string, pin, runs int) (ok, open bool, err error) {
 		}
 		one := &experiments.Experiment{Name: "bench", Dir: e.Dir, Strategies: e.Strategies[i : i+1]}
 		out, err := harness.Run(context.Background(), one, harness.Options{
-			Warmup: 1, Runs: contrastRuns, Pin: []int{pin}, Timeout: time.Minute})
+			Warmup: 1, Runs: contrastRuns, Pin: []int{pin}, Timeout: time.Minute, Prime: -1})
 		if err != nil {
 			if hog != nil {
 				hog.stop()
@@ -266,9 +268,8 @@ func drift(w io.Writer, dir string, pin, runs int) (ok, open bool, err error) {
 	return good, open, nil
 }
 
-// The drift check's subject and runs. Busy loops of about 80 ms, above
-// harness.DefaultPrime (no priming runs), share the pinned CPU with the
-// load steadily; loops of 2.3 ms, as the check used until issue 12's sixth
+// The drift check's subject and runs. Busy loops of about 80 ms, run
+// without priming runs, share the pinned CPU with the load steadily; loops of 2.3 ms, as the check used until issue 12's sixth
 // pass, were preempted or not trial by trial, and 20 rounds a half left
 // the contrast's interval ±25% wide on the noisy KVM guest (0.858 [0.662,
 // 1.111]; 400 runs: [0.877, 1.052]). The 80 ms loops gave [0.956, 0.996]

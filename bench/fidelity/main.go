@@ -102,6 +102,10 @@ func main() {
 	driftRuns := flag.Int("drift-runs", defaultDriftRuns, "counted runs per strategy of the drift check's interleaved run (the load starts halfway)")
 	autoBlock := flag.Int("auto-block", 16, "trials.block of the adaptive runs: a short strategy's primed trials in blocks of up to `N` back to back (1: none)")
 	flag.Parse()
+	if n := btoi(*onlyInterleave) + btoi(*onlyAdaptive) + btoi(*onlyDrift); n > 1 {
+		fmt.Fprintln(os.Stderr, "fidelity: -only-interleave, -only-adaptive and -only-drift exclude one another")
+		os.Exit(2)
+	}
 	if *driftRuns < 4 {
 		fmt.Fprintln(os.Stderr, "fidelity: -drift-runs must be 4 or more")
 		os.Exit(2)
@@ -130,6 +134,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fidelity:", err)
 		os.Exit(1)
 	}
+}
+
+// btoi is 1 for true.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // runAdaptive runs the adaptive-runs comparison alone (-only-adaptive).

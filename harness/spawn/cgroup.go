@@ -273,9 +273,11 @@ type trialCgroup struct {
 	peak  string // <dir>/memory.max_usage_in_bytes or memory.peak
 	fd    int    // v2: the folder, open during a trial; else -1
 	// pfd is the peak file, open from create to leave (v2's per-file reset
-	// and its reads must use one descriptor); resets says it is open for
-	// writing, to reset it between runs (Cgroup.ResetsPeak).
+	// and its reads must use one descriptor), or -1 and pfdErr why not;
+	// resets says it is to be open for writing, to reset it between runs
+	// (Cgroup.ResetsPeak).
 	pfd    int
+	pfdErr error
 	resets bool
 	tid    []byte // v1: the moved thread's ID, while it is in dir
 	tbuf   [20]byte
@@ -315,10 +317,11 @@ func (t *trialCgroup) create(attr *syscall.SysProcAttr) error {
 	if t.resets {
 		mode = syscall.O_RDWR
 	}
-	if t.pfd, err = syscall.Open(t.peak, mode|syscall.O_CLOEXEC, 0); err != nil {
+	// A peak file that cannot be opened (no memory.peak before Linux
+	// 5.19) costs the launch its peak, not its cgroup, which still ends
+	// the trial's process tree: readPeak says why.
+	if t.pfd, t.pfdErr = syscall.Open(t.peak, mode|syscall.O_CLOEXEC, 0); t.pfdErr != nil {
 		t.pfd = -1
-		syscall.Rmdir(t.dir)
-		return err
 	}
 	if t.v2 {
 		fd, err := syscall.Open(t.dir, syscall.O_DIRECTORY|syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
@@ -386,6 +389,9 @@ func (t *trialCgroup) remove() error {
 // readPeak reads the cgroup's peak memory in KiB, since create or the
 // last resetPeak.
 func (t *trialCgroup) readPeak() (int64, error) {
+	if t.pfd < 0 {
+		return 0, t.pfdErr
+	}
 	var n int
 	var err error
 	for {
@@ -407,6 +413,9 @@ func (t *trialCgroup) readPeak() (int64, error) {
 // resetPeak resets the cgroup's peak to its current usage, for the next
 // run (only where t.resets).
 func (t *trialCgroup) resetPeak() error {
+	if t.pfd < 0 {
+		return t.pfdErr
+	}
 	for {
 		_, err := syscall.Pwrite(t.pfd, resetPeak, 0)
 		if err != syscall.EINTR {

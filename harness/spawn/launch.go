@@ -326,23 +326,25 @@ const PrimeRuns = 4
 
 // Launch runs strategy i's command len(res) times, back to back, and fills
 // res: each run's peak memory is measured in a cgroup of the launch's own
-// when the run has one (see cgroup.go), created before the first start,
-// read and removed after the last reap, outside the timed part.
+// when the run has one (see cgroup.go), created before the first start
+// and removed after the last reap, outside the timed parts.
 //
 // A block of more than one run is what hyperfine's back-to-back runs are:
 // between one run's reap and the next start this thread only empties the
-// stderr file, with no pipe round trip and no cgroup made or removed, so
-// that the pinned CPU does not go idle and the caches keep what the
-// command left there. The runs of a block share its cgroup. Where its
-// peak can be reset (Config.CgroupResetsPeak) the launch reads the last
-// run's peak and resets it before each timed run after the first, so that
-// each run's PeakKiB is its own; else every run's is the launch's.
+// stderr file and, where the peak is reset, reads and resets it (a read
+// and a write on a file it keeps open), with no pipe round trip and no
+// cgroup made or removed, so that the pinned CPU does not go idle and the
+// caches keep what the command left there. The runs of a block share its
+// cgroup. Where its peak can be reset (Config.CgroupResetsPeak) the launch
+// reads the last run's peak and resets it before each timed run after the
+// first, so that each run's PeakKiB is its own (counted from what the
+// earlier runs left charged); else every run's is the launch's.
 //
 // When primed, PrimeRuns unmeasured runs come first, in the same cgroup,
 // and the peak is reset after them; without the reset it covers them all.
 // A priming run that times out or is cancelled is the launch's only
 // result, with no timed run.
-// Between the runs this thread only empties the stderr file: moving it out
+// Between the runs this thread does no more than that: moving it out
 // of the cgroup before the timed run (the priming run measuring the peak,
 // the timed run in none, as the second pass of issue 12 did) cost the
 // static no-op of 0.55 ms 13 to 16 µs (2 to 3%) on a KVM guest, against
