@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"benchlab/results"
@@ -34,8 +35,8 @@ import (
 // RoundSpeed is how the host's speed moved from round to round of a run.
 type RoundSpeed struct {
 	// Judged is false when the run has too few strategies or complete
-	// rounds to tell (NotJudged says why). Factors and Spread are set
-	// whenever a table could be made, judged or not.
+	// rounds to tell (NotJudged says why), and the rest is then zero but
+	// LeftOut.
 	Judged    bool
 	NotJudged string
 	// Strategies and Rounds are the size of the table: the strategies
@@ -49,15 +50,17 @@ type RoundSpeed struct {
 	Factors []float64
 	// Spread is the highest factor over the lowest.
 	Spread float64
-	// Q is Friedman's statistic (ties corrected) and P its p-value from
-	// the χ² distribution with Rounds−1 degrees of freedom; BestP is the
-	// lowest P a table of this size can give (every strategy ranking the
-	// rounds alike).
-	Q, P, BestP float64
+	// Q is Friedman's statistic (ties corrected) and P its permutation
+	// p-value (FriedmanPermutation): Exact when every order of the
+	// strategies' rounds was counted, else from random ones.
+	Q, P  float64
+	Exact bool
 }
 
-// Least table RoundSpeedOf makes: with fewer strategies a round's factor
-// is one strategy's noise.
+// Least table RoundSpeedOf judges: with fewer strategies a round's
+// factor is one strategy's noise. 3 strategies that rank 4 rounds alike
+// give p = 1/24² = 0.0017, so the test can reach SpeedPLimit on any table
+// it judges.
 const (
 	MinSpeedStrategies = 3
 	MinSpeedRounds     = 4
@@ -66,10 +69,8 @@ const (
 // Thresholds of RoundSpeed.Changed. The spread is what the reader should
 // care about; the p-value keeps the strategies' own noise from passing
 // for it. Runs of the quiet Intel guest (issue 12's first pass) reached
-// spreads of 1.13 with p below 10⁻³⁰ (28 strategies of dispatch-crossover):
-// a drift that interleaving is there to spread, not a warning. With few
-// strategies the test cannot reach SpeedPLimit at all (3 that rank 6
-// rounds alike give p = 0.0104): such a table is not judged.
+// spreads of 1.13 with χ² p below 10⁻³⁰ (28 strategies of dispatch-crossover):
+// a drift that interleaving is there to spread, not a warning.
 const (
 	SpeedSpreadLimit = 1.20
 	SpeedPLimit      = 0.01
@@ -152,13 +153,7 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 		out.Factors[k] = median(col)
 	}
 	out.Spread = slices.Max(out.Factors) / slices.Min(out.Factors)
-	out.Q, out.P = Friedman(table)
-	n, k := float64(out.Strategies), float64(out.Rounds)
-	out.BestP = distuv.ChiSquared{K: k - 1}.Survival(n * (k - 1))
-	if out.BestP >= SpeedPLimit {
-		out.NotJudged = fmt.Sprintf("with %d strategies in %d rounds Friedman's test cannot reach p < %g (at best p = %.3g)", out.Strategies, out.Rounds, SpeedPLimit, out.BestP)
-		return out
-	}
+	out.Q, out.P, out.Exact = FriedmanPermutation(table)
 	out.Judged = true
 	return out
 }
@@ -183,18 +178,151 @@ func median(v []float64) float64 {
 // statistic is corrected for them) and its p-value from the χ²
 // distribution with treatments−1 degrees of freedom, as
 // scipy.stats.friedmanchisquare computes them: an approximation that
-// SciPy calls reliable from about 10 blocks and 6 treatments. Q is 0 and
-// p 1 when every block ties all its treatments, and for a table without
-// a block or with fewer than two treatments.
+// SciPy calls reliable from about 10 blocks and 6 treatments, and which
+// with fewer blocks errs high (3 blocks ranking 7 treatments alike: 0.0062
+// against an exact 3.9·10⁻⁸). Q is 0 and p 1 when every block ties all its
+// treatments, and for a table without a block or with fewer than two
+// treatments. FriedmanPermutation gives the p-value RoundSpeedOf uses.
 func Friedman(table [][]float64) (q, p float64) {
 	if len(table) == 0 || len(table[0]) < 2 {
 		return 0, 1
 	}
-	n, k := len(table), len(table[0])
-	rankSums := make([]float64, k)
-	ties := 0.0 // Σ (t³ − t) over the groups of ties
+	ranks, ties := friedmanRanks(table)
+	q = friedmanQ(ranks, ties)
+	return q, distuv.ChiSquared{K: float64(len(table[0]) - 1)}.Survival(q)
+}
+
+// Permutation p-values of Friedman's statistic: under the hypothesis
+// that the rounds do not differ, each block's values are as likely in any
+// order of its treatments. Every order of every block but the first
+// (whose order only relabels the treatments) is enumerated where there
+// are at most ExactPermutations of them; else PermutationDraws random
+// ones are drawn, from a fixed seed so that a report is the same each
+// time it is made.
+const (
+	ExactPermutations = 200_000
+	PermutationDraws  = 9_999
+)
+
+// FriedmanPermutation returns Friedman's statistic (see Friedman) and the
+// share of the orders of the blocks' values that give one at least as
+// large: exact when there are at most ExactPermutations orders, else from
+// PermutationDraws random ones, (hits + 1) / (draws + 1). As
+// scipy.stats.permutation_test computes it with permutation_type
+// "samples" and the statistic of friedmanchisquare.
+func FriedmanPermutation(table [][]float64) (q, p float64, exact bool) {
+	if len(table) == 0 || len(table[0]) < 2 {
+		return 0, 1, true
+	}
+	ranks, ties := friedmanRanks(table)
+	q = friedmanQ(ranks, ties)
+	// Q grows with the sum of the squared rank sums, and nothing else
+	// changes from one order to another: compare those.
+	ssr := func(rows [][]float64) float64 {
+		k := len(rows[0])
+		v := 0.0
+		for j := range k {
+			sum := 0.0
+			for _, r := range rows {
+				sum += r[j]
+			}
+			v += sum * sum
+		}
+		return v
+	}
+	n, k := len(ranks), len(ranks[0])
+	observed := ssr(ranks)
+	tol := observed * 1e-12 // orders that tie the observed sum count, rounding aside
+	rows := make([][]float64, n)
+	rows[0] = ranks[0]
+	for i := 1; i < n; i++ {
+		rows[i] = make([]float64, k)
+	}
+	if orders, ok := permutationCount(k, n-1); ok && orders <= ExactPermutations {
+		perms := permutations(k)
+		choice := make([]int, n) // choice[i]: the order of block i; block 0 keeps its own
+		hits := 0
+		for {
+			for i := 1; i < n; i++ {
+				for j, from := range perms[choice[i]] {
+					rows[i][j] = ranks[i][from]
+				}
+			}
+			if ssr(rows) >= observed-tol {
+				hits++
+			}
+			i := n - 1
+			for ; i >= 1; i-- {
+				if choice[i]++; choice[i] < len(perms) {
+					break
+				}
+				choice[i] = 0
+			}
+			if i < 1 {
+				break
+			}
+		}
+		return q, float64(hits) / float64(orders), true
+	}
+	rng := rand.New(rand.NewPCG(0x62656e63, 0x686c6162)) // fixed: the same p each time
+	hits := 0
+	for range PermutationDraws {
+		for i := 1; i < n; i++ {
+			copy(rows[i], ranks[i])
+			rng.Shuffle(k, func(a, b int) { rows[i][a], rows[i][b] = rows[i][b], rows[i][a] })
+		}
+		if ssr(rows) >= observed-tol {
+			hits++
+		}
+	}
+	return q, float64(hits+1) / float64(PermutationDraws+1), false
+}
+
+// permutationCount returns (k!)^blocks, and false when it exceeds the
+// exact limit's range.
+func permutationCount(k, blocks int) (int, bool) {
+	f := 1
+	for i := 2; i <= k; i++ {
+		if f *= i; f > ExactPermutations {
+			return 0, false
+		}
+	}
+	total := 1
+	for range blocks {
+		if total *= f; total > ExactPermutations {
+			return 0, false
+		}
+	}
+	return total, true
+}
+
+// permutations returns every order of 0 … k−1 (k! of them; k is small
+// here: permutationCount bounds it).
+func permutations(k int) [][]int {
+	if k == 0 {
+		return [][]int{{}}
+	}
+	var out [][]int
+	for _, p := range permutations(k - 1) {
+		for pos := 0; pos <= len(p); pos++ {
+			q := make([]int, 0, k)
+			q = append(q, p[:pos]...)
+			q = append(q, k-1)
+			q = append(q, p[pos:]...)
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// friedmanRanks ranks each block's treatments from 1 (ties get the mean
+// of their ranks) and returns the ranks and Σ (t³ − t) over the groups of
+// ties.
+func friedmanRanks(table [][]float64) (ranks [][]float64, ties float64) {
+	k := len(table[0])
 	idx := make([]int, k)
-	for _, row := range table {
+	ranks = make([][]float64, len(table))
+	for b, row := range table {
 		for j := range idx {
 			idx[j] = j
 		}
@@ -207,6 +335,7 @@ func Friedman(table [][]float64) (q, p float64) {
 			}
 			return 0
 		})
+		ranks[b] = make([]float64, k)
 		for i := 0; i < k; {
 			j := i
 			for j+1 < k && row[idx[j+1]] == row[idx[i]] {
@@ -214,7 +343,7 @@ func Friedman(table [][]float64) (q, p float64) {
 			}
 			rank := float64(i+j)/2 + 1 // ranks i+1 … j+1, averaged
 			for _, t := range idx[i : j+1] {
-				rankSums[t] += rank
+				ranks[b][t] = rank
 			}
 			if t := float64(j - i + 1); t > 1 {
 				ties += t*t*t - t
@@ -222,19 +351,29 @@ func Friedman(table [][]float64) (q, p float64) {
 			i = j + 1
 		}
 	}
-	nf, kf := float64(n), float64(k)
+	return ranks, ties
+}
+
+// friedmanQ is Friedman's statistic of ranked blocks, corrected for ties;
+// 0 when every block ties all its treatments.
+func friedmanQ(ranks [][]float64, ties float64) float64 {
+	n, k := float64(len(ranks)), float64(len(ranks[0]))
 	ssr := 0.0
-	for _, r := range rankSums {
-		ssr += r * r
+	for j := range ranks[0] {
+		sum := 0.0
+		for _, r := range ranks {
+			sum += r[j]
+		}
+		ssr += sum * sum
 	}
-	q = 12/(nf*kf*(kf+1))*ssr - 3*nf*(kf+1)
-	c := 1 - ties/(nf*kf*(kf*kf-1))
+	q := 12/(n*k*(k+1))*ssr - 3*n*(k+1)
+	c := 1 - ties/(n*k*(k*k-1))
 	if c <= 0 {
-		return 0, 1
+		return 0
 	}
 	q /= c
 	if q < 0 { // rounding at the null
 		q = 0
 	}
-	return q, distuv.ChiSquared{K: kf - 1}.Survival(q)
+	return q
 }

@@ -400,17 +400,15 @@ func speedCell(s analysis.RoundSpeed) string {
 	if len(s.LeftOut) > 0 {
 		left = fmt.Sprintf("; left out for counted trials in fewer than %d rounds: %s", analysis.MinSpeedRounds, strings.Join(cells(s.LeftOut), ", "))
 	}
-	factors := ""
-	if len(s.Factors) > 0 {
-		factors = fmt.Sprintf("the rounds' common factor (each strategy's time over its median, the median over strategies) ran from %.3f to %.3f, %.3f× (limit %.2f×; Friedman's test over %d rounds × %d strategies: %s%s)",
-			slices.Min(s.Factors), slices.Max(s.Factors), s.Spread, analysis.SpeedSpreadLimit, s.Rounds, s.Strategies, pIs(s.P), left)
-	}
 	if !s.Judged {
-		if factors != "" {
-			return "not judged (" + s.NotJudged + "): " + factors
-		}
 		return none + " (not judged: " + s.NotJudged + left + ")"
 	}
+	test := "over every order of each strategy's rounds"
+	if !s.Exact {
+		test = fmt.Sprintf("over %d random orders of each strategy's rounds", analysis.PermutationDraws)
+	}
+	factors := fmt.Sprintf("the rounds' common factor (each strategy's time over its median, the median over strategies) ran from %.3f to %.3f, %.3f× (limit %.2f×; Friedman's test over %d rounds × %d strategies, %s: %s%s)",
+		slices.Min(s.Factors), slices.Max(s.Factors), s.Spread, analysis.SpeedSpreadLimit, s.Rounds, s.Strategies, test, pIs(s.P), left)
 	verdict := "steady"
 	switch {
 	case s.Changed():

@@ -201,22 +201,10 @@ func TestBlock(t *testing.T) {
 		{name: "spawner: the largest block", spawner: true, block: MaxBlock, failAt: -1, wantN: MaxBlock, wantRuns: MaxBlock},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			count := filepath.Join(t.TempDir(), "runs")
-			if err := os.WriteFile(count, nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			count := runCounter(t)
 			cfg := &Config{Paths: []string{"/bin/sh"}, Argv: [][]string{{"sh", "-c", script, "sh", count, strconv.Itoa(tt.failAt)}},
-				Dir: "/", Timeout: 10 * time.Second, Cgroup: cg.Dir, CgroupV2: cg.V2}
-			var l Launcher = InProcess(cfg)
-			if tt.spawner {
-				if l, err = Start(cfg); err != nil {
-					t.Fatal(err)
-				}
-			}
-			defer l.Close()
-			if tt.prime {
-				l.Prime()
-			}
+				Dir: "/", Timeout: 10 * time.Second, Cgroup: cg.Dir, CgroupV2: cg.V2, CgroupResetsPeak: cg.ResetsPeak}
+			l := blockLauncher(t, cfg, tt.spawner, tt.prime)
 			res := make([]Result, tt.block)
 			n := l.Launch(0, res)
 			b, _ := os.ReadFile(count)
@@ -243,6 +231,35 @@ func TestBlock(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runCounter returns an empty file for a test's script to count its runs
+// in, a line a run.
+func runCounter(t *testing.T) string {
+	t.Helper()
+	count := filepath.Join(t.TempDir(), "runs")
+	if err := os.WriteFile(count, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return count
+}
+
+// blockLauncher returns a launcher for cfg, the spawner or this process,
+// closed when the test ends, its next launch primed if asked.
+func blockLauncher(t *testing.T, cfg *Config, spawner, prime bool) Launcher {
+	t.Helper()
+	var l Launcher = InProcess(cfg)
+	if spawner {
+		var err error
+		if l, err = Start(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(l.Close)
+	if prime {
+		l.Prime()
+	}
+	return l
 }
 
 // TestBlockPeakPerRun: where the kernel resets a cgroup's peak (v1, and
@@ -276,22 +293,9 @@ func TestBlockPeakPerRun(t *testing.T) {
 		{name: "spawner: primed, a priming run", spawner: true, prime: true, bigRuns: "3", wantBig: []bool{false, false}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			count := filepath.Join(t.TempDir(), "runs")
-			if err := os.WriteFile(count, nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cfg := &Config{Paths: []string{"/bin/sh"}, Argv: [][]string{{"sh", "-c", script, "sh", count, tt.bigRuns}},
+			cfg := &Config{Paths: []string{"/bin/sh"}, Argv: [][]string{{"sh", "-c", script, "sh", runCounter(t), tt.bigRuns}},
 				Dir: "/", Timeout: 10 * time.Second, Cgroup: cg.Dir, CgroupV2: cg.V2, CgroupResetsPeak: cg.ResetsPeak}
-			var l Launcher = InProcess(cfg)
-			if tt.spawner {
-				if l, err = Start(cfg); err != nil {
-					t.Fatal(err)
-				}
-			}
-			defer l.Close()
-			if tt.prime {
-				l.Prime()
-			}
+			l := blockLauncher(t, cfg, tt.spawner, tt.prime)
 			res := make([]Result, len(tt.wantBig))
 			if n := l.Launch(0, res); n != len(res) {
 				t.Fatalf("Launch = %d results, want %d", n, len(res))
