@@ -50,17 +50,17 @@ type RoundSpeed struct {
 	Factors []float64
 	// Spread is the highest factor over the lowest.
 	Spread float64
-	// Q is Friedman's statistic (ties corrected) and P its permutation
-	// p-value (FriedmanPermutation): Exact when every order of the
-	// strategies' rounds was counted, else from random ones.
-	Q, P  float64
-	Exact bool
+	// Q is Friedman's statistic (ties corrected) and P its p-value, by
+	// Method: SpeedExact or SpeedPermutation (FriedmanPermutation), or
+	// SpeedChiSquared on tables above PermutationMaxCells.
+	Q, P   float64
+	Method string
 }
 
 // Least table RoundSpeedOf judges: with fewer strategies a round's
-// factor is one strategy's noise. 3 strategies that rank 4 rounds alike
-// give p = 1/24² = 0.0017, so the test can reach SpeedPLimit on any table
-// it judges.
+// factor is one strategy's noise. 3 strategies that rank 4 rounds alike,
+// without ties, give p = 1/24² = 0.0017, so the test can reach
+// SpeedPLimit on any table it judges (ties raise the lowest p).
 const (
 	MinSpeedStrategies = 3
 	MinSpeedRounds     = 4
@@ -153,7 +153,14 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 		out.Factors[k] = median(col)
 	}
 	out.Spread = slices.Max(out.Factors) / slices.Min(out.Factors)
-	out.Q, out.P, out.Exact = FriedmanPermutation(table)
+	if out.Strategies*out.Rounds > PermutationMaxCells {
+		out.Q, out.P = Friedman(table)
+		out.Method = SpeedChiSquared
+	} else {
+		var exact bool
+		out.Q, out.P, exact = FriedmanPermutation(table)
+		out.Method = map[bool]string{true: SpeedExact, false: SpeedPermutation}[exact]
+	}
 	out.Judged = true
 	return out
 }
@@ -196,12 +203,25 @@ func Friedman(table [][]float64) (q, p float64) {
 // that the rounds do not differ, each block's values are as likely in any
 // order of its treatments. Every order of every block but the first
 // (whose order only relabels the treatments) is enumerated where there
-// are at most ExactPermutations of them; else PermutationDraws random
-// ones are drawn, from a fixed seed so that a report is the same each
-// time it is made.
+// are at most ExactPermutations of them (3 or 4 strategies in 4 rounds,
+// 3 in 5); else PermutationDraws random ones are drawn, from a fixed seed
+// so that a report is the same each time it is made. Above
+// PermutationMaxCells strategies × rounds RoundSpeedOf takes the χ²
+// approximation instead, as the bootstrap gives way above BootstrapMaxN:
+// the draws' cost grows with the table (about 10⁴ operations per cell),
+// and such a table has the strategies or the rounds the approximation
+// needs.
 const (
-	ExactPermutations = 200_000
-	PermutationDraws  = 9_999
+	ExactPermutations   = 200_000
+	PermutationDraws    = 9_999
+	PermutationMaxCells = 4_000
+)
+
+// How RoundSpeed.P was computed.
+const (
+	SpeedExact       = "exact"       // every order counted
+	SpeedPermutation = "permutation" // PermutationDraws random orders
+	SpeedChiSquared  = "chi-squared" // Friedman's χ² approximation
 )
 
 // FriedmanPermutation returns Friedman's statistic (see Friedman) and the
@@ -217,26 +237,29 @@ func FriedmanPermutation(table [][]float64) (q, p float64, exact bool) {
 	ranks, ties := friedmanRanks(table)
 	q = friedmanQ(ranks, ties)
 	// Q grows with the sum of the squared rank sums, and nothing else
-	// changes from one order to another: compare those.
+	// changes from one order to another: compare those. The rows are
+	// added up one after the other, as they lie in memory.
+	n, k := len(ranks), len(ranks[0])
+	sums := make([]float64, k)
 	ssr := func(rows [][]float64) float64 {
-		k := len(rows[0])
-		v := 0.0
-		for j := range k {
-			sum := 0.0
-			for _, r := range rows {
-				sum += r[j]
+		clear(sums)
+		for _, r := range rows {
+			for j, v := range r {
+				sums[j] += v
 			}
-			v += sum * sum
+		}
+		v := 0.0
+		for _, x := range sums {
+			v += x * x
 		}
 		return v
 	}
-	n, k := len(ranks), len(ranks[0])
 	observed := ssr(ranks)
 	tol := observed * 1e-12 // orders that tie the observed sum count, rounding aside
 	rows := make([][]float64, n)
 	rows[0] = ranks[0]
 	for i := 1; i < n; i++ {
-		rows[i] = make([]float64, k)
+		rows[i] = slices.Clone(ranks[i])
 	}
 	if orders, ok := permutationCount(k, n-1); ok && orders <= ExactPermutations {
 		perms := permutations(k)
@@ -267,9 +290,9 @@ func FriedmanPermutation(table [][]float64) (q, p float64, exact bool) {
 	rng := rand.New(rand.NewPCG(0x62656e63, 0x686c6162)) // fixed: the same p each time
 	hits := 0
 	for range PermutationDraws {
-		for i := 1; i < n; i++ {
-			copy(rows[i], ranks[i])
-			rng.Shuffle(k, func(a, b int) { rows[i][a], rows[i][b] = rows[i][b], rows[i][a] })
+		// A random order of a row in any order is a random order.
+		for _, r := range rows[1:] {
+			rng.Shuffle(k, func(a, b int) { r[a], r[b] = r[b], r[a] })
 		}
 		if ssr(rows) >= observed-tol {
 			hits++

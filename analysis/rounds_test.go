@@ -224,7 +224,9 @@ func TestFriedmanPermutationAgainstScipy(t *testing.T) {
 		tied  bool
 		drift float64
 	}{
-		{3, 4, false, 0}, {3, 4, false, 4}, {3, 4, true, 3},
+		// 4 strategies in 3 rounds: the enumeration carries over three
+		// strategies' orders (SciPy's: 3!⁴ = 1,296).
+		{3, 4, false, 0}, {3, 4, false, 4}, {3, 4, true, 3}, {4, 3, false, 3},
 	} {
 		cases = append(cases, tcase{table(c.n, c.k, c.tied, c.drift), true})
 	}
@@ -247,7 +249,8 @@ from scipy import stats
 def q(*rounds, axis=-1):
     # friedmanchisquare's statistic, over a batch of resamples at once:
     # each round is (..., strategies); rank the rounds of each strategy.
-    x = np.moveaxis(np.stack(rounds, axis=-2), axis, -1)  # (..., rounds, strategies)
+    assert axis == -1  # as permutation_test calls it, resamples first
+    x = np.stack(rounds, axis=-2)  # (..., rounds, strategies)
     k, n = x.shape[-2], x.shape[-1]
     r = stats.rankdata(x, axis=-2)
     ssr = (r.sum(axis=-1) ** 2).sum(axis=-1)
@@ -283,6 +286,38 @@ json.dump(out, sys.stdout)
 		}
 		if math.Abs(p-want[i].P) > tol {
 			t.Errorf("case %d (%d×%d, exact %v): p %.6g, SciPy %.6g (tolerance %.2g)", i, len(tc.Table), len(tc.Table[0]), exact, p, want[i].P, tol)
+		}
+	}
+}
+
+// TestRoundSpeedMethod: the p-value is exact on the smallest tables, from
+// random orders on the others, and from χ² above PermutationMaxCells
+// strategies × rounds, where the draws would cost too much.
+func TestRoundSpeedMethod(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	wall := func(n, k int) [][]int64 {
+		w := make([][]int64, n)
+		for i := range w {
+			w[i] = make([]int64, k)
+			for j := range w[i] {
+				w[i][j] = 1e6 + rng.Int64N(1e4)
+			}
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		n, k int
+		want string
+	}{
+		{3, 4, SpeedExact},
+		{4, 4, SpeedExact},
+		{3, 7, SpeedPermutation},
+		{10, 400, SpeedPermutation},
+		{4, 1001, SpeedChiSquared},
+	} {
+		got := RoundSpeedOf(speedRun(wall(tc.n, tc.k)))
+		if !got.Judged || got.Method != tc.want || got.P <= 0 || got.P > 1 {
+			t.Errorf("%d strategies × %d rounds: judged %v, method %q, p %g; want %q", tc.n, tc.k, got.Judged, got.Method, got.P, tc.want)
 		}
 	}
 }

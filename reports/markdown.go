@@ -404,8 +404,11 @@ func speedCell(s analysis.RoundSpeed) string {
 		return none + " (not judged: " + s.NotJudged + left + ")"
 	}
 	test := "over every order of each strategy's rounds"
-	if !s.Exact {
+	switch s.Method {
+	case analysis.SpeedPermutation:
 		test = fmt.Sprintf("over %d random orders of each strategy's rounds", analysis.PermutationDraws)
+	case analysis.SpeedChiSquared:
+		test = "its χ² approximation"
 	}
 	factors := fmt.Sprintf("the rounds' common factor (each strategy's time over its median, the median over strategies) ran from %.3f to %.3f, %.3f× (limit %.2f×; Friedman's test over %d rounds × %d strategies, %s: %s%s)",
 		slices.Min(s.Factors), slices.Max(s.Factors), s.Spread, analysis.SpeedSpreadLimit, s.Rounds, s.Strategies, test, pIs(s.P), left)
