@@ -48,7 +48,8 @@ import (
 // Linux 6.12) it is reset before each timed run, so that each run gets
 // its own peak: from the charges the earlier runs of the same command left
 // in the cgroup (the page cache they read, which the first run's peak
-// counts too), up to the run's highest. The reset is one write between
+// counts too, and what they wrote and kept), up to the run's highest.
+// The reset is one write between
 // two runs, on the descriptor the launch keeps open, and the read of the
 // last run's peak one read.
 //
