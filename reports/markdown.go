@@ -71,6 +71,10 @@ func (r *Report) writeHeader(b *strings.Builder) {
 		}
 		b.WriteString("\n")
 	}
+	if r.Speed.Changed() {
+		// Beside the figures it qualifies, not among the warnings below them.
+		fmt.Fprintf(b, "> [!WARNING]\n> **The host's speed changed during the trials:** %s.\n\n", markdown(speedWarning(r.Speed)))
+	}
 	if !run.Complete {
 		fmt.Fprintf(b, "> [!WARNING]\n> **Incomplete run.** It was interrupted after %d trials; the figures below cover only the trials finished before it stopped.\n\n", len(run.Trials))
 	}
@@ -431,10 +435,10 @@ func cells(names []string) []string {
 	return out
 }
 
-// speedWarning is the report's warning for a run whose rounds changed
-// speed together.
+// speedWarning says, after "the host's speed changed during the trials:",
+// what a run whose rounds changed speed together showed, and what it means.
 func speedWarning(s analysis.RoundSpeed) string {
-	return fmt.Sprintf("the host's speed changed during the trials: in the %d rounds where the %d strategies judged all ran, they ran slower or faster together, the slowest round %.3f× the fastest (Friedman's test: %s), whatever load, busy CPUs and steal showed. Interleaving spread the change over every strategy, but where it slowed one strategy more than another their ratio depends on how long the host spent slow: run again to see whether the ratios hold",
+	return fmt.Sprintf("in the %d rounds where the %d strategies judged all ran, they ran slower or faster together, the slowest round %.3f× the fastest (Friedman's test: %s), whatever load, busy CPUs and steal showed. Interleaving spread the change over every strategy, but where it slowed one strategy more than another their ratio depends on how long the host spent slow: run again to see whether the ratios hold",
 		s.Rounds, s.Strategies, s.Spread, pIs(s.P))
 }
 

@@ -64,8 +64,9 @@ func TestNoisyBanner(t *testing.T) {
 	}
 }
 
-// A run whose rounds all ran slower together says so: as a warning in the
-// report and the run summary, and in the noise table with its figures; a
+// A run whose rounds all ran slower together says so: at the top of the
+// report and of the run summary, once each, and in the noise table with
+// its figures; a
 // steady run says it is steady, one whose spread the test does not set
 // apart from the strategies' noise says so with its numbers, and one too
 // small to judge says why.
@@ -82,13 +83,14 @@ func TestRoundSpeedInReport(t *testing.T) {
 	md := string(rep.Markdown())
 	// NumPy on the same table: factors 0.9963 to 1.4978. Every strategy
 	// ranks rounds 2 and 3 highest: of 720⁴ orders hardly any do as well.
-	warning := "the host's speed changed during the trials: in the 6 rounds where the 5 strategies judged all ran, they ran slower or faster together, the slowest round 1.503× the fastest (Friedman's test: p < 0.001)"
+	warning := "in the 6 rounds where the 5 strategies judged all ran, they ran slower or faster together, the slowest round 1.503× the fastest (Friedman's test: p < 0.001)"
 	// The Markdown escapes the parentheses of the warning.
-	if !strings.Contains(md, warning[:strings.Index(warning, " (")]) || !strings.Contains(md, "| the host's speed from round to round, from the trials | **changed** (see the top): the rounds' common factor (each strategy's time over its median, the median over strategies) ran from 0.996 to 1.498, 1.503× (limit 1.20×; Friedman's test over 6 rounds × 5 strategies, over 9999 random orders of each strategy's rounds: p < 0.001) |") {
+	top := "> [!WARNING]\n> **The host's speed changed during the trials:** " + warning[:strings.Index(warning, " (")]
+	if _, head, _ := strings.Cut(md, "\n\n"); !strings.HasPrefix(head, top) || strings.Count(md, "they ran slower or faster together") != 1 || !strings.Contains(md, "| the host's speed from round to round, from the trials | **changed** (see the top): the rounds' common factor (each strategy's time over its median, the median over strategies) ran from 0.996 to 1.498, 1.503× (limit 1.20×; Friedman's test over 6 rounds × 5 strategies, over 9999 random orders of each strategy's rounds: p < 0.001) |") {
 		t.Errorf("the report lacks the speed warning or row:\n%s", md)
 	}
-	if text := Terminal(slow, TerminalOptions{}); strings.Count(text, warning) != 1 {
-		t.Errorf("the run summary does not warn once of the speed:\n%s", text)
+	if text := Terminal(slow, TerminalOptions{}); !strings.HasPrefix(text, "Host speed changed during the trials: "+warning) || strings.Count(text, warning) != 1 {
+		t.Errorf("the run summary does not open with the speed, once:\n%s", text)
 	}
 
 	// Three strategies, two of them slow in each of rounds 1 and 3, not

@@ -69,7 +69,7 @@ type Report struct {
 	Machines *analysis.Machines
 	// Speed is how the host's speed moved from round to round, read from
 	// the trials (analysis.RoundSpeedOf); a change beyond its limits is
-	// also a warning.
+	// said at the top of the report and of the run's summary.
 	Speed analysis.RoundSpeed
 }
 
@@ -140,10 +140,9 @@ func build(info analysis.RunInfo, full bool) (*Report, error) {
 		}
 		r.Rows[i] = row
 	}
+	// A change of the host's speed is said at the top (writeHeader,
+	// Terminal), not among the warnings.
 	r.Speed = analysis.RoundSpeedOf(run)
-	if r.Speed.Changed() {
-		r.Warnings = append(r.Warnings, speedWarning(r.Speed))
-	}
 	if full && len(r.Rows) > MaxChartStrategies {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d strategies are more than a chart can show (%d): the ratio and distribution charts are left out; the tables list every strategy", len(r.Rows), MaxChartStrategies))
 	}

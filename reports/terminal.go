@@ -68,6 +68,9 @@ func Terminal(run *results.Run, o TerminalOptions) string {
 		}
 		b.WriteString("\n")
 	}
+	if r.Speed.Changed() {
+		fmt.Fprintf(&b, "%s: %s.\n\n", c.yellow("Host speed changed during the trials"), Visible(speedWarning(r.Speed)))
+	}
 	if !run.Complete {
 		fmt.Fprintf(&b, "Incomplete run: interrupted after %d trials; the figures cover only those.\n\n", len(run.Trials))
 	}
