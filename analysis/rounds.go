@@ -82,6 +82,13 @@ func (s RoundSpeed) Changed() bool {
 	return s.Judged && s.Spread > SpeedSpreadLimit && s.P < SpeedPLimit
 }
 
+// NotShown reports whether the spread is above SpeedSpreadLimit but the
+// test does not set it apart from the strategies' own noise: no change is
+// shown, and none is ruled out.
+func (s RoundSpeed) NotShown() bool {
+	return s.Judged && s.Spread > SpeedSpreadLimit && s.P >= SpeedPLimit
+}
+
 // RoundSpeedOf reads a run's rounds. Warm-ups and trials that do not
 // count (see results.Trial.Counts) are left out; a strategy without
 // counted trials is too. Imported runs have no rounds.
@@ -102,23 +109,21 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 	}
 	var out RoundSpeed
 	var kept []map[int][]float64
-	counted := 0
 	for s, m := range times {
 		switch {
 		case len(m) == 0:
 		case len(m) < MinSpeedRounds:
-			counted++
 			out.LeftOut = append(out.LeftOut, run.Strategies[s].Name)
 		default:
-			counted++
 			kept = append(kept, m)
 		}
 	}
-	if len(kept) < MinSpeedStrategies {
+	switch {
+	case len(kept)+len(out.LeftOut) == 0:
+		out.NotJudged = "no strategy has counted trials"
+		return out
+	case len(kept) < MinSpeedStrategies:
 		out.NotJudged = fmt.Sprintf("%s with counted trials in %d rounds or more; it takes %d", nOf(len(kept), "strategy", "strategies"), MinSpeedRounds, MinSpeedStrategies)
-		if counted == 0 {
-			out.NotJudged = "no strategy has counted trials"
-		}
 		return out
 	}
 	var rounds []int
@@ -159,7 +164,10 @@ func RoundSpeedOf(run *results.Run) RoundSpeed {
 	} else {
 		var exact bool
 		out.Q, out.P, exact = FriedmanPermutation(table)
-		out.Method = map[bool]string{true: SpeedExact, false: SpeedPermutation}[exact]
+		out.Method = SpeedPermutation
+		if exact {
+			out.Method = SpeedExact
+		}
 	}
 	out.Judged = true
 	return out
@@ -208,9 +216,9 @@ func Friedman(table [][]float64) (q, p float64) {
 // so that a report is the same each time it is made. Above
 // PermutationMaxCells strategies × rounds RoundSpeedOf takes the χ²
 // approximation instead, as the bootstrap gives way above BootstrapMaxN:
-// the draws' cost grows with the table (about 10⁴ operations per cell),
-// and such a table has the strategies or the rounds the approximation
-// needs.
+// the draws' cost grows with the table (about 10⁴ operations per cell:
+// 0.17 s for 10 strategies × 400 rounds on make bench's machine), and
+// such a table has the strategies or the rounds the approximation needs.
 const (
 	ExactPermutations   = 200_000
 	PermutationDraws    = 9_999

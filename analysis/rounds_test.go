@@ -74,13 +74,20 @@ func TestRoundSpeedOf(t *testing.T) {
 		// A strategy with counted trials in 2 rounds is left out, and
 		// does not cut the others' 7 rounds to 2.
 		{"a strategy in too few rounds is left out", speedRun(append(slices.Clone(slow), []int64{7, 0, 0, 0, 0, 0, 8})), true, true, 7, nil},
+		// Two of three strategies slow in each of rounds 1 and 3, not the
+		// same two: the factors spread 1.21×, but the strategies rank the
+		// rounds differently (exact p = 88/576 = 0.153, as SciPy's
+		// permutation_test): no change shown, none ruled out.
+		{"crossed slow rounds", speedRun([][]int64{{100, 150, 100, 101}, {200, 300, 201, 300}, {50, 50, 51, 75}}), true, false, 4,
+			[]float64{50.0 / 50.5, 300.0 / 250.5, 100.0 / 100.5, 300.0 / 250.5}},
 		{"too few complete rounds", speedRun([][]int64{{1, 2, 3, 0}, {1, 2, 3, 4}, {0, 2, 3, 4}}), false, false, 0, nil},
 		{"imported", func() *results.Run { r := speedRun(slow); r.Imported = &results.Import{Tool: "hyperfine"}; return r }(), false, false, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := RoundSpeedOf(tc.run)
-			if got.Judged != tc.judged || got.Changed() != tc.changed || got.Rounds != tc.rounds {
-				t.Fatalf("RoundSpeedOf = %+v; want judged %v, changed %v, %d rounds", got, tc.judged, tc.changed, tc.rounds)
+			notShown := tc.name == "crossed slow rounds"
+			if got.Judged != tc.judged || got.Changed() != tc.changed || got.NotShown() != notShown || got.Rounds != tc.rounds {
+				t.Fatalf("RoundSpeedOf = %+v; want judged %v, changed %v, not shown %v, %d rounds", got, tc.judged, tc.changed, notShown, tc.rounds)
 			}
 			if !got.Judged && got.NotJudged == "" {
 				t.Error("not judged, and no reason given")

@@ -345,11 +345,7 @@ func (r *Report) writeNoise(b *strings.Builder) {
 	}
 	governors := "— (no cpufreq: a VM, or frequency scaling off)"
 	if len(n.Governors) > 0 {
-		var gs []string
-		for _, g := range n.Governors {
-			gs = append(gs, cell(g))
-		}
-		governors = strings.Join(gs, ", ")
+		governors = strings.Join(cells(n.Governors), ", ")
 	}
 	turbo := "— (not exposed)"
 	if n.Turbo != "" {
@@ -420,7 +416,7 @@ func speedCell(s analysis.RoundSpeed) string {
 	switch {
 	case s.Changed():
 		verdict = "**changed** (see the top)"
-	case s.Spread > analysis.SpeedSpreadLimit:
+	case s.NotShown():
 		verdict = fmt.Sprintf("a change not shown: the spread is above the limit, but the test does not set it apart from the strategies' own noise (p ≥ %g)", analysis.SpeedPLimit)
 	}
 	return verdict + ": " + factors

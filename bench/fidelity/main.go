@@ -121,10 +121,7 @@ func main() {
 	case *onlyInterleave:
 		err = runInterleave(*dir, *pin, *rounds, *driftRuns, os.Stdout)
 	case *onlyDrift:
-		err = alone(os.Stdout, *pin, func(string) (bool, []bool, error) {
-			ok, open, err := drift(os.Stdout, *dir, *pin, *driftRuns)
-			return ok, []bool{open}, err
-		})
+		err = runDrift(*dir, *pin, *driftRuns, os.Stdout)
 	case *onlyAdaptive:
 		err = runAdaptive(*dir, *pin, *autoBlock, os.Stdout)
 	default:
@@ -142,6 +139,14 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// runDrift runs the drift check alone (-only-drift).
+func runDrift(dir string, pin, runs int, w io.Writer) error {
+	return alone(w, pin, func(string) (bool, []bool, error) {
+		ok, open, err := drift(w, dir, pin, runs)
+		return ok, []bool{open}, err
+	})
 }
 
 // runAdaptive runs the adaptive-runs comparison alone (-only-adaptive).

@@ -337,12 +337,12 @@ func (t *trialCgroup) create(attr *syscall.SysProcAttr) error {
 	return nil
 }
 
-// closePeak closes the peak file.
+// closePeak closes the peak file; a read or reset after it fails.
 func (t *trialCgroup) closePeak() {
 	if t.pfd >= 0 {
 		syscall.Close(t.pfd)
-		t.pfd = -1
 	}
+	t.pfd, t.pfdErr = -1, syscall.EBADF
 }
 
 // join readies the start in the cgroup create made: on v1 it moves the
